@@ -1,0 +1,1 @@
+"""MLE Explorer's Panel user interface."""

@@ -1,0 +1,37 @@
+"""Turning user data into a clean 1-D float array, with errors a student can act on."""
+
+from __future__ import annotations
+
+import numpy as np
+
+_MAX_LISTED = 5
+
+
+def describe_positions(mask: np.ndarray, values: np.ndarray) -> str:
+    """Return e.g. ``"nan at index 3, inf at index 7"`` for the first few flagged entries."""
+    where = np.flatnonzero(mask)
+    shown = ", ".join(f"{float(values[i])!r} at index {i}" for i in where[:_MAX_LISTED])
+    more = len(where) - _MAX_LISTED
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def as_observations(data) -> np.ndarray:
+    """Return ``data`` as a 1-D float64 array of finite numbers, or raise ``ValueError``.
+
+    Accepts any sequence of numbers (a list, a tuple, a numpy array). Text, nested sequences and
+    non-finite values (nan, ±inf) are refused with a message naming the offending entries.
+    """
+    if isinstance(data, str | bytes):
+        raise ValueError("observations must be a sequence of numbers, not a string")
+    try:
+        values = np.asarray(data, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"observations must be numbers: {error}") from None
+    if values.ndim == 0:
+        values = values.reshape(1)
+    if values.ndim != 1:
+        raise ValueError(f"observations must be a flat sequence of numbers, got shape {values.shape}")
+    finite = np.isfinite(values)
+    if not finite.all():
+        raise ValueError("observations must be finite numbers; found " + describe_positions(~finite, values))
+    return values
