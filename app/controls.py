@@ -1,0 +1,104 @@
+"""Sliders for the parameters, the Optimize button and the data buttons."""
+
+from __future__ import annotations
+
+import asyncio
+
+import panel as pn
+import param
+
+from .state import ExplorerState
+from .widgets import LiveFloatSlider
+
+#: Frames of the Optimize animation and the time between them (ms): about a third of a second.
+ANIMATION_FRAMES = 12
+ANIMATION_PERIOD_MS = 25
+
+
+def _event_loop_running() -> bool:
+    # A server session and Pyodide both run callbacks inside an event loop; a plain script or
+    # test does not, and there Optimize simply jumps.
+    try:
+        return asyncio.get_running_loop().is_running()
+    except RuntimeError:
+        return False
+
+
+def ease(fraction: float) -> float:
+    """Return the smoothstep easing 3t² − 2t³ of ``fraction`` ∈ [0, 1]."""
+    return fraction * fraction * (3.0 - 2.0 * fraction)
+
+
+class ParameterControls(pn.viewable.Viewer):
+    """μ and σ sliders, Optimize (snap to the MLE), and Undo / Reset / Clear for the observations."""
+
+    state = param.ClassSelector(class_=ExplorerState, doc="The session's state, shared with the other views.")
+    animate = param.Boolean(default=True, doc="Animate the move to the MLE when an event loop is running.")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.mu_slider = LiveFloatSlider.from_param(self.state.param.mu, format="0[.]000", sizing_mode="stretch_width")
+        self.sigma_slider = LiveFloatSlider.from_param(
+            self.state.param.sigma, format="0[.]000", sizing_mode="stretch_width"
+        )
+        self.optimize_button = pn.widgets.Button(
+            label="Optimize: jump to the MLE", color="primary", sizing_mode="stretch_width",
+            description="Set μ and σ to the maximum likelihood estimate μ̂ = x̄, σ̂ = population standard deviation",
+        )  # fmt: skip
+        self.undo_button = pn.widgets.Button(label="Undo", description="Take back the last edit of the observations")
+        self.reset_button = pn.widgets.Button(label="Example data", description="Back to the five example points")
+        self.clear_button = pn.widgets.Button(label="Clear all", description="Remove every observation")
+        self._hint = pn.pane.HTML("", sizing_mode="stretch_width", styles={"color": "#8a4b00"})
+        self.optimize_button.on_click(self._on_optimize)
+        self.undo_button.on_click(lambda _: self.state.undo())
+        self.reset_button.on_click(lambda _: self.state.reset_example())
+        self.clear_button.on_click(lambda _: self.state.clear())
+        self._animation = None
+        self.state.param.watch(self._sync_buttons, ["observations", "can_undo", "notice"])
+        self._sync_buttons()
+
+    def __panel__(self):
+        return pn.Column(
+            self.mu_slider,
+            self.sigma_slider,
+            self.optimize_button,
+            self._hint,
+            pn.Row(self.undo_button, self.reset_button, self.clear_button),
+            sizing_mode="stretch_width",
+        )
+
+    def _sync_buttons(self, *_):
+        has_data = self.state.n > 0
+        self.optimize_button.disabled = not has_data
+        self.undo_button.disabled = not self.state.can_undo
+        if not has_data:
+            self._hint.object = "Optimize needs at least one observation: click on the plot to add one."
+        else:
+            self._hint.object = self.state.notice
+
+    def _on_optimize(self, _event=None):
+        target = self.state.mle_parameters()
+        if target is None or not (self.animate and _event_loop_running()):
+            self.state.optimize()
+            return
+        self._stop_animation()
+        start = {"mu": self.state.mu, "sigma": self.state.sigma}
+        self.state.set_parameters(**target)  # widen the ranges first, so every frame is in range
+        self.state.set_parameters(**start)
+        frame = iter(range(1, ANIMATION_FRAMES + 1))
+
+        def step():
+            k = next(frame, ANIMATION_FRAMES)
+            if k >= ANIMATION_FRAMES:
+                self._stop_animation()
+                self.state.optimize()  # the last frame is the exact estimate, not an interpolation
+                return
+            t = ease(k / ANIMATION_FRAMES)
+            self.state.set_parameters(**{name: start[name] + t * (target[name] - start[name]) for name in start})
+
+        self._animation = pn.state.add_periodic_callback(step, period=ANIMATION_PERIOD_MS, count=ANIMATION_FRAMES)
+
+    def _stop_animation(self):
+        if self._animation is not None:
+            self._animation.stop()
+            self._animation = None

@@ -1,0 +1,88 @@
+"""The numbers: the log-likelihood, the sample size, the maximum and the gap to it, with formulas."""
+
+from __future__ import annotations
+
+import math
+
+import panel as pn
+import param
+
+from .state import ExplorerState
+
+READOUT_CSS = """
+.mle-readout { font-size: 1.05em; line-height: 1.6; }
+.mle-readout .value { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-weight: 600; }
+.mle-readout .log-likelihood { font-size: 1.3em; }
+.mle-readout .hint { color: #8a4b00; }
+"""
+
+
+def format_number(value: float | None, digits: int = 3) -> str:
+    """Return ``value`` with ``digits`` decimals and a real minus sign; ∞ for infinities."""
+    if value is None:
+        return "—"
+    if math.isinf(value):
+        return "+∞" if value > 0 else "−∞"
+    if value != 0 and (abs(value) >= 1e9 or abs(value) < 10.0**-digits):
+        text = f"{value:.{digits}e}"
+    else:
+        text = f"{value:.{digits}f}"
+    return text.replace("-", "−")
+
+
+class LikelihoodReadout(pn.viewable.Viewer):
+    """ℓ(μ, σ) for the current sliders, n, the maximum ℓ̂ and how far below it the student is."""
+
+    state = param.ClassSelector(class_=ExplorerState, doc="The session's state, shared with the other views.")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._numbers = pn.pane.HTML(self._render(), stylesheets=[READOUT_CSS], sizing_mode="stretch_width")
+        self._formulas = pn.Column(
+            *(
+                pn.pane.LaTeX(formula, renderer="katex", styles={"font-size": "0.95em"})
+                for formula in (
+                    r"$\ell(\mu,\sigma)=\sum_{i=1}^{n}\ln f(x_i\mid\mu,\sigma)$",
+                    r"$\phantom{\ell(\mu,\sigma)}=-\tfrac{n}{2}\ln(2\pi)-n\ln\sigma"
+                    r"-\tfrac{1}{2\sigma^2}\sum_{i=1}^{n}(x_i-\mu)^2$",
+                    r"$\hat\mu=\bar x=\tfrac{1}{n}\sum_{i=1}^{n}x_i\qquad"
+                    r"\hat\sigma=\sqrt{\tfrac{1}{n}\sum_{i=1}^{n}(x_i-\bar x)^2}$",
+                )
+            ),
+            sizing_mode="stretch_width",
+        )
+        self.state.param.watch(self._update, ["log_likelihood", "mle"])
+
+    def __panel__(self):
+        return pn.Column(self._numbers, self._formulas, sizing_mode="stretch_width")
+
+    def _update(self, *_):
+        self._numbers.object = self._render()
+
+    def _render(self) -> str:
+        state = self.state
+        n = state.n
+        lines = [
+            '<div class="log-likelihood">log-likelihood ℓ(μ, σ) = '
+            f'<span class="value" data-testid="log-likelihood">{format_number(state.log_likelihood)}</span></div>',
+            f'<div>n = <span class="value" data-testid="n">{n}</span> observation{"" if n == 1 else "s"}</div>',
+        ]
+        mle = state.mle
+        if mle is None:
+            lines.append('<div class="hint">No observations: ℓ is an empty sum (0). Click on the plot to add some.</div>')
+        elif not mle.converged:
+            lines.append(
+                f'<div>maximum ℓ̂ = <span class="value">+∞</span> at μ̂ = {format_number(mle.params["mu"])}, '
+                "σ̂ = 0</div>"
+                '<div class="hint">All observations are equal (σ̂ = 0): the likelihood has no finite '
+                "maximum, it grows without bound as σ → 0.</div>"
+            )
+        else:
+            gap = mle.log_likelihood - state.log_likelihood
+            lines.append(
+                f'<div>maximum ℓ̂ = ℓ(μ̂, σ̂) = <span class="value">{format_number(mle.log_likelihood)}</span> '
+                f"at μ̂ = {format_number(mle.params['mu'])}, σ̂ = {format_number(mle.params['sigma'])}</div>"
+                f'<div>ℓ̂ − ℓ = <span class="value" data-testid="gap">{format_number(max(gap, 0.0))}</span> '
+                "below the maximum</div>"
+            )
+        return f'<div class="mle-readout">{"".join(lines)}</div>'
