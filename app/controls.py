@@ -42,9 +42,11 @@ class ParameterControls(pn.viewable.Viewer):
             self.state.param.sigma, format="0[.]000", sizing_mode="stretch_width"
         )
         self.optimize_button = pn.widgets.Button(
-            label="Optimize: jump to the MLE", color="primary", sizing_mode="stretch_width",
+            label="Optimize: jump to the MLE",
+            color="primary",
+            sizing_mode="stretch_width",
             description="Set μ and σ to the maximum likelihood estimate μ̂ = x̄, σ̂ = population standard deviation",
-        )  # fmt: skip
+        )
         self.undo_button = pn.widgets.Button(label="Undo", description="Take back the last edit of the observations")
         self.reset_button = pn.widgets.Button(label="Example data", description="Back to the five example points")
         self.clear_button = pn.widgets.Button(label="Clear all", description="Remove every observation")

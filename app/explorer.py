@@ -36,7 +36,9 @@ class MLEExplorer(pn.viewable.Viewer):
         self.controls = ParameterControls(state=self.state)
         self.readout = LikelihoodReadout(state=self.state)
         self._layout = pn.Row(
-            pn.Column(pn.pane.Markdown(INTRODUCTION, sizing_mode="stretch_width"), self.plot, sizing_mode="stretch_width"),
+            pn.Column(
+                pn.pane.Markdown(INTRODUCTION, sizing_mode="stretch_width"), self.plot, sizing_mode="stretch_width"
+            ),
             pn.Column(
                 self.controls,
                 self.readout,

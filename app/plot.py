@@ -88,13 +88,35 @@ class LikelihoodPlot(pn.viewable.Viewer):
             y_axis_label="density f(x | μ, σ)",
         )
         fig.title.text_font_style = "normal"
-        fig.line("x", "density", source=self._mle_curve, color="#999999", line_dash="dashed", line_width=2,
-                 legend_label="best fit N(μ̂, σ̂²)")  # fmt: skip
+        fig.line(
+            "x",
+            "density",
+            source=self._mle_curve,
+            color="#999999",
+            line_dash="dashed",
+            line_width=2,
+            legend_label="best fit N(μ̂, σ̂²)",
+        )
         fig.line("x", "density", source=self._curve, color="#1f77b4", line_width=3, legend_label="model N(μ, σ²)")
-        segments = fig.segment(x0="x", y0="y", x1="x", y1="density", source=self._observations,
-                               color="#d62728", line_width=2, legend_label="f(xᵢ): each point's density")  # fmt: skip
-        points = fig.scatter("x", "y", source=self._observations, size=MARKER_SIZE, color="#d62728",
-                             line_color="white", legend_label="observations xᵢ")  # fmt: skip
+        segments = fig.segment(
+            x0="x",
+            y0="y",
+            x1="x",
+            y1="density",
+            source=self._observations,
+            color="#d62728",
+            line_width=2,
+            legend_label="f(xᵢ): each point's density",
+        )
+        points = fig.scatter(
+            "x",
+            "y",
+            source=self._observations,
+            size=MARKER_SIZE,
+            color="#d62728",
+            line_color="white",
+            legend_label="observations xᵢ",
+        )
         points.selection_glyph = points.glyph.clone(fill_color="#ff7f0e", line_color="black", line_width=2)
         legend = fig.legend[0]
         fig.center.remove(legend)

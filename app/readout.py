@@ -69,7 +69,9 @@ class LikelihoodReadout(pn.viewable.Viewer):
         ]
         mle = state.mle
         if mle is None:
-            lines.append('<div class="hint">No observations: ℓ is an empty sum (0). Click on the plot to add some.</div>')
+            lines.append(
+                '<div class="hint">No observations: ℓ is an empty sum (0). Click on the plot to add some.</div>'
+            )
         elif not mle.converged:
             lines.append(
                 f'<div>maximum ℓ̂ = <span class="value">+∞</span> at μ̂ = {format_number(mle.params["mu"])}, '

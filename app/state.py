@@ -84,12 +84,8 @@ class ExplorerState(param.Parameterized):
     """
 
     # --- what the student controls -----------------------------------------------------------
-    observations = param.Array(
-        default=np.array(EXAMPLE_OBSERVATIONS), constant=True, doc="The observed data x₁ … xₙ."
-    )
-    mu = param.Number(
-        default=STARTING_MU, bounds=(-1.0, 5.0), step=0.01, label="μ (mean)", doc="The model's mean μ."
-    )
+    observations = param.Array(default=np.array(EXAMPLE_OBSERVATIONS), constant=True, doc="The observed data x₁ … xₙ.")
+    mu = param.Number(default=STARTING_MU, bounds=(-1.0, 5.0), step=0.01, label="μ (mean)", doc="The model's mean μ.")
     sigma = param.Number(
         default=STARTING_SIGMA,
         bounds=(0.01, 3.0),
