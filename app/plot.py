@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import panel as pn
 import param
+from bokeh.core.property.descriptors import UnsetValueError
 from bokeh.events import DoubleTap, Tap
 from bokeh.models import (
     ColumnDataSource,
@@ -200,13 +201,19 @@ class LikelihoodPlot(pn.viewable.Viewer):
         self.state.add_observations([event.x])
 
     def _hits_observation(self, x: float, y: float) -> bool:
-        width = self.figure.inner_width or self.figure.width or 600
-        height = self.figure.inner_height or self.height
+        width, height = self._frame_size()
         x_tolerance = HIT_RADIUS_PX * (self._x_range.end - self._x_range.start) / width
         y_tolerance = HIT_RADIUS_PX * (self._y_range.end - self._y_range.start) / height
         if abs(y) > y_tolerance or self.state.n == 0:
             return False
         return bool(np.any(np.abs(self.state.observations - x) <= x_tolerance))
+
+    def _frame_size(self) -> tuple[int, int]:
+        """The plot frame's size in pixels, as the browser reports it (a guess before it has)."""
+        try:
+            return self.figure.inner_width or 600, self.figure.inner_height or self.height
+        except UnsetValueError:
+            return 600, self.height
 
     def _on_browser_edit(self, attr, old, new) -> None:
         """Apply a drag or a delete done with the PointDrawTool in the browser to the state."""

@@ -1,0 +1,158 @@
+"""The session state, driven as a student would, with no browser."""
+
+import math
+
+import numpy as np
+import pytest
+import scipy.stats
+
+import mle_core
+from app.state import EXAMPLE_OBSERVATIONS, ExplorerState, nice_step, parameter_ranges
+
+
+def shown_log_likelihood(state: ExplorerState) -> float:
+    return float(scipy.stats.norm.logpdf(state.observations, state.mu, state.sigma).sum())
+
+
+@pytest.fixture
+def state():
+    return ExplorerState()
+
+
+def test_starts_with_the_seed_example_and_a_poor_guess(state):
+    assert state.observations.tolist() == list(EXAMPLE_OBSERVATIONS)
+    assert (state.mu, state.sigma) == (0.0, 1.0)
+    assert state.log_likelihood == pytest.approx(shown_log_likelihood(state), rel=1e-12)
+    assert state.log_likelihood == pytest.approx(-17.535, abs=5e-4)
+    assert state.max_log_likelihood > state.log_likelihood + 10
+
+
+def test_moving_a_slider_recomputes_the_log_likelihood(state):
+    state.mu = 2.0
+    assert state.log_likelihood == pytest.approx(shown_log_likelihood(state), rel=1e-12)
+    state.sigma = 0.5
+    assert state.log_likelihood == pytest.approx(shown_log_likelihood(state), rel=1e-12)
+
+
+def test_optimize_snaps_to_the_closed_form_mle(state):
+    state.optimize()
+    assert state.mu == pytest.approx(2.24, abs=1e-12)
+    assert state.sigma == pytest.approx(np.std(EXAMPLE_OBSERVATIONS), rel=1e-12)
+    assert round(state.sigma, 4) == 0.3980
+    assert state.log_likelihood == pytest.approx(state.max_log_likelihood, rel=1e-12)
+    assert "maximum likelihood" in state.notice
+
+
+def test_adding_moving_removing_keep_statistics_exact(state):
+    state.add_observations([4.0])
+    state.add_observations([-1.0, 0.5])
+    state.move_observation(0, 3.3)
+    state.remove_observations([1, 5])
+    expected = [3.3, 2.5, 2.8, 1.7, -1.0, 0.5]
+    assert state.observations.tolist() == expected
+    fresh = mle_core.GaussianStatistics.from_observations(expected)
+    assert state.statistics.n == fresh.n
+    assert state.statistics.mean == pytest.approx(fresh.mean, rel=1e-14)
+    assert state.statistics.sum_sq_dev == pytest.approx(fresh.sum_sq_dev, rel=1e-12)
+    assert state.log_likelihood == pytest.approx(shown_log_likelihood(state), rel=1e-12)
+
+
+def test_bad_input_changes_nothing(state):
+    before = state.observations.copy()
+    for bad in ([math.nan], [math.inf], ["two"], [[1.0, 2.0]]):
+        with pytest.raises(ValueError, match="observations must"):
+            state.add_observations(bad)
+    assert state.observations.tolist() == before.tolist()
+    assert state.n == 5
+
+
+def test_observations_cannot_be_mutated_in_place(state):
+    with pytest.raises(ValueError, match="read-only"):
+        state.observations[0] = 99.0
+
+
+def test_undo_restores_each_previous_data_set(state):
+    history = [state.observations.tolist()]
+    state.add_observations([3.0])
+    history.append(state.observations.tolist())
+    state.move_observation(5, 3.5)
+    history.append(state.observations.tolist())
+    state.remove_observations([0])
+    state.clear()
+    assert state.n == 0
+    state.undo()
+    state.undo()
+    assert state.observations.tolist() == history[2]
+    state.undo()
+    state.undo()
+    assert state.observations.tolist() == history[0]
+    assert not state.can_undo
+    assert state.statistics == mle_core.GaussianStatistics.from_observations(history[0])
+
+
+def test_optimize_without_data_explains_instead_of_failing(state):
+    state.clear()
+    state.optimize()
+    assert (state.mu, state.sigma) == (0.0, 1.0)
+    assert "at least one observation" in state.notice
+    assert state.log_likelihood == 0.0
+
+
+@pytest.mark.parametrize("data", [[3.0], [1.5, 1.5, 1.5]])
+def test_degenerate_data_sets_sigma_to_its_smallest_value(state, data):
+    state.set_observations(data)
+    state.optimize()
+    assert state.mu == pytest.approx(data[0])
+    assert state.sigma == state.param.sigma.bounds[0] > 0
+    assert "without bound" in state.notice
+    assert state.max_log_likelihood == math.inf
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        1e8 + np.random.default_rng(1).normal(0, 1e-3, 50),
+        np.random.default_rng(2).normal(-5e6, 2e6, 200),
+        np.random.default_rng(3).normal(0, 1e-6, 20),
+    ],
+    ids=["far-from-zero", "very-wide", "very-narrow"],
+)
+def test_the_mle_is_always_within_the_slider_ranges(state, data):
+    state.set_observations(data)
+    state.optimize()
+    for name in ("mu", "sigma"):
+        low, high = state.param[name].bounds
+        assert low <= getattr(state, name) <= high
+    assert state.mu == pytest.approx(np.mean(data), rel=1e-12)
+    assert state.sigma == pytest.approx(np.std(data), rel=1e-6)
+    assert state.log_likelihood == pytest.approx(state.max_log_likelihood, rel=1e-9)
+
+
+def test_slider_ranges_only_widen_while_clicking(state):
+    before = state.param.mu.bounds
+    state.add_observations([2.0])
+    assert state.param.mu.bounds == before
+    state.add_observations([40.0])
+    low, high = state.param.mu.bounds
+    assert low <= before[0]
+    assert high >= 40.0
+
+
+def test_parameter_ranges_contain_the_current_values():
+    stats = mle_core.GaussianStatistics.from_observations([2.3, 1.9, 2.5, 2.8, 1.7])
+    ranges = parameter_ranges(stats, mu=0.0, sigma=1.0)
+    assert ranges["mu"][0] <= 0.0 <= 2.24 <= ranges["mu"][1]
+    assert ranges["sigma"][0] <= 0.398 <= 1.0 <= ranges["sigma"][1]
+
+
+@pytest.mark.parametrize(("width", "step"), [(0.0037, 0.005), (0.01, 0.01), (1.2, 2.0), (340.0, 500.0)])
+def test_nice_step(width, step):
+    assert nice_step(width) == pytest.approx(step)
+
+
+def test_sessions_do_not_share_state():
+    first, second = ExplorerState(), ExplorerState()
+    first.add_observations([9.0])
+    first.param.mu.bounds = (-100.0, 100.0)
+    assert second.n == 5
+    assert second.param.mu.bounds != (-100.0, 100.0)

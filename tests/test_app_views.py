@@ -1,0 +1,147 @@
+"""The views, driven through their widgets and Bokeh events, with no browser."""
+
+import asyncio
+
+import numpy as np
+import panel as pn
+import pytest
+import scipy.stats
+from bokeh.events import DoubleTap, Tap
+
+from app.controls import ANIMATION_FRAMES
+from app.explorer import MLEExplorer, create_app
+from app.plot import removed_positions
+
+
+@pytest.fixture
+def explorer():
+    return MLEExplorer()
+
+
+def observation_source(explorer):
+    return explorer.plot._observations
+
+
+def test_the_page_builds_without_a_server():
+    page = create_app()
+    assert isinstance(page, pn.template.BaseTemplate)
+
+
+def test_sliders_are_labelled_and_two_way_linked(explorer):
+    mu_slider, sigma_slider = explorer.controls.mu_slider, explorer.controls.sigma_slider
+    assert mu_slider.name.startswith("μ")
+    assert sigma_slider.name.startswith("σ")
+    mu_slider.value = 1.5
+    assert explorer.state.mu == 1.5
+    explorer.state.sigma = 0.7
+    assert sigma_slider.value == 0.7
+    explorer.state.set_observations([1e8, 1e8 + 2])
+    assert (mu_slider.start, mu_slider.end) == explorer.state.param.mu.bounds
+
+
+def test_optimize_button_moves_the_sliders_to_the_mle(explorer):
+    explorer.controls.optimize_button.clicks += 1
+    assert explorer.controls.mu_slider.value == pytest.approx(2.24, abs=1e-12)
+    assert explorer.controls.sigma_slider.value == pytest.approx(np.std([2.3, 1.9, 2.5, 2.8, 1.7]), rel=1e-12)
+
+
+def test_optimize_animates_in_an_event_loop_and_ends_exactly_on_the_mle(explorer):
+    seen = []
+    explorer.state.param.watch(lambda event: seen.append(event.new), "mu")
+
+    async def press_and_wait():
+        explorer.controls.optimize_button.clicks += 1
+        for _ in range(400):
+            if explorer.state.mu == explorer.state.mle.params["mu"] and explorer.controls._animation is None:
+                return
+            await asyncio.sleep(0.01)
+
+    asyncio.run(press_and_wait())
+    assert explorer.state.mu == explorer.state.mle.params["mu"]
+    assert explorer.state.sigma == explorer.state.mle.params["sigma"]
+    intermediate = [mu for mu in seen if 0.0 < mu < 2.24 - 1e-9]
+    assert len(intermediate) >= ANIMATION_FRAMES // 2, seen
+
+
+def test_optimize_is_disabled_with_a_hint_when_there_is_no_data(explorer):
+    explorer.controls.clear_button.clicks += 1
+    assert explorer.controls.optimize_button.disabled
+    assert "at least one observation" in explorer.controls._hint.object
+    explorer.state.add_observations([1.0])
+    assert not explorer.controls.optimize_button.disabled
+
+
+def test_readout_shows_labelled_numbers(explorer):
+    text = explorer.readout._numbers.object
+    assert "log-likelihood ℓ(μ, σ) = " in text
+    assert "−17.535" in text
+    assert ">5</span> observations" in text
+    explorer.state.optimize()
+    text = explorer.readout._numbers.object
+    assert 'data-testid="gap">0.000<' in text
+    explorer.state.set_observations([2.0])
+    assert "no finite maximum" in explorer.readout._numbers.object
+
+
+def test_per_point_densities_follow_the_parameters(explorer):
+    source = observation_source(explorer)
+    figure_before, source_before = explorer.plot.figure, source
+    explorer.state.param.update(mu=2.0, sigma=0.5)
+    expected = scipy.stats.norm.pdf(explorer.state.observations, 2.0, 0.5)
+    np.testing.assert_allclose(source.data["density"], expected, rtol=1e-12)
+    np.testing.assert_allclose(source.data["log_density"], np.log(expected), rtol=1e-12)
+    curve = explorer.plot._curve.data
+    np.testing.assert_allclose(curve["density"], scipy.stats.norm.pdf(curve["x"], 2.0, 0.5), rtol=1e-12)
+    # built once, updated in place
+    assert explorer.plot.figure is figure_before
+    assert observation_source(explorer) is source_before
+
+
+def test_a_tap_adds_an_observation_and_a_double_tap_too(explorer):
+    figure = explorer.plot.figure
+    figure._trigger_event(Tap(figure, x=0.5, y=0.3))
+    figure._trigger_event(DoubleTap(figure, x=3.9, y=0.2))
+    assert explorer.state.observations.tolist()[-2:] == [0.5, 3.9]
+    assert observation_source(explorer).data["x"].tolist()[-2:] == [0.5, 3.9]
+    assert explorer.state.n == 7
+
+
+def test_a_tap_on_an_existing_point_selects_rather_than_adds(explorer):
+    figure = explorer.plot.figure
+    figure._trigger_event(Tap(figure, x=2.3 + 1e-4, y=0.0))
+    assert explorer.state.n == 5
+
+
+def test_a_drag_in_the_browser_moves_the_observation(explorer):
+    source = observation_source(explorer)
+    data = {name: np.array(values, dtype=float) for name, values in source.data.items()}
+    data["x"][1], data["y"][1] = 3.6, 0.2  # the PointDrawTool sends all columns after a drag
+    source.data = data
+    assert explorer.state.observations.tolist() == [2.3, 3.6, 2.5, 2.8, 1.7]
+    assert source.data["y"][1] == 0.0  # back on the axis
+    assert source.data["density"][1] == pytest.approx(scipy.stats.norm.pdf(3.6, 0.0, 1.0))
+
+
+def test_a_delete_in_the_browser_removes_the_observation(explorer):
+    source = observation_source(explorer)
+    source.data = {name: np.delete(np.asarray(values), [0, 3]) for name, values in source.data.items()}
+    assert explorer.state.observations.tolist() == [1.9, 2.5, 1.7]
+    explorer.controls.undo_button.clicks += 1
+    assert explorer.state.observations.tolist() == [2.3, 1.9, 2.5, 2.8, 1.7]
+    assert len(source.data["x"]) == 5
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "removed"),
+    [([1, 2, 3], [1, 3], [1]), ([1, 1, 1], [1], [1, 2]), ([5, 6], [], [0, 1]), ([1, 2], [1, 2], [])],
+)
+def test_removed_positions(before, after, removed):
+    assert removed_positions(np.array(before), np.array(after)) == removed
+
+
+def test_sessions_are_independent():
+    first, second = MLEExplorer(), MLEExplorer()
+    first.plot.figure._trigger_event(Tap(first.plot.figure, x=0.4, y=0.4))
+    assert first.state.n == 6
+    assert second.state.n == 5
+    assert first.plot.figure is not second.plot.figure
