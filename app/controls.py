@@ -7,7 +7,7 @@ import asyncio
 import panel as pn
 import param
 
-from .state import ExplorerState
+from .state import ExplorerState, parse_numbers
 from .widgets import LiveFloatSlider
 
 #: Frames of the Optimize animation and the time between them (ms): about a third of a second.
@@ -50,11 +50,19 @@ class ParameterControls(pn.viewable.Viewer):
         self.undo_button = pn.widgets.Button(label="Undo", description="Take back the last edit of the observations")
         self.reset_button = pn.widgets.Button(label="Example data", description="Back to the five example points")
         self.clear_button = pn.widgets.Button(label="Clear all", description="Remove every observation")
+        self.entry = pn.widgets.TextInput(
+            label="Add observations by typing (then Enter)",
+            placeholder="e.g. 2.1, 3.4",
+            sizing_mode="stretch_width",
+        )
+        self.add_button = pn.widgets.Button(label="Add", description="Add the typed values as observations")
         self._hint = pn.pane.HTML("", sizing_mode="stretch_width", styles={"color": "#8a4b00"})
         self.optimize_button.on_click(self._on_optimize)
         self.undo_button.on_click(lambda _: self.state.undo())
         self.reset_button.on_click(lambda _: self.state.reset_example())
         self.clear_button.on_click(lambda _: self.state.clear())
+        self.entry.param.watch(self._on_add_typed, "enter_pressed")
+        self.add_button.on_click(self._on_add_typed)
         self._animation = None
         self.state.param.watch(self._sync_buttons, ["observations", "can_undo", "notice"])
         self._sync_buttons()
@@ -66,6 +74,7 @@ class ParameterControls(pn.viewable.Viewer):
             self.optimize_button,
             self._hint,
             pn.Row(self.undo_button, self.reset_button, self.clear_button),
+            pn.Row(self.entry, pn.Column(self.add_button, align="end")),
             sizing_mode="stretch_width",
         )
 
@@ -77,6 +86,16 @@ class ParameterControls(pn.viewable.Viewer):
             self._hint.object = "Optimize needs at least one observation: click on the plot to add one."
         else:
             self._hint.object = self.state.notice
+
+    def _on_add_typed(self, _event=None):
+        try:
+            values = parse_numbers(self.entry.value_input or self.entry.value)
+        except ValueError as error:
+            self.state.notice = f"Nothing added: {error}."
+            return
+        self.state.add_observations(values)
+        self.state.notice = f"Added {values.size} observation{'' if values.size == 1 else 's'}."
+        self.entry.param.update(value="", value_input="")
 
     def _on_optimize(self, _event=None):
         target = self.state.mle_parameters()
@@ -103,4 +122,6 @@ class ParameterControls(pn.viewable.Viewer):
     def _stop_animation(self):
         if self._animation is not None:
             self._animation.stop()
-            self._animation = None
+            self.entry.param.watch(self._on_add_typed, "enter_pressed")
+        self.add_button.on_click(self._on_add_typed)
+        self._animation = None

@@ -7,6 +7,7 @@ app can be driven and tested without a browser.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,6 +74,26 @@ def _round_to(value: float, unit: float, direction) -> float:
     """Round ``value`` to a multiple of ``unit`` (``math.floor`` or ``math.ceil``), without 0.30000000000000004."""
     digits = max(0, 1 - math.floor(math.log10(unit)))
     return round(direction(value / unit) * unit, digits)
+
+
+def parse_numbers(text: str) -> np.ndarray:
+    """Return the numbers in ``text`` (separated by commas, semicolons, spaces or new lines).
+
+    Raises ``ValueError`` naming the first entry that is not a finite number.
+    """
+    entries = [entry for entry in re.split(r"[\s,;]+", text.strip()) if entry]
+    if not entries:
+        raise ValueError("no numbers found: type values such as 2.1, 3.4")
+    values = []
+    for position, entry in enumerate(entries, start=1):
+        try:
+            value = float(entry)
+        except ValueError:
+            raise ValueError(f"entry {position} ({entry!r}) is not a number") from None
+        if not math.isfinite(value):
+            raise ValueError(f"entry {position} ({entry!r}) is not a finite number")
+        values.append(value)
+    return np.array(values)
 
 
 class ExplorerState(param.Parameterized):

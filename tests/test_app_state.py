@@ -7,7 +7,7 @@ import pytest
 import scipy.stats
 
 import mle_core
-from app.state import EXAMPLE_OBSERVATIONS, ExplorerState, nice_step, parameter_ranges
+from app.state import EXAMPLE_OBSERVATIONS, ExplorerState, nice_step, parameter_ranges, parse_numbers
 
 
 def shown_log_likelihood(state: ExplorerState) -> float:
@@ -156,3 +156,16 @@ def test_sessions_do_not_share_state():
     first.param.mu.bounds = (-100.0, 100.0)
     assert second.n == 5
     assert second.param.mu.bounds != (-100.0, 100.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("", "no numbers"), ("1, a", "entry 2 \\('a'\\) is not a number"), ("3 inf", "not a finite number")],
+)
+def test_parse_numbers_names_the_bad_entry(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_numbers(text)
+
+
+def test_parse_numbers_accepts_common_separators():
+    assert parse_numbers(" 1,2 ;3\n4\t-5e-1 ").tolist() == [1.0, 2.0, 3.0, 4.0, -0.5]

@@ -145,3 +145,16 @@ def test_sessions_are_independent():
     assert first.state.n == 6
     assert second.state.n == 5
     assert first.plot.figure is not second.plot.figure
+
+
+def test_typed_values_are_added_and_bad_ones_refused_without_losing_the_text(explorer):
+    controls = explorer.controls
+    controls.entry.value_input = "0.5, 4.25; 3"
+    controls.add_button.clicks += 1
+    assert explorer.state.observations.tolist()[-3:] == [0.5, 4.25, 3.0]
+    assert controls.entry.value_input == ""
+    controls.entry.value_input = "1.0 two inf"
+    controls.entry.param.trigger("enter_pressed")
+    assert explorer.state.n == 8
+    assert "entry 2 ('two') is not a number" in controls._hint.object
+    assert controls.entry.value_input == "1.0 two inf"
