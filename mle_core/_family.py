@@ -86,8 +86,7 @@ class Family:
         unknown = sorted(set(params) - set(names))
         if unknown:
             raise ValueError(
-                f"unknown parameter(s) {', '.join(unknown)} for the {self.name} family "
-                f"(it takes {', '.join(names)})"
+                f"unknown parameter(s) {', '.join(unknown)} for the {self.name} family (it takes {', '.join(names)})"
             )
         missing = [n for n in names if n not in params]
         if missing:
