@@ -51,21 +51,22 @@ def nice_step(width: float) -> float:
 def parameter_ranges(stats: GaussianStatistics, mu: float, sigma: float) -> dict[str, tuple]:
     """Return slider ranges ``{"mu": (start, end, step), "sigma": (start, end, step)}``.
 
-    The μ range covers x̄ ± 5 spread units and the current μ; the σ range runs from one step up to
-    at least three times the spread and the current σ, so the MLE is always reachable, whether the
-    data sit near 0, far from it (1e8) or spread very wide.
+    The steps follow the data's spread (so the sliders resolve the likelihood's peak whatever the
+    units); the μ range covers x̄ ± 5 spreads and the current μ, the σ range runs from one step up to
+    three spreads and the current σ. So the MLE is always reachable, for data near 0, far from it
+    (1e8) or spread very wide.
     """
     if stats.n == 0:
-        centre, spread = mu, max(sigma, 1.0)
+        centre, spread = mu, 1.0
     else:
         sigma_hat = math.sqrt(stats.sum_sq_dev / stats.n)
         centre = stats.mean
         spread = sigma_hat if sigma_hat > 0 else max(1.0, abs(centre) * 1e-3)
         spread = max(spread, abs(centre) * 1e-12)
     lower, upper = min(centre - 5 * spread, mu), max(centre + 5 * spread, mu)
-    mu_step = nice_step((upper - lower) / 500)
+    mu_step = nice_step(10 * spread / 500)
     mu_range = (_round_to(lower, 10 * mu_step, math.floor), _round_to(upper, 10 * mu_step, math.ceil))
-    sigma_step = nice_step(max(3 * spread, sigma) / 300)
+    sigma_step = nice_step(3 * spread / 300)
     sigma_end = _round_to(max(3 * spread, sigma), 10 * sigma_step, math.ceil)
     return {"mu": (*mu_range, mu_step), "sigma": (sigma_step, sigma_end, sigma_step)}
 
@@ -191,12 +192,9 @@ class ExplorerState(param.Parameterized):
         keep = np.ones(self.n, dtype=bool)
         keep[indices] = False
         observations = self.observations[keep]
-        stats = self.statistics
-        if indices.size * 8 < self.n:
-            for x in self.observations[indices]:
-                stats = stats.remove(x)
-        else:
-            stats = GaussianStatistics.from_observations(observations)
+        # Recomputed rather than downdated: removing an outlier by subtraction leaves a rounding
+        # residue in S, and the copy above already costs a pass over the data.
+        stats = GaussianStatistics.from_observations(observations)
         self._replace(observations, stats, change=ObservationChange("remove", tuple(indices.tolist())))
 
     def set_observations(self, values) -> None:
@@ -234,7 +232,9 @@ class ExplorerState(param.Parameterized):
             return None
         target = dict(self.mle.params)
         if not self.mle.converged:
-            target["sigma"] = self.param.sigma.bounds[0]
+            # The smallest σ the slider will offer once its range has been fitted to this data.
+            data_start = parameter_ranges(self.statistics, target["mu"], self.sigma)["sigma"][0]
+            target["sigma"] = min(self.param.sigma.bounds[0], data_start)
         return target
 
     def optimize(self) -> None:

@@ -15,11 +15,17 @@ def describe_positions(mask: np.ndarray, values: np.ndarray) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
+#: Observations larger than this in magnitude are refused: their squares (and sums of squares over
+#: millions of points) would overflow float64, and no data set a student explores needs them.
+MAX_MAGNITUDE = 1e150
+
+
 def as_observations(data) -> np.ndarray:
     """Return ``data`` as a 1-D float64 array of finite numbers, or raise ``ValueError``.
 
-    Accepts any sequence of numbers (a list, a tuple, a numpy array). Text, nested sequences and
-    non-finite values (nan, ±inf) are refused with a message naming the offending entries.
+    Accepts any sequence of numbers (a list, a tuple, a numpy array). Text, nested sequences,
+    non-finite values (nan, ±inf) and magnitudes above ``MAX_MAGNITUDE`` are refused with a
+    message naming the offending entries.
     """
     if isinstance(data, str | bytes):
         raise ValueError("observations must be a sequence of numbers, not a string")
@@ -31,7 +37,16 @@ def as_observations(data) -> np.ndarray:
         values = values.reshape(1)
     if values.ndim != 1:
         raise ValueError(f"observations must be a flat sequence of numbers, got shape {values.shape}")
-    finite = np.isfinite(values)
-    if not finite.all():
-        raise ValueError("observations must be finite numbers; found " + describe_positions(~finite, values))
+    if values.size == 0:
+        return values
+    # One pass decides the common case: nan propagates through max, and ±inf is above the limit.
+    largest = float(np.max(np.abs(values)))
+    if not largest <= MAX_MAGNITUDE:
+        finite = np.isfinite(values)
+        if not finite.all():
+            raise ValueError("observations must be finite numbers; found " + describe_positions(~finite, values))
+        too_large = np.abs(values) > MAX_MAGNITUDE
+        raise ValueError(
+            f"observations must lie within ±{MAX_MAGNITUDE:.0e}; found " + describe_positions(too_large, values)
+        )
     return values

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._family import Family, FitResult, Parameter
-from ._observations import as_observations
+from ._observations import MAX_MAGNITUDE, as_observations
 
 LOG_2PI = math.log(2.0 * math.pi)
 
@@ -24,59 +24,96 @@ PARAMETERS = (
 )
 
 
+#: Below this many observations the statistics are summed exactly with ``math.fsum`` in plain
+#: Python, which is both more accurate and faster than numpy's call overhead.
+_SMALL_SAMPLE = 64
+
+
+def _check_value(x) -> float:
+    x = float(x)
+    if not (abs(x) <= MAX_MAGNITUDE):
+        raise ValueError(f"an observation must be a finite number within ±{MAX_MAGNITUDE:.0e}, got {x!r}")
+    return x
+
+
 @dataclass(frozen=True)
 class GaussianStatistics:
-    """Sufficient statistics of Gaussian observations: count ``n``, ``mean`` x̄ and
-    ``sum_sq_dev`` S = Σ (xᵢ − x̄)².
+    """Sufficient statistics of Gaussian observations.
 
-    Updates return new objects and use Welford's recurrences, which stay accurate for data far
-    from 0 (e.g. 1e8 + small noise) where the textbook Σxᵢ² − n x̄² loses every digit.
+    ``n`` is the count, ``mean`` the sample mean x̄ as a float, ``sum_sq_dev`` S = Σ (xᵢ − x̄)² and
+    ``residual`` r = Σ (xᵢ − x̄), which is 0 in exact arithmetic but not for the rounded x̄: keeping it
+    makes Σ (xᵢ − μ)² = S + 2 (x̄ − μ) r + n (x̄ − μ)² exact to rounding even for data far from 0
+    (e.g. 1e8 + small noise), where the textbook Σxᵢ² − n x̄² loses every digit.
+
+    Updates return new objects and cost O(1). ``add`` and ``merge`` are as accurate as a fresh
+    computation; ``remove`` and ``replace`` subtract a point's share of S, which loses digits when
+    that point dominated S (an outlier): recompute with ``from_observations`` where that matters.
     """
 
     n: int = 0
     mean: float = 0.0
     sum_sq_dev: float = 0.0
+    residual: float = 0.0
 
     @classmethod
     def from_observations(cls, observations) -> GaussianStatistics:
-        """Return the statistics of ``observations`` (two passes: the mean, then deviations from it)."""
-        x = as_observations(observations)
+        """Return the statistics of ``observations`` (validated first)."""
+        return cls._from_valid(as_observations(observations))
+
+    @classmethod
+    def _from_valid(cls, x: np.ndarray) -> GaussianStatistics:
         n = x.size
         if n == 0:
             return cls()
-        mean = float(x.mean())
-        deviations = x - mean
+        if n <= _SMALL_SAMPLE:
+            values = x.tolist()
+            mean = math.fsum(values) / n
+            deviations = [v - mean for v in values]
+            return cls(n, mean, math.fsum([d * d for d in deviations]), math.fsum(deviations))
+        mean = float(np.add.reduce(x)) / n
         # The second pass folds the first pass's rounding error back into the mean.
-        mean += float(deviations.mean())
+        mean += float(np.add.reduce(x - mean)) / n
         deviations = x - mean
-        return cls(n, mean, float(np.dot(deviations, deviations)))
+        return cls(n, mean, float(np.dot(deviations, deviations)), float(np.add.reduce(deviations)))
+
+    def _shifted(self, n: int, total_deviation: float, sum_sq_dev: float) -> GaussianStatistics:
+        """Statistics of ``n`` points whose Σ (y − x̄) and Σ (y − x̄)² about the *old* mean are given.
+
+        Re-centres on the new mean m' = x̄ + Σ(y − x̄)/n, using Σ (y − m')² = Σ (y − x̄)² + 2(x̄ − m')Σ(y − x̄) + n(x̄ − m')².
+        """
+        if n == 0:
+            return GaussianStatistics()
+        mean = self.mean + total_deviation / n
+        shift = self.mean - mean
+        sum_sq_dev = sum_sq_dev + 2.0 * shift * total_deviation + n * shift * shift
+        return GaussianStatistics(n, mean, max(sum_sq_dev, 0.0), total_deviation + n * shift)
 
     def add(self, x: float) -> GaussianStatistics:
         """Return the statistics with one more observation ``x``."""
-        x = float(x)
-        n = self.n + 1
-        delta = x - self.mean
-        mean = self.mean + delta / n
-        return GaussianStatistics(n, mean, self.sum_sq_dev + delta * (x - mean))
+        d = _check_value(x) - self.mean
+        return self._shifted(self.n + 1, self.residual + d, self.sum_sq_dev + d * d)
 
     def remove(self, x: float) -> GaussianStatistics:
         """Return the statistics without one observation ``x`` (which must be among them)."""
-        x = float(x)
-        if self.n <= 1:
+        if self.n == 0:
+            raise ValueError("cannot remove an observation: there are none")
+        d = _check_value(x) - self.mean
+        if self.n == 1:
             return GaussianStatistics()
-        n = self.n - 1
-        mean = self.mean - (x - self.mean) / n
-        sum_sq_dev = self.sum_sq_dev - (x - self.mean) * (x - mean)
-        return GaussianStatistics(n, mean, max(sum_sq_dev, 0.0))
+        if self.n == 2:  # the one left is known exactly: n x̄ + r − x
+            remaining = self.mean + (self.residual - d)
+            return GaussianStatistics(1, remaining, 0.0, 0.0)
+        return self._shifted(self.n - 1, self.residual - d, self.sum_sq_dev - d * d)
 
     def replace(self, old: float, new: float) -> GaussianStatistics:
         """Return the statistics after the observation ``old`` moved to ``new``."""
-        old, new = float(old), float(new)
         if self.n == 0:
             raise ValueError("cannot move an observation: there are none")
-        mean = self.mean + (new - old) / self.n
-        sum_sq_dev = self.sum_sq_dev + (new - old) * (new - mean + old - self.mean)
-        return GaussianStatistics(self.n, mean, max(sum_sq_dev, 0.0))
+        d_old = _check_value(old) - self.mean
+        d_new = _check_value(new) - self.mean
+        if self.n == 1:
+            return GaussianStatistics(1, float(new), 0.0, 0.0)
+        return self._shifted(self.n, self.residual - d_old + d_new, self.sum_sq_dev - d_old * d_old + d_new * d_new)
 
     def merge(self, other: GaussianStatistics) -> GaussianStatistics:
         """Return the statistics of both samples together (Chan et al.'s pairwise update)."""
@@ -84,47 +121,57 @@ class GaussianStatistics:
             return self
         if self.n == 0:
             return other
-        n = self.n + other.n
-        delta = other.mean - self.mean
-        mean = self.mean + delta * other.n / n
-        sum_sq_dev = self.sum_sq_dev + other.sum_sq_dev + delta * delta * self.n * other.n / n
-        return GaussianStatistics(n, mean, sum_sq_dev)
+        # The other sample about this sample's mean: shift its sums by c = other.mean − self.mean.
+        c = other.mean - self.mean
+        total = other.residual + other.n * c
+        sum_sq = other.sum_sq_dev + 2.0 * c * other.residual + other.n * c * c
+        return self._shifted(self.n + other.n, self.residual + total, self.sum_sq_dev + sum_sq)
 
     def extend(self, observations) -> GaussianStatistics:
         """Return the statistics with all of ``observations`` added."""
         return self.merge(GaussianStatistics.from_observations(observations))
 
+    def sum_sq_about(self, mu: float) -> float:
+        """Return Σ (xᵢ − μ)² = S + 2 (x̄ − μ) r + n (x̄ − μ)²."""
+        offset = self.mean - mu
+        return self.sum_sq_dev + offset * (2.0 * self.residual + self.n * offset)
+
 
 def log_densities(observations: np.ndarray, mu: float, sigma: float) -> np.ndarray:
     """Return ln f(xᵢ | μ, σ) = −½ ln(2π) − ln σ − (xᵢ − μ)² / (2σ²) for each observation."""
-    z = (observations - mu) / sigma
-    with np.errstate(over="ignore"):  # |z| > 1e154: the density is 0, so ln f = −inf is exact enough
+    # |xᵢ − μ|/σ beyond ~1e154 overflows its square: the density is 0 there, and ln f = −inf is right.
+    with np.errstate(over="ignore"):
+        z = (observations - mu) / sigma
         return -0.5 * LOG_2PI - math.log(sigma) - 0.5 * z * z
 
 
 def log_likelihood(stats: GaussianStatistics, mu: float, sigma: float) -> float:
-    """Return ℓ(μ, σ) = −(n/2) ln(2π) − n ln σ − [S + n (x̄ − μ)²] / (2σ²) from the statistics alone."""
+    """Return ℓ(μ, σ) = −(n/2) ln(2π) − n ln σ − Σ(xᵢ − μ)² / (2σ²) from the statistics alone (O(1))."""
     n = stats.n
     if n == 0:
         return 0.0
-    offset = (stats.mean - mu) / sigma
-    spread = stats.sum_sq_dev / (sigma * sigma)
-    return -0.5 * n * LOG_2PI - n * math.log(sigma) - 0.5 * (spread + n * offset * offset)
+    # Divide by σ twice rather than by σ², which underflows to 0 for σ < 1e-154.
+    quadratic = stats.sum_sq_about(mu) / sigma / sigma
+    return -0.5 * n * LOG_2PI - n * math.log(sigma) - 0.5 * quadratic
 
 
 def fit(stats: GaussianStatistics) -> FitResult:
     """Return μ̂ = x̄ and σ̂ = √(S / n), with ℓ(μ̂, σ̂) = −(n/2)(ln(2π) + 1) − n ln σ̂.
 
     When every observation is equal (n = 1 included) σ̂ = 0: the likelihood grows without bound as
-    σ → 0, so ``log_likelihood`` is ``inf`` and ``converged`` is False.
+    σ → 0, so ``log_likelihood`` is ``inf`` and ``converged`` is False. "Equal" means a spread
+    below the rounding of x̄ itself: S − r²/n ≤ n · ulp(x̄)².
     """
     if stats.n == 0:
         raise ValueError("cannot fit the gaussian family to no observations: add at least one")
-    sigma_hat = math.sqrt(stats.sum_sq_dev / stats.n)
-    # Rounding can leave a tiny positive S for equal observations; compare with the data's scale.
-    if sigma_hat <= 1e-12 * max(abs(stats.mean), 1e-300):
+    n = stats.n
+    mu_hat = stats.mean + stats.residual / n
+    # S about the exact mean: S − r²/n.
+    sum_sq_dev = max(stats.sum_sq_dev - stats.residual * stats.residual / n, 0.0)
+    resolution = math.ulp(mu_hat)
+    if sum_sq_dev <= n * resolution * resolution:
         return FitResult(
-            {"mu": stats.mean, "sigma": 0.0},
+            {"mu": mu_hat, "sigma": 0.0},
             math.inf,
             converged=False,
             message=(
@@ -132,14 +179,15 @@ def fit(stats: GaussianStatistics) -> FitResult:
                 "and has no finite maximum"
             ),
         )
-    return FitResult({"mu": stats.mean, "sigma": sigma_hat}, log_likelihood(stats, stats.mean, sigma_hat))
+    sigma_hat = math.sqrt(sum_sq_dev / n)
+    return FitResult({"mu": mu_hat, "sigma": sigma_hat}, -0.5 * n * (LOG_2PI + 1.0) - n * math.log(sigma_hat))
 
 
 FAMILY = Family(
     name="gaussian",
     label="Gaussian (normal)",
     parameters=PARAMETERS,
-    statistics=GaussianStatistics.from_observations,
+    statistics=GaussianStatistics._from_valid,
     log_densities=log_densities,
     log_likelihood=log_likelihood,
     fit=fit,

@@ -169,3 +169,11 @@ def test_parse_numbers_names_the_bad_entry(text, message):
 
 def test_parse_numbers_accepts_common_separators():
     assert parse_numbers(" 1,2 ;3\n4\t-5e-1 ").tolist() == [1.0, 2.0, 3.0, 4.0, -0.5]
+
+
+def test_removing_down_to_equal_observations_is_degenerate(state):
+    state.set_observations([0.1, 0.1, 0.7, 1e6])
+    state.remove_observations([2, 3])
+    state.optimize()
+    assert state.mle.converged is False
+    assert state.sigma == state.param.sigma.bounds[0]

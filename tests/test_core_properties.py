@@ -15,7 +15,6 @@ import sys
 import warnings
 
 import numpy as np
-import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from scipy import optimize, stats
@@ -60,13 +59,6 @@ def within(ours: float, reference: float, natural_scale: float, rel: float) -> b
 # --- (a) log-likelihood against scipy ------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG mle_core.gaussian.log_likelihood: ℓ from (n, x̄, S) uses Σ(xᵢ − μ)² = S + n(x̄ − μ)² with "
-    "x̄ rounded (x̄ = exact mean + δ), dropping the cross term 2δ·n·(x̄ − μ); for data of size ~5e5 and "
-    "σ ~ 1e-3 with μ near the data the error is 1.6e-6 of the natural scale (this example)",
-)
 @settings(max_examples=300, deadline=None)
 @given(case=data_and_parameters())
 @example(

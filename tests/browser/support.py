@@ -1,0 +1,339 @@
+"""Helpers shared by the browser tests and ``benchmarks/bench_browser.py``.
+
+Serve the app in-process on a free port, launch Debian's Chromium, map data coordinates to page
+pixels, and read what the page shows (the readout) or holds (the BokehJS models) without sleeping.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import socket
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from typing import Any
+
+#: Where CI (and Debian's ``chromium`` package) puts the browser; Playwright's own download needs internet.
+CHROMIUM_PATH = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1400, "height": 900}
+#: How long to wait for the page (the first load of a session takes about a second).
+LOAD_TIMEOUT_S = 30.0
+#: How long to wait for a round trip browser → server → browser in a test.
+UPDATE_TIMEOUT_S = 10.0
+
+
+# --- waiting ---------------------------------------------------------------------------------------
+def wait_until(predicate: Callable[[], Any], timeout: float = UPDATE_TIMEOUT_S, interval: float = 0.02) -> Any:
+    """Call ``predicate`` until it returns a truthy value (returned) or ``timeout`` seconds pass.
+
+    A predicate may also raise ``AssertionError`` to say "not yet"; on timeout the last failure
+    (or the last falsy value) is reported in the ``AssertionError`` raised here.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            result = predicate()
+        except AssertionError as error:
+            result, last = None, f"{error}"
+        else:
+            if result:
+                return result
+            last = f"predicate returned {result!r}"
+        if time.monotonic() >= deadline:
+            name = getattr(predicate, "__name__", repr(predicate))
+            raise AssertionError(f"timed out after {timeout} s waiting for {name}: {last}")
+        time.sleep(interval)  # the polling interval of the retry loop, not a wait for an event
+
+
+# --- serving -----------------------------------------------------------------------------------------
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _is_live(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+@contextlib.contextmanager
+def serve(factory: Callable[[], Any], timeout: float = LOAD_TIMEOUT_S) -> Iterator[str]:
+    """Serve ``factory`` (called once per session) at ``/`` on a free port; yield the page's URL.
+
+    The server runs on its own thread and is stopped (and the thread joined) on exit, so a test
+    run or the benchmark does not hang at exit.
+    """
+    import panel as pn
+
+    port = free_port()
+    server = pn.serve(
+        {"/": factory},
+        port=port,
+        address="127.0.0.1",
+        websocket_origin=f"127.0.0.1:{port}",
+        show=False,
+        threaded=True,
+        start=True,
+        verbose=False,
+        liveness=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        # /liveness answers once the server accepts requests, without opening a session of the app.
+        wait_until(lambda: _is_live(f"{url}liveness"), timeout=timeout)
+        yield url
+    finally:
+        server.stop()
+        server.join(timeout=10)
+
+
+# --- the browser ---------------------------------------------------------------------------------
+def missing_chromium_message() -> str | None:
+    """Return why Chromium cannot be launched, or None if it is there."""
+    if os.path.exists(CHROMIUM_PATH):
+        return None
+    return (
+        f"Chromium is not installed at {CHROMIUM_PATH}: the browser tests need Debian's chromium "
+        "(apt-get install -y chromium); Playwright's own browser download does not work offline."
+    )
+
+
+def launch_chromium(playwright):
+    """Launch headless Debian Chromium (raise ``FileNotFoundError`` with a clear message if absent)."""
+    message = missing_chromium_message()
+    if message:
+        raise FileNotFoundError(message)
+    return playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+
+
+def open_app(page, url: str) -> None:
+    """Go to the app and wait until its document is idle and the plot has its frame laid out."""
+    page.goto(url)
+    page.get_by_test_id("log-likelihood").wait_for(timeout=LOAD_TIMEOUT_S * 1000)
+    page.wait_for_function(_APP_READY, timeout=LOAD_TIMEOUT_S * 1000)
+
+
+# --- reading the BokehJS side ------------------------------------------------------------------------
+#: Function definitions prepended to the page scripts below.
+JS_PRELUDE = """
+const allViews = () => {
+  const out = [];
+  const walk = (view) => { out.push(view); for (const child of view.child_views ?? []) walk(child); };
+  for (const view of Object.values(Bokeh.index)) walk(view);
+  return out;
+};
+const plotView = () => allViews().find((view) => view.frame !== undefined && view.canvas_view !== undefined) ?? null;
+const allModels = () => Bokeh.documents.flatMap((doc) => [...doc.all_models]);
+const sliderModel = (prefix) => allModels().find(
+  (model) => typeof model.title === "string" && model.title.startsWith(prefix) && "value" in model && "step" in model
+);
+const observationSource = () => {
+  const renderer = plotView().model.renderers.find((r) => r.glyph?.type === "Scatter");
+  return renderer.data_source;
+};
+"""
+
+
+def _function(body: str) -> str:
+    return f"(arg) => {{ {JS_PRELUDE} {body} }}"
+
+
+_APP_READY = _function("""
+  if (typeof Bokeh === "undefined" || Bokeh.documents.length === 0) return false;
+  if (!Bokeh.documents.every((doc) => doc.is_idle)) return false;
+  const view = plotView();
+  return view !== null && view.frame.bbox.width > 0 && sliderModel("μ") !== undefined;
+""")
+_DATA_TO_PAGE = _function("""
+  const view = plotView();
+  const rect = view.canvas_view.el.getBoundingClientRect();
+  return [rect.left + view.frame.x_scale.compute(arg[0]), rect.top + view.frame.y_scale.compute(arg[1])];
+""")
+_PLOT_POINT = _function("""
+  const view = plotView();
+  const rect = view.canvas_view.el.getBoundingClientRect();
+  const frame = view.frame.bbox;
+  return [rect.left + view.frame.x_scale.compute(arg[0]), rect.top + frame.bottom - arg[1] * frame.height];
+""")
+_PIXEL_WIDTH = _function("""
+  const scale = plotView().frame.x_scale;
+  const sx = scale.compute(arg);
+  return Math.abs(scale.invert(sx + 1) - scale.invert(sx));
+""")
+_SLIDER_VALUES = _function("""
+  const mu = sliderModel("μ"), sigma = sliderModel("σ");
+  return {mu: mu.value, sigma: sigma.value, sigma_start: sigma.start, mu_step: mu.step};
+""")
+_OBSERVATIONS = _function("""
+  const data = observationSource().data;
+  return {x: Array.from(data.x), y: Array.from(data.y)};
+""")
+_SLIDER_HANDLE = _function("""
+  const model = sliderModel(arg);
+  const view = allViews().find((v) => v.model === model);
+  return (view.shadow_el ?? view.el).querySelector(".noUi-handle");
+""")
+_RANGES = _function("""
+  const model = plotView().model;
+  return {x: [model.x_range.start, model.x_range.end], y: [model.y_range.start, model.y_range.end]};
+""")
+_SELECTED = _function("""
+  return Array.from(observationSource().selected.indices);
+""")
+
+
+def data_to_page(page, x: float, y: float) -> tuple[float, float]:
+    """Return the page pixel (CSS px, relative to the viewport) where data point (x, y) is drawn."""
+    sx, sy = page.evaluate(_DATA_TO_PAGE, [x, y])
+    return sx, sy
+
+
+def pixel_width(page, x: float = 0.0) -> float:
+    """Return how many data units one screen pixel spans on the x axis (at ``x``)."""
+    return page.evaluate(_PIXEL_WIDTH, x)
+
+
+def ranges(page) -> dict[str, list[float]]:
+    """Return the plot's visible ranges: ``{"x": [start, end], "y": [start, end]}`` in data units."""
+    return page.evaluate(_RANGES)
+
+
+def plot_to_page(page, x: float, height: float = 0.5) -> tuple[float, float]:
+    """Return the page pixel at data ``x`` and ``height`` (0 bottom … 1 top) of the plot frame.
+
+    Unlike a data y, a height stays inside the plot when the y range follows the curves.
+    """
+    sx, sy = page.evaluate(_PLOT_POINT, [x, height])
+    return sx, sy
+
+
+def click_data(page, x: float, y: float) -> None:
+    """Click the plot at data point (x, y), e.g. on an observation at (xᵢ, 0)."""
+    page.mouse.click(*data_to_page(page, x, y))
+
+
+def click_plot(page, x: float, height: float = 0.5) -> None:
+    """Click the plot at data ``x``, ``height`` of the way up the frame (off the axis: adds a point)."""
+    page.mouse.click(*plot_to_page(page, x, height))
+
+
+def slider_handle(page, prefix: str):
+    """Return the handle element of the slider whose title starts with ``prefix`` ("μ" or "σ")."""
+    return page.evaluate_handle(_SLIDER_HANDLE, prefix).as_element()
+
+
+def selected_observations(page) -> list[int]:
+    """Return the indices selected in the observations' ColumnDataSource in the browser."""
+    return page.evaluate(_SELECTED)
+
+
+def slider_values(page) -> dict[str, float]:
+    """Return the BokehJS model values of the sliders: ``mu``, ``sigma``, and ``sigma_start``, ``mu_step``."""
+    return page.evaluate(_SLIDER_VALUES)
+
+
+def observations(page) -> dict[str, list[float]]:
+    """Return the ``x`` and ``y`` columns of the observations' ColumnDataSource in the browser."""
+    return page.evaluate(_OBSERVATIONS)
+
+
+def observation_xs(page) -> list[float]:
+    """Return the x column of the observations' ColumnDataSource in the browser."""
+    return observations(page)["x"]
+
+
+# --- reading the readout ---------------------------------------------------------------------------
+def parse_number(text: str) -> float:
+    """Parse a readout number (real minus sign, ∞)."""
+    text = text.strip().replace("−", "-").replace("∞", "inf")
+    return float(text)
+
+
+def readout_text(page, test_id: str) -> str:
+    return page.get_by_test_id(test_id).inner_text()
+
+
+def read_log_likelihood(page) -> float:
+    """Return the log-likelihood the readout shows."""
+    return parse_number(readout_text(page, "log-likelihood"))
+
+
+def read_n(page) -> int:
+    """Return the number of observations the readout shows."""
+    return int(readout_text(page, "n"))
+
+
+def read_gap(page) -> str:
+    """Return the readout's "ℓ̂ − ℓ" text as shown."""
+    return readout_text(page, "gap")
+
+
+# --- expected values -------------------------------------------------------------------------------
+def gaussian_log_likelihood(xs, mu: float, sigma: float) -> float:
+    """ℓ(μ, σ) = Σ ln N(xᵢ | μ, σ²), computed independently of the app."""
+    return sum(-0.5 * math.log(2 * math.pi) - math.log(sigma) - (x - mu) ** 2 / (2 * sigma**2) for x in xs)
+
+
+def shown(value: float) -> str:
+    """Format ``value`` the way the readout shows moderate numbers: 3 decimals and a real minus sign."""
+    return f"{value:.3f}".replace("-", "−")
+
+
+def readout_matches(page) -> bool:
+    """Whether the readout shows n and ℓ(μ, σ) for the observations and slider values in the browser.
+
+    Also a barrier: after a change that reaches the server, this becomes true only once the server
+    has handled everything the page sent before that change.
+    """
+    xs = observation_xs(page)
+    values = slider_values(page)
+    expected = shown(gaussian_log_likelihood(xs, values["mu"], values["sigma"]))
+    n, log_likelihood = readout_text(page, "n"), readout_text(page, "log-likelihood")
+    assert (n, log_likelihood) == (str(len(xs)), expected), (
+        f"readout shows n = {n}, ℓ = {log_likelihood}; the browser holds {len(xs)} observations and "
+        f"μ = {values['mu']}, σ = {values['sigma']}, so ℓ = {expected}"
+    )
+    return True
+
+
+def step_slider(page, prefix: str = "μ", key: str = "ArrowRight") -> float:
+    """Focus the slider handle titled ``prefix``, press ``key``, wait for the new ℓ; return the new value."""
+    name = "mu" if prefix == "μ" else "sigma"
+    before = slider_values(page)[name]
+    slider_handle(page, prefix).focus()
+    page.keyboard.press(key)
+    wait_until(lambda: slider_values(page)[name] != before)
+    wait_until(lambda: readout_matches(page))
+    return slider_values(page)[name]
+
+
+def wait_for_observations(page, count: int, timeout: float = UPDATE_TIMEOUT_S) -> list[float]:
+    """Wait until the browser holds ``count`` observations and the readout says n = ``count``; return their xs."""
+
+    def has_count():
+        xs, n = observation_xs(page), read_n(page)
+        message = f"want {count} observations: the plot has {xs}, the readout n = {n}"
+        assert len(xs) == count, message
+        assert n == count, message
+        return True
+
+    wait_until(has_count, timeout)
+    return observation_xs(page)

@@ -1,0 +1,97 @@
+"""The sliders, Optimize and the readout in a real browser."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from playwright.sync_api import expect
+
+from .support import (
+    click_plot,
+    gaussian_log_likelihood,
+    observation_xs,
+    read_gap,
+    read_log_likelihood,
+    read_n,
+    readout_matches,
+    readout_text,
+    shown,
+    slider_values,
+    step_slider,
+    wait_for_observations,
+    wait_until,
+)
+
+pytestmark = pytest.mark.browser
+
+EXAMPLE = [2.3, 1.9, 2.5, 2.8, 1.7]
+
+
+def test_page_loads_with_the_example_and_the_starting_guess(page):
+    assert observation_xs(page) == EXAMPLE
+    values = slider_values(page)
+    assert (values["mu"], values["sigma"]) == (0, 1)
+    assert readout_text(page, "log-likelihood") == "−17.535"
+    assert read_log_likelihood(page) == pytest.approx(gaussian_log_likelihood(EXAMPLE, 0.0, 1.0), abs=5e-4)
+    assert read_n(page) == 5
+
+
+def test_arrow_key_on_the_mu_slider_changes_the_log_likelihood(page):
+    before = read_log_likelihood(page)
+    mu = step_slider(page, "μ", "ArrowRight")
+    assert mu == pytest.approx(slider_values(page)["mu_step"])
+    assert read_log_likelihood(page) != before
+    assert readout_text(page, "log-likelihood") == shown(gaussian_log_likelihood(EXAMPLE, mu, 1.0))
+
+
+def test_optimize_moves_the_sliders_to_the_mean_and_population_std(page):
+    for x in (0.4, 3.3, 3.9):
+        click_plot(page, x)
+    wait_for_observations(page, 8)
+    xs = observation_xs(page)
+    mean = sum(xs) / len(xs)
+    std = math.sqrt(sum((x - mean) ** 2 for x in xs) / len(xs))
+
+    page.get_by_role("button", name="Optimize").click()
+
+    def at_the_estimate():
+        values = slider_values(page)
+        message = f"sliders at μ = {values['mu']}, σ = {values['sigma']}; the MLE is μ̂ = {mean}, σ̂ = {std}"
+        assert abs(values["mu"] - mean) <= 1e-9, message
+        assert abs(values["sigma"] - std) <= 1e-9, message
+        return True
+
+    wait_until(at_the_estimate)
+    wait_until(lambda: read_gap(page) == "0.000")
+    wait_until(lambda: readout_matches(page))
+    assert observation_xs(page) == xs
+
+
+def test_clear_all_disables_optimize_and_shows_a_hint(page):
+    page.get_by_role("button", name="Clear all").click()
+    wait_for_observations(page, 0)
+    expect(page.get_by_role("button", name="Optimize")).to_be_disabled()
+    expect(page.get_by_text("Optimize needs at least one observation")).to_be_visible()
+
+
+def test_optimize_with_one_point_puts_sigma_at_its_minimum_and_says_why(page):
+    page.get_by_role("button", name="Clear all").click()
+    wait_for_observations(page, 0)
+    click_plot(page, 1.5)
+    wait_for_observations(page, 1)
+    (x,) = observation_xs(page)
+    optimize = page.get_by_role("button", name="Optimize")
+    expect(optimize).to_be_enabled()
+    optimize.click()
+
+    def at_the_smallest_sigma():
+        values = slider_values(page)
+        assert values["sigma"] == values["sigma_start"], f"σ = {values['sigma']}, its minimum {values['sigma_start']}"
+        assert abs(values["mu"] - x) <= 1e-9, f"μ = {values['mu']}, the point is at {x}"
+        return True
+
+    wait_until(at_the_smallest_sigma)
+    expect(page.get_by_text("σ is at its smallest value")).to_be_visible()
+    expect(page.get_by_text("grows without bound").first).to_be_visible()
+    wait_until(lambda: readout_matches(page))
