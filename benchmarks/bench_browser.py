@@ -1,0 +1,224 @@
+"""Latency a student feels in the browser: from a click, or a slider key step, to the new log-likelihood.
+
+Run ``python benchmarks/bench_browser.py`` (needs Debian's Chromium at /usr/bin/chromium; about a
+minute). It serves the app in-process, opens it in headless Chromium, and prints a Markdown table.
+``benchmark_rows()`` returns the same measurements as a list of dicts for other scripts.
+
+Each time is measured in the page with ``performance.now()``: from the moment the input event reaches
+the page (a capture listener on ``window`` for ``pointerup``, which completes a click and makes BokehJS
+send the Tap, or for the ``keydown`` of ArrowRight on the focused μ handle) to the moment a
+MutationObserver sees the log-likelihood readout show a new value. The observations (10 or 10,000)
+are set on the server, in the session's own ``ExplorerState``, under the document lock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: make the test helpers importable
+    sys.path.insert(0, str(ROOT))
+
+from tests.browser import support  # noqa: E402
+
+SIZES = (10, 10_000)
+REPEATS = 40
+WARMUP = 3
+SEED = 20240521
+TRUE_MU, TRUE_SIGMA = 2.0, 0.5
+#: BokehJS turns a second tap within 300 ms into a DoubleTap: space the clicks like a student would.
+CLICK_SPACING_S = 0.35
+#: Median targets (ms) at 10,000 observations.
+TARGETS_MS = {"click → readout": 25.0, "slider step → readout": 30.0}
+TARGET_N = 10_000
+
+#: Arm a one-shot measurement: t0 at the next ``event`` on ``window`` (capture phase), t1 when the
+#: log-likelihood readout shows a text other than the current one. Resolves to t1 − t0 in ms (or null
+#: after 10 s), kept in ``window.__latency`` for the next ``page.evaluate``.
+ARM_JS = """([readout, eventType]) => {
+  const root = readout.getRootNode();
+  const current = () => root.querySelector('[data-testid="log-likelihood"]')?.textContent;
+  const before = current();
+  let t0 = null;
+  window.__latency = new Promise((resolve) => {
+    const start = () => { t0 = performance.now(); };
+    window.addEventListener(eventType, start, {capture: true, once: true});
+    const observer = new MutationObserver(() => {
+      const now = current();
+      if (t0 !== null && now !== undefined && now !== before) {
+        const t1 = performance.now();
+        observer.disconnect();
+        resolve(t1 - t0);
+      }
+    });
+    observer.observe(root, {subtree: true, childList: true, characterData: true});
+    setTimeout(() => { observer.disconnect(); resolve(null); }, 10000);
+  });
+}"""
+
+
+def recording_factory(sessions: list):
+    """Return an app factory that appends each session's ``(MLEExplorer, document)`` to ``sessions``.
+
+    It builds the page as ``app.explorer.create_app`` does, keeping a handle on the explorer.
+    """
+    import panel as pn
+
+    from app.explorer import MLEExplorer
+
+    def factory():
+        pn.extension("katex", notifications=True)  # as in create_app
+        explorer = MLEExplorer()
+        sessions.append((explorer, pn.state.curdoc))
+        return explorer.page()
+
+    return factory
+
+
+def set_observations(page, session, values: np.ndarray) -> None:
+    """Replace the session's observations on the server (under the document lock); wait for the page."""
+    explorer, document = session
+    document.add_next_tick_callback(lambda: explorer.state.set_observations(values))
+    support.wait_for_observations(page, len(values), timeout=60)
+
+
+def _measure(page, event_type: str, act) -> float:
+    readout = page.get_by_test_id("log-likelihood").element_handle()
+    page.evaluate(ARM_JS, [readout, event_type])
+    act()
+    latency = page.evaluate("() => window.__latency")
+    if latency is None:
+        raise RuntimeError(f"the readout did not change within 10 s after a {event_type}")
+    return latency
+
+
+def _click_latencies(page, repeats: int) -> list[float]:
+    start, end = support.ranges(page)["x"]
+    rng = np.random.default_rng(SEED)
+    times = []
+    for k in range(WARMUP + repeats):
+        x = start + (end - start) * rng.uniform(0.1, 0.9)
+        sx, sy = support.plot_to_page(page, x, 0.6)  # well above the axis: adds a point, never selects one
+        page.mouse.move(sx, sy)
+        time.sleep(CLICK_SPACING_S)  # a benchmark, not a test: keep clicks single Taps
+        latency = _measure(page, "pointerup", lambda sx=sx, sy=sy: page.mouse.click(sx, sy))
+        if k >= WARMUP:
+            times.append(latency)
+    return times
+
+
+def _slider_latencies(page, repeats: int) -> list[float]:
+    handle = support.slider_handle(page, "μ")
+    handle.focus()
+    times = []
+    for k in range(WARMUP + repeats):
+        latency = _measure(page, "keydown", lambda: page.keyboard.press("ArrowRight"))
+        if k >= WARMUP:
+            times.append(latency)
+    return times
+
+
+def _row(scenario: str, n: int, times: list[float]) -> dict[str, Any]:
+    return {
+        "scenario": scenario,
+        "n": n,
+        "repeats": len(times),
+        "median_ms": statistics.median(times),
+        "p95_ms": statistics.quantiles(times, n=100, method="inclusive")[94],
+        "target_ms": TARGETS_MS[scenario] if n == TARGET_N else None,
+    }
+
+
+def benchmark_rows(sizes=SIZES, repeats: int = REPEATS) -> list[dict[str, Any]]:
+    """Serve the app, open it in Chromium and measure both latencies for each size; return the rows.
+
+    Each row: ``scenario``, ``n`` (observations before the first timed event), ``repeats``,
+    ``median_ms``, ``p95_ms``, and ``target_ms`` (the median target, or None).
+    """
+    from playwright.sync_api import sync_playwright
+
+    sessions: list = []
+    rows = []
+    rng = np.random.default_rng(SEED)
+    with support.serve(recording_factory(sessions)) as url, sync_playwright() as playwright:
+        browser = support.launch_chromium(playwright)
+        try:
+            for n in sizes:
+                values = rng.normal(TRUE_MU, TRUE_SIGMA, n)
+                for scenario, measure in (
+                    ("click → readout", _click_latencies),
+                    ("slider step → readout", _slider_latencies),
+                ):
+                    context = browser.new_context(viewport=support.VIEWPORT)
+                    try:
+                        page = context.new_page()
+                        opened = len(sessions)
+                        support.open_app(page, url)
+                        support.wait_until(lambda opened=opened: len(sessions) > opened)
+                        set_observations(page, sessions[-1], values)
+                        rows.append(_row(scenario, n, measure(page, repeats)))
+                    finally:
+                        context.close()
+        finally:
+            browser.close()
+    return rows
+
+
+def markdown_table(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| scenario | n | median ms | p95 ms | target (median) |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        target = row["target_ms"]
+        verdict = "" if target is None else f"≤ {target:g} ms: {'met' if row['median_ms'] <= target else 'NOT met'}"
+        lines.append(f"| {row['scenario']} | {row['n']:,} | {row['median_ms']:.1f} | {row['p95_ms']:.1f} | {verdict} |")
+    return "\n".join(lines)
+
+
+def versions() -> str:
+    return (
+        f"Python {platform.python_version()}, panel {version('panel')}, bokeh {version('bokeh')}, "
+        f"playwright {version('playwright')}, {_chromium_version()}, {platform.system()} {platform.machine()}, "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start"
+    )
+
+
+def _chromium_version() -> str:
+    import subprocess
+
+    try:
+        result = subprocess.run([support.CHROMIUM_PATH, "--version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return "Chromium (version unknown)"
+    return result.stdout.strip() or "Chromium (version unknown)"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=REPEATS, help=f"timed events per row (default {REPEATS})")
+    args = parser.parse_args(argv)
+    print(f"$ python {' '.join(sys.argv)}")
+    print(versions())
+    print()
+    rows = benchmark_rows(repeats=args.repeats)
+    print(markdown_table(rows))
+    print()
+    print(
+        f"Each row: {args.repeats} events after {WARMUP} untimed ones, measured in the page (performance.now(), "
+        "input event → readout text changed); a click adds one observation each time."
+    )
+
+
+if __name__ == "__main__":
+    main()
