@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 
 import panel as pn
 import param
@@ -13,6 +14,8 @@ from .widgets import LiveFloatSlider
 #: Frames of the Optimize animation and the time between them (ms): about a third of a second.
 ANIMATION_FRAMES = 12
 ANIMATION_PERIOD_MS = 25
+#: Characters the typing box accepts (about 20,000 numbers).
+TYPED_TEXT_LIMIT = 200_000
 
 
 def _event_loop_running() -> bool:
@@ -22,6 +25,17 @@ def _event_loop_running() -> bool:
         return asyncio.get_running_loop().is_running()
     except RuntimeError:
         return False
+
+
+def held(callback):
+    """Wrap ``callback`` so that every view it updates reaches the browser in one message."""
+
+    @functools.wraps(callback)
+    def wrapper(*args, **kwargs):
+        with pn.io.hold():
+            return callback(*args, **kwargs)
+
+    return wrapper
 
 
 def ease(fraction: float) -> float:
@@ -51,18 +65,19 @@ class ParameterControls(pn.viewable.Viewer):
         self.reset_button = pn.widgets.Button(label="Example data", description="Back to the five example points")
         self.clear_button = pn.widgets.Button(label="Clear all", description="Remove every observation")
         self.entry = pn.widgets.TextInput(
-            label="Add observations by typing (then Enter)",
+            label="Add observations by typing or pasting (then Enter)",
             placeholder="e.g. 2.1, 3.4",
+            max_length=TYPED_TEXT_LIMIT,
             sizing_mode="stretch_width",
         )
         self.add_button = pn.widgets.Button(label="Add", description="Add the typed values as observations")
         self._hint = pn.pane.HTML("", sizing_mode="stretch_width", styles={"color": "#8a4b00"})
-        self.optimize_button.on_click(self._on_optimize)
-        self.undo_button.on_click(lambda _: self.state.undo())
-        self.reset_button.on_click(lambda _: self.state.reset_example())
-        self.clear_button.on_click(lambda _: self.state.clear())
-        self.entry.param.watch(self._on_add_typed, "enter_pressed")
-        self.add_button.on_click(self._on_add_typed)
+        self.optimize_button.on_click(held(self._on_optimize))
+        self.undo_button.on_click(held(lambda _: self.state.undo()))
+        self.reset_button.on_click(held(lambda _: self.state.reset_example()))
+        self.clear_button.on_click(held(lambda _: self.state.clear()))
+        self.entry.param.watch(held(self._on_add_typed), "enter_pressed")
+        self.add_button.on_click(held(self._on_add_typed))
         self._animation = None
         self.state.param.watch(self._sync_buttons, ["observations", "can_undo", "notice"])
         self._sync_buttons()
@@ -88,8 +103,16 @@ class ParameterControls(pn.viewable.Viewer):
             self._hint.object = self.state.notice
 
     def _on_add_typed(self, _event=None):
+        text = self.entry.value_input or self.entry.value
+        if len(text) >= TYPED_TEXT_LIMIT:
+            # The browser cuts a longer paste at the limit without a word: the last number may be cut.
+            self.state.notice = (
+                f"Nothing added: the text reached the {TYPED_TEXT_LIMIT:,}-character limit of this box, "
+                "so part of it may be missing. Paste fewer numbers at a time."
+            )
+            return
         try:
-            values = parse_numbers(self.entry.value_input or self.entry.value)
+            values = parse_numbers(text)
         except ValueError as error:
             self.state.notice = f"Nothing added: {error}."
             return
@@ -108,6 +131,7 @@ class ParameterControls(pn.viewable.Viewer):
         self.state.set_parameters(**start)
         frame = iter(range(1, ANIMATION_FRAMES + 1))
 
+        @held
         def step():
             k = next(frame, ANIMATION_FRAMES)
             if k >= ANIMATION_FRAMES:

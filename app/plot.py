@@ -1,7 +1,9 @@
 """The main plot: observations on the x axis, the model density over them, f(xᵢ) as segments.
 
 Built once per session; every change updates its ColumnDataSources in place (``stream`` for
-added points, ``patch`` for moved ones, a column update for new parameters).
+added points, ``patch`` for moved ones, a column update for new parameters). Past
+``points_limit`` observations the points and segments give way to a histogram, so the browser
+neither draws nor receives one glyph per observation.
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ from .state import ExplorerState
 HIT_RADIUS_PX = 8
 MARKER_SIZE = 11
 CURVE_POINTS = 400
+HISTOGRAM_BINS = 60
+
+POINTS_TITLE = "Click to add an observation · drag one to move it · click one, then Backspace ⌫ removes it"
+HISTOGRAM_TITLE = "{n:,} observations: drawn as a histogram (density scale), not one point each · click to add one more"
 
 
 def removed_positions(before: np.ndarray, after: np.ndarray) -> list[int]:
@@ -44,7 +50,7 @@ def removed_positions(before: np.ndarray, after: np.ndarray) -> list[int]:
 
 
 class LikelihoodPlot(pn.viewable.Viewer):
-    """Observations (click to add, drag to move, select + Delete to remove) under the model density.
+    """Observations (click to add, drag to move, select + Backspace to remove) under the model density.
 
     Each observation stands on the x axis with a vertical segment up to the curve: its height is
     f(xᵢ | μ, σ), the factor it contributes to the likelihood.
@@ -52,17 +58,22 @@ class LikelihoodPlot(pn.viewable.Viewer):
 
     state = param.ClassSelector(class_=ExplorerState, doc="The session's state, shared with the other views.")
     height = param.Integer(default=420, doc="Plot height in pixels.")
+    points_limit = param.Integer(
+        default=1000, bounds=(1, None), doc="Above this many observations, draw a histogram instead of points."
+    )
 
     def __init__(self, **params):
         super().__init__(**params)
         self._updating_source = False
-        x_start, x_end = self._view_range()
-        self._x_range = Range1d(x_start, x_end)
+        self._x_range = Range1d(*self._view_range())
         self._y_range = Range1d(-0.05, 1.0)
         self._observations = ColumnDataSource(self._observation_columns())
+        self._histogram = ColumnDataSource({"left": [], "right": [], "count": [], "density": []})
+        self._bin_counts = np.zeros(HISTOGRAM_BINS, dtype=np.int64)
         self._curve = ColumnDataSource({"x": [], "density": []})
         self._mle_curve = ColumnDataSource({"x": [], "density": []})
         self.figure = self._make_figure()
+        self._show_mode()
         self._update_curves()
         self._observations.on_change("data", self._on_browser_edit)
         self._x_range.on_change("start", self._on_view_change)
@@ -72,9 +83,21 @@ class LikelihoodPlot(pn.viewable.Viewer):
         self.state.param.watch(self._on_parameters, ["mu", "sigma"])
         self.state.param.watch(self._on_observations, ["observations"])
         self._pane = pn.pane.Bokeh(self.figure, sizing_mode="stretch_width")
+        self.remove_button = pn.widgets.Button(
+            label="Remove selected points",
+            disabled=True,
+            description="Remove the observations selected in the plot (click one; shift-click for more)",
+        )
+        self.remove_button.on_click(lambda _: self.remove_selected())
+        self._observations.selected.on_change("indices", self._on_selection)
 
     def __panel__(self):
-        return self._pane
+        return pn.Column(self._pane, self.remove_button, sizing_mode="stretch_width")
+
+    @property
+    def shows_points(self) -> bool:
+        """Whether observations are drawn one by one (else as a histogram)."""
+        return self.state.n <= self.points_limit
 
     # --- building ----------------------------------------------------------------------------
     def _make_figure(self):
@@ -84,11 +107,22 @@ class LikelihoodPlot(pn.viewable.Viewer):
             x_range=self._x_range,
             y_range=self._y_range,
             tools=[],
-            title="Click to add an observation · drag one to move it · select one and press Delete to remove it",
+            title=POINTS_TITLE,
             x_axis_label="x (observation value)",
             y_axis_label="density f(x | μ, σ)",
         )
         fig.title.text_font_style = "normal"
+        self._bars = fig.quad(
+            left="left",
+            right="right",
+            bottom=0,
+            top="density",
+            source=self._histogram,
+            fill_color="#d62728",
+            fill_alpha=0.35,
+            line_color="#d62728",
+            legend_label="observations (histogram)",
+        )
         fig.line(
             "x",
             "density",
@@ -99,7 +133,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
             legend_label="best fit N(μ̂, σ̂²)",
         )
         fig.line("x", "density", source=self._curve, color="#1f77b4", line_width=3, legend_label="model N(μ, σ²)")
-        segments = fig.segment(
+        self._segments = fig.segment(
             x0="x",
             y0="y",
             x1="x",
@@ -109,7 +143,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
             line_width=2,
             legend_label="f(xᵢ): each point's density",
         )
-        points = fig.scatter(
+        self._points = points = fig.scatter(
             "x",
             "y",
             source=self._observations,
@@ -124,11 +158,15 @@ class LikelihoodPlot(pn.viewable.Viewer):
         legend.update(orientation="horizontal", location="center", label_text_font_size="11px", spacing=12)
         fig.add_layout(legend, "below")
         draw = PointDrawTool(renderers=[points], add=False, drag=True, description="Drag or delete observations")
-        hover = HoverTool(
-            renderers=[points, segments],
+        hover_points = HoverTool(
+            renderers=[points, self._segments],
             tooltips=[("xᵢ", "@x{0.000}"), ("f(xᵢ)", "@density{0.0000}"), ("ln f(xᵢ)", "@log_density{0.000}")],
         )
-        fig.add_tools(draw, hover, PanTool(), WheelZoomTool(), ResetTool())
+        hover_bars = HoverTool(
+            renderers=[self._bars],
+            tooltips=[("bin", "[@left{0.000}, @right{0.000})"), ("observations", "@count"), ("density", "@density")],
+        )
+        fig.add_tools(draw, hover_points, hover_bars, PanTool(), WheelZoomTool(), ResetTool())
         fig.toolbar.active_drag = draw
         fig.toolbar.active_tap = draw
         fig.toolbar.active_scroll = None
@@ -140,7 +178,10 @@ class LikelihoodPlot(pn.viewable.Viewer):
         return start - pad, end + pad
 
     def _observation_columns(self, indices=None) -> dict:
-        x = self.state.observations if indices is None else self.state.observations[list(indices)]
+        if indices is None:
+            x = self.state.observations if self.shows_points else np.empty(0)
+        else:
+            x = self.state.observations[list(indices)]
         log_density = self._log_densities(x)
         return {"x": x, "y": np.zeros(len(x)), "density": np.exp(log_density), "log_density": log_density}
 
@@ -156,11 +197,32 @@ class LikelihoodPlot(pn.viewable.Viewer):
         finally:
             self._updating_source = False
 
+    def _show_mode(self) -> None:
+        """Show points and segments, or the histogram, whichever fits the number of observations."""
+        points = self.shows_points
+        self._points.visible = self._segments.visible = points
+        self._bars.visible = not points
+        self.figure.title.text = POINTS_TITLE if points else HISTOGRAM_TITLE.format(n=self.state.n)
+        if not points:
+            self._bin_counts = self._count_in_bins(self.state.observations)
+            self._update_histogram()
+
+    def _bin_edges(self) -> np.ndarray:
+        return np.linspace(self._x_range.start, self._x_range.end, HISTOGRAM_BINS + 1)
+
+    def _count_in_bins(self, x: np.ndarray) -> np.ndarray:
+        return np.histogram(x, bins=self._bin_edges())[0]
+
+    def _update_histogram(self) -> None:
+        edges = self._bin_edges()
+        # Density scale (count / (n · width)), so that the bars and the model curve share the y axis.
+        density = self._bin_counts / (max(self.state.n, 1) * (edges[1] - edges[0]))
+        self._histogram.data = {"left": edges[:-1], "right": edges[1:], "count": self._bin_counts, "density": density}
+
     def _update_curves(self, mle_too: bool = True) -> None:
         grid = np.linspace(self._x_range.start, self._x_range.end, CURVE_POINTS)
         density = np.exp(self._log_densities(grid))
         self._curve.data = {"x": grid, "density": density}
-        peak = float(density.max())
         mle = self.state.mle
         if mle_too:
             if mle is not None and mle.converged:
@@ -168,18 +230,37 @@ class LikelihoodPlot(pn.viewable.Viewer):
             else:
                 best = np.array([])
             self._mle_curve.data = {"x": grid[: best.size], "density": best}
-        if len(self._mle_curve.data["density"]):
-            peak = max(peak, float(np.max(self._mle_curve.data["density"])))
+        peak = float(density.max())
+        others = [self._mle_curve.data["density"]]
+        if not self.shows_points:
+            others.append(self._histogram.data["density"])
+        for other in others:
+            if len(other):
+                peak = max(peak, float(np.max(other)))
         self._y_range.update(start=-0.06 * peak, end=1.12 * peak)
 
     def _on_parameters(self, *_):
-        log_density = self.state.log_densities()
-        self._set_source(lambda: self._observations.data.update(density=np.exp(log_density), log_density=log_density))
+        if self.shows_points:
+            log_density = self.state.log_densities()
+            self._set_source(
+                lambda: self._observations.data.update(density=np.exp(log_density), log_density=log_density)
+            )
         self._update_curves(mle_too=False)
 
-    def _on_observations(self, *_):
+    def _on_observations(self, event):
         change = self.state.last_change
-        if change.kind == "append":
+        was_points = len(event.old) <= self.points_limit
+        if self.shows_points != was_points:
+            self._set_source(lambda: setattr(self._observations, "data", self._observation_columns()))
+            self._show_mode()
+        elif not self.shows_points:
+            if change.kind == "append":
+                self._bin_counts = self._bin_counts + self._count_in_bins(self.state.observations[list(change.indices)])
+            else:
+                self._bin_counts = self._count_in_bins(self.state.observations)
+            self.figure.title.text = HISTOGRAM_TITLE.format(n=self.state.n)
+            self._update_histogram()
+        elif change.kind == "append":
             self._set_source(lambda: self._observations.stream(self._observation_columns(change.indices)))
         elif change.kind == "move":
             columns = self._observation_columns(change.indices)
@@ -187,24 +268,47 @@ class LikelihoodPlot(pn.viewable.Viewer):
             self._set_source(lambda: self._observations.patch(patches))
         else:
             self._set_source(lambda: setattr(self._observations, "data", self._observation_columns()))
-            if change.kind == "replace":  # a new data set: show all of it
-                self._x_range.update(**dict(zip(("start", "end"), self._view_range(), strict=True)))
+        if change.kind == "replace":  # a new data set: show all of it
+            self._x_range.update(**dict(zip(("start", "end"), self._view_range(), strict=True)))
         self._update_curves()
 
     def _on_view_change(self, attr, old, new):
+        if not self.shows_points:
+            self._bin_counts = self._count_in_bins(self.state.observations)
+            self._update_histogram()
         self._update_curves()
+
+    def _on_selection(self, attr, old, new):
+        self.remove_button.disabled = not new
 
     # --- what the student does ----------------------------------------------------------------
     def _on_tap(self, event) -> None:
         if self._hits_observation(event.x, event.y):
             return  # a click on a point selects it (PointDrawTool) rather than adding another
-        self.state.add_observations([event.x])
+        with pn.io.hold():  # one message to the browser for the point, the curve and the readout
+            self.state.add_observations([event.x])
+
+    @property
+    def selected_indices(self) -> list[int]:
+        """The observations the student has selected in the plot (click, shift-click)."""
+        return list(self._observations.selected.indices) if self.shows_points else []
+
+    def remove_selected(self) -> int:
+        """Remove the selected observations; return how many were removed."""
+        indices = self.selected_indices
+        if indices:
+            with pn.io.hold():
+                self._observations.selected.indices = []
+                self.state.remove_observations(indices)
+        return len(indices)
 
     def _hits_observation(self, x: float, y: float) -> bool:
+        if not self.shows_points or self.state.n == 0:
+            return False
         width, height = self._frame_size()
         x_tolerance = HIT_RADIUS_PX * (self._x_range.end - self._x_range.start) / width
         y_tolerance = HIT_RADIUS_PX * (self._y_range.end - self._y_range.start) / height
-        if abs(y) > y_tolerance or self.state.n == 0:
+        if abs(y) > y_tolerance:
             return False
         return bool(np.any(np.abs(self.state.observations - x) <= x_tolerance))
 
@@ -217,9 +321,12 @@ class LikelihoodPlot(pn.viewable.Viewer):
 
     def _on_browser_edit(self, attr, old, new) -> None:
         """Apply a drag or a delete done with the PointDrawTool in the browser to the state."""
-        if self._updating_source:
+        if self._updating_source or not self.shows_points:
             return
-        x = np.asarray(new["x"], dtype=float)
+        with pn.io.hold():
+            self._apply_browser_edit(np.asarray(new["x"], dtype=float))
+
+    def _apply_browser_edit(self, x: np.ndarray) -> None:
         current = self.state.observations
         if len(x) < len(current):
             self.state.remove_observations(removed_positions(current, x))

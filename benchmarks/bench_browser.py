@@ -68,19 +68,15 @@ ARM_JS = """([readout, eventType]) => {
 
 
 def recording_factory(sessions: list):
-    """Return an app factory that appends each session's ``(MLEExplorer, document)`` to ``sessions``.
-
-    It builds the page as ``app.explorer.create_app`` does, keeping a handle on the explorer.
-    """
+    """Return an app factory that appends each session's ``(MLEExplorer, document)`` to ``sessions``."""
     import panel as pn
 
-    from app.explorer import MLEExplorer
+    from app.explorer import MLEExplorer, create_app
 
     def factory():
-        pn.extension("katex", notifications=True)  # as in create_app
         explorer = MLEExplorer()
         sessions.append((explorer, pn.state.curdoc))
-        return explorer.page()
+        return create_app(explorer)
 
     return factory
 
@@ -89,7 +85,8 @@ def set_observations(page, session, values: np.ndarray) -> None:
     """Replace the session's observations on the server (under the document lock); wait for the page."""
     explorer, document = session
     document.add_next_tick_callback(lambda: explorer.state.set_observations(values))
-    support.wait_for_observations(page, len(values), timeout=60)
+    # Past the plot's points limit the page holds a histogram, not the points: wait for the readout.
+    support.wait_until(lambda: support.read_n(page) == len(values), timeout=60)
 
 
 def _measure(page, event_type: str, act) -> float:

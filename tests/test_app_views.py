@@ -158,3 +158,53 @@ def test_typed_values_are_added_and_bad_ones_refused_without_losing_the_text(exp
     assert explorer.state.n == 8
     assert "entry 2 ('two') is not a number" in controls._hint.object
     assert controls.entry.value_input == "1.0 two inf"
+
+
+def test_many_observations_are_drawn_as_a_histogram_not_point_by_point(explorer):
+    plot = explorer.plot
+    limit = plot.points_limit
+    rng = np.random.default_rng(5)
+    explorer.state.set_observations(rng.normal(2.0, 0.5, limit + 500))
+    assert not plot.shows_points
+    assert len(plot._observations.data["x"]) == 0  # nothing per point crosses the websocket
+    assert plot._bars.visible
+    assert not plot._points.visible
+    assert f"{limit + 500:,} observations" in plot.figure.title.text
+    x = explorer.state.observations
+    in_view = np.sum((x >= plot._x_range.start) & (x <= plot._x_range.end))
+    assert plot._histogram.data["count"].sum() == in_view
+    # the bars are on the density scale: their area is the share of observations in view
+    widths = plot._histogram.data["right"] - plot._histogram.data["left"]
+    assert np.sum(plot._histogram.data["density"] * widths) == pytest.approx(in_view / explorer.state.n)
+    before = plot._histogram.data["count"].copy()
+    plot.figure._trigger_event(Tap(plot.figure, x=2.0, y=0.0))  # no points to hit: adds one
+    assert explorer.state.n == limit + 501
+    assert plot._histogram.data["count"].sum() == before.sum() + 1
+    explorer.state.mu = 1.0  # a slider step sends only the curve
+    assert len(plot._observations.data["x"]) == 0
+    explorer.state.set_observations([1.0, 2.0])
+    assert plot.shows_points
+    assert plot._points.visible
+    assert not plot._bars.visible
+    assert plot._observations.data["x"].tolist() == [1.0, 2.0]
+
+
+def test_remove_selected_button(explorer):
+    plot = explorer.plot
+    assert plot.remove_button.disabled
+    plot._observations.selected.indices = [1, 3]
+    assert not plot.remove_button.disabled
+    plot.remove_button.clicks += 1
+    assert explorer.state.observations.tolist() == [2.3, 2.5, 1.7]
+    assert plot.remove_button.disabled
+
+
+def test_text_at_the_box_limit_is_refused_rather_than_silently_cut(explorer):
+    from app.controls import TYPED_TEXT_LIMIT
+
+    controls = explorer.controls
+    controls.entry.value_input = ("1.25, " * TYPED_TEXT_LIMIT)[:TYPED_TEXT_LIMIT]
+    controls.add_button.clicks += 1
+    assert explorer.state.n == 5
+    assert "character limit" in controls._hint.object
+    assert controls.entry.max_length == TYPED_TEXT_LIMIT

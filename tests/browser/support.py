@@ -195,6 +195,9 @@ _RANGES = _function("""
   const model = plotView().model;
   return {x: [model.x_range.start, model.x_range.end], y: [model.y_range.start, model.y_range.end]};
 """)
+_TITLE = _function("""
+  return plotView().model.title.text;
+""")
 _SELECTED = _function("""
   return Array.from(observationSource().selected.indices);
 """)
@@ -238,6 +241,11 @@ def click_plot(page, x: float, height: float = 0.5) -> None:
 def slider_handle(page, prefix: str):
     """Return the handle element of the slider whose title starts with ``prefix`` ("μ" or "σ")."""
     return page.evaluate_handle(_SLIDER_HANDLE, prefix).as_element()
+
+
+def plot_title(page) -> str:
+    """Return the text of the plot's title (drawn on the canvas, so read from the BokehJS model)."""
+    return page.evaluate(_TITLE)
 
 
 def selected_observations(page) -> list[int]:

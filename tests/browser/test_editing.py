@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
+from playwright.sync_api import expect
 
 from .support import (
     click_data,
     click_plot,
     data_to_page,
+    gaussian_log_likelihood,
     observation_xs,
     observations,
     pixel_width,
+    plot_title,
     plot_to_page,
+    read_log_likelihood,
     read_n,
     readout_matches,
     selected_observations,
@@ -49,13 +55,23 @@ def test_click_on_a_point_selects_it_and_adds_none(page):
     assert read_n(page) == 5
 
 
-# The plot's title tells the student to "select one and press Delete to remove it".
-@pytest.mark.parametrize("key", ["Delete", "Backspace"])
-def test_key_removes_the_selected_point_and_undo_brings_it_back(page, key):
+def remove_with_backspace(page):
+    page.keyboard.press("Backspace")  # the mouse is still over the plot
+
+
+def remove_with_the_button(page):
+    page.get_by_role("button", name="Remove selected points").click()
+
+
+# The plot's title tells the student to click a point and press Backspace; a button does the same.
+@pytest.mark.parametrize("remove", [remove_with_backspace, remove_with_the_button], ids=["Backspace", "button"])
+def test_selected_point_is_removed_and_undo_brings_it_back(page, remove):
+    assert "then Backspace ⌫ removes it" in plot_title(page)
     click_data(page, 2.3, 0.0)
     wait_until(lambda: selected_observations(page) == [0])
 
-    page.keyboard.press(key)  # the mouse is still over the plot
+    remove(page)
+    key = remove.__name__
 
     def removed():
         xs = observation_xs(page)
@@ -94,3 +110,30 @@ def test_dragging_a_point_moves_it_and_puts_it_back_on_the_axis(page):
     wait_until(moved_back_to_axis)
     wait_until(lambda: readout_matches(page))
     assert page.get_by_test_id("log-likelihood").inner_text() != before
+
+
+def test_typed_values_are_added_and_many_are_drawn_as_a_histogram(page):
+    entry = page.get_by_placeholder("e.g. 2.1, 3.4")
+    entry.fill("0.5, 3.75")
+    entry.press("Enter")
+    wait_until(lambda: observation_xs(page) == [*EXAMPLE, 0.5, 3.75])
+    wait_until(lambda: readout_matches(page))
+
+    values = [round(2.0 + 0.5 * math.sin(k), 4) for k in range(1200)]  # more than the plot draws one by one
+    entry.fill(" ".join(map(str, values)))
+    page.get_by_role("button", name="Add", exact=True).click()
+    wait_until(lambda: read_n(page) == 1207)
+    wait_until(lambda: "1,207 observations: drawn as a histogram" in plot_title(page))
+    assert observation_xs(page) == []  # no glyph, and no value, per observation in the page
+    expected = gaussian_log_likelihood([*EXAMPLE, 0.5, 3.75, *values], 0.0, 1.0)
+    assert read_log_likelihood(page) == pytest.approx(expected, abs=5e-4)
+
+
+def test_bad_typed_values_are_named_and_nothing_is_added(page):
+    entry = page.get_by_placeholder("e.g. 2.1, 3.4")
+    entry.fill("1.5, abc, 2")
+    entry.press("Enter")
+    expect(page.get_by_text("Nothing added: entry 2 ('abc') is not a number.")).to_be_visible()
+    assert entry.input_value() == "1.5, abc, 2"
+    assert observation_xs(page) == EXAMPLE
+    assert read_n(page) == 5
