@@ -5,8 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -39,22 +38,19 @@ class Parameter:
         return number
 
 
-@dataclass(frozen=True)
-class FitResult:
+class FitResult(NamedTuple):
     """The outcome of maximising a likelihood.
 
-    ``params`` maps each parameter name to its estimate; ``log_likelihood`` is the maximised ℓ
-    (``inf`` when the likelihood is unbounded, as for a Gaussian with σ̂ = 0); ``converged`` is False
-    when no finite maximiser exists or a numerical optimiser gave up, and ``message`` says why.
+    ``params`` maps each parameter name to its estimate (read-only); ``log_likelihood`` is the
+    maximised ℓ (``inf`` when the likelihood is unbounded, as for a Gaussian with σ̂ = 0);
+    ``converged`` is False when no finite maximiser exists or a numerical optimiser gave up, and
+    ``message`` says why.
     """
 
     params: Mapping[str, float]
     log_likelihood: float
     converged: bool = True
     message: str = ""
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ def describe_positions(mask: np.ndarray, values: np.ndarray) -> str:
 #: Observations larger than this in magnitude are refused: their squares (and sums of squares over
 #: millions of points) would overflow float64, and no data set a student explores needs them.
 MAX_MAGNITUDE = 1e150
+_SMALL = 64
 
 
 def as_observations(data) -> np.ndarray:
@@ -39,9 +40,13 @@ def as_observations(data) -> np.ndarray:
         raise ValueError(f"observations must be a flat sequence of numbers, got shape {values.shape}")
     if values.size == 0:
         return values
-    # One pass decides the common case: nan propagates through max, and ±inf is above the limit.
-    largest = float(np.max(np.abs(values)))
-    if not largest <= MAX_MAGNITUDE:
+    if values.size <= _SMALL:
+        # Plain Python beats numpy's per-call overhead here; nan fails every comparison.
+        in_range = all(-MAX_MAGNITUDE <= v <= MAX_MAGNITUDE for v in values.tolist())
+    else:
+        # One pass: nan propagates through max, and ±inf is above the limit.
+        in_range = float(np.max(np.abs(values))) <= MAX_MAGNITUDE
+    if not in_range:
         finite = np.isfinite(values)
         if not finite.all():
             raise ValueError("observations must be finite numbers; found " + describe_positions(~finite, values))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
@@ -171,7 +172,7 @@ def fit(stats: GaussianStatistics) -> FitResult:
     resolution = math.ulp(mu_hat)
     if sum_sq_dev <= n * resolution * resolution:
         return FitResult(
-            {"mu": mu_hat, "sigma": 0.0},
+            MappingProxyType({"mu": mu_hat, "sigma": 0.0}),
             math.inf,
             converged=False,
             message=(
@@ -180,7 +181,8 @@ def fit(stats: GaussianStatistics) -> FitResult:
             ),
         )
     sigma_hat = math.sqrt(sum_sq_dev / n)
-    return FitResult({"mu": mu_hat, "sigma": sigma_hat}, -0.5 * n * (LOG_2PI + 1.0) - n * math.log(sigma_hat))
+    params = MappingProxyType({"mu": mu_hat, "sigma": sigma_hat})
+    return FitResult(params, -0.5 * n * (LOG_2PI + 1.0) - n * math.log(sigma_hat))
 
 
 FAMILY = Family(
