@@ -159,7 +159,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
         fig.add_layout(legend, "below")
         draw = PointDrawTool(renderers=[points], add=False, drag=True, description="Drag or delete observations")
         hover_points = HoverTool(
-            renderers=[points, self._segments],
+            renderers=[points],
             tooltips=[("xᵢ", "@x{0.000}"), ("f(xᵢ)", "@density{0.0000}"), ("ln f(xᵢ)", "@log_density{0.000}")],
         )
         hover_bars = HoverTool(
@@ -202,6 +202,9 @@ class LikelihoodPlot(pn.viewable.Viewer):
         points = self.shows_points
         self._points.visible = self._segments.visible = points
         self._bars.visible = not points
+        for item in self.figure.legend[0].items:
+            # An item whose renderer is hidden would still be listed, with an empty swatch.
+            item.visible = all(renderer.visible for renderer in item.renderers)
         self.figure.title.text = POINTS_TITLE if points else HISTOGRAM_TITLE.format(n=self.state.n)
         if not points:
             self._bin_counts = self._count_in_bins(self.state.observations)

@@ -80,11 +80,13 @@ class LikelihoodReadout(pn.viewable.Viewer):
                 "maximum, it grows without bound as σ → 0.</div>"
             )
         else:
+            # Below the shown precision the gap is rounding noise (1e-16 right after Optimize): show 0.000.
             gap = mle.log_likelihood - state.log_likelihood
+            gap = gap if gap >= 5e-4 else 0.0
             lines.append(
                 f'<div>maximum ℓ̂ = ℓ(μ̂, σ̂) = <span class="value">{format_number(mle.log_likelihood)}</span> '
                 f"at μ̂ = {format_number(mle.params['mu'])}, σ̂ = {format_number(mle.params['sigma'])}</div>"
-                f'<div>ℓ̂ − ℓ = <span class="value" data-testid="gap">{format_number(max(gap, 0.0))}</span> '
+                f'<div>ℓ̂ − ℓ = <span class="value" data-testid="gap">{format_number(gap)}</span> '
                 "below the maximum</div>"
             )
         return f'<div class="mle-readout">{"".join(lines)}</div>'

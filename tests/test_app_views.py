@@ -170,6 +170,9 @@ def test_many_observations_are_drawn_as_a_histogram_not_point_by_point(explorer)
     assert plot._bars.visible
     assert not plot._points.visible
     assert f"{limit + 500:,} observations" in plot.figure.title.text
+    legend = {item.label.value: item.visible for item in plot.figure.legend[0].items}
+    assert legend["observations (histogram)"]
+    assert not legend["observations xᵢ"]
     x = explorer.state.observations
     in_view = np.sum((x >= plot._x_range.start) & (x <= plot._x_range.end))
     assert plot._histogram.data["count"].sum() == in_view
@@ -187,6 +190,9 @@ def test_many_observations_are_drawn_as_a_histogram_not_point_by_point(explorer)
     assert plot._points.visible
     assert not plot._bars.visible
     assert plot._observations.data["x"].tolist() == [1.0, 2.0]
+    legend = {item.label.value: item.visible for item in plot.figure.legend[0].items}
+    assert not legend["observations (histogram)"]
+    assert legend["observations xᵢ"]
 
 
 def test_remove_selected_button(explorer):

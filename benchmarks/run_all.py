@@ -1,0 +1,77 @@
+"""Every benchmark in one run: the numeric core, then the served app in Chromium.
+
+Run ``python benchmarks/run_all.py`` (about two minutes); ``--update-readme`` also writes the tables
+into README.md between its ``<!-- benchmark-table -->`` markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import bench_browser
+import bench_core
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+MARKERS = re.compile(r"(<!-- benchmark-table -->\n).*?(<!-- /benchmark-table -->)", re.DOTALL)
+
+
+def browser_ratios(rows) -> list[str]:
+    """Each scenario's median at its largest n against its smallest n, measured in the same run."""
+    notes = []
+    for scenario in dict.fromkeys(row["scenario"] for row in rows):
+        mine = sorted((row for row in rows if row["scenario"] == scenario), key=lambda row: row["n"])
+        low, high = mine[0], mine[-1]
+        notes.append(
+            f"- {scenario}: median at n = {high['n']:,} / at n = {low['n']:,} = "
+            f"{high['median_ms'] / low['median_ms']:.2f}"
+        )
+    return notes
+
+
+def report() -> str:
+    core_rows = bench_core.benchmark_rows()
+    browser_rows = bench_browser.benchmark_rows()
+    return "\n".join(
+        [
+            "Command: `python benchmarks/run_all.py` (core: `benchmarks/bench_core.py`, browser: "
+            "`benchmarks/bench_browser.py`).",
+            "",
+            f"**Core** ({bench_core.REPEATS} interleaved rounds, medians; the reference is the source "
+            "document's `scipy.optimize.minimize` of −ℓ from (0, 1)):",
+            "",
+            bench_core.markdown_table(core_rows),
+            "",
+            *bench_core.summary(core_rows),
+            "",
+            f"**In the browser** ({bench_browser.versions()}; time from the input event to the readout "
+            f"showing the new ℓ, measured in the page, {bench_browser.REPEATS} events per row):",
+            "",
+            bench_browser.markdown_table(browser_rows),
+            "",
+            *browser_ratios(browser_rows),
+        ]
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--update-readme", action="store_true", help="write the tables into README.md")
+    args = parser.parse_args(argv)
+    text = report()
+    print(text)
+    if args.update_readme:
+        readme = README.read_text()
+        if not MARKERS.search(readme):
+            raise SystemExit("README.md has no <!-- benchmark-table --> … <!-- /benchmark-table --> markers")
+        README.write_text(MARKERS.sub(lambda match: f"{match[1]}{text}\n{match[2]}", readme))
+        print(f"\nwrote the tables into {README}")
+
+
+if __name__ == "__main__":
+    main()
