@@ -1,4 +1,4 @@
-"""Fixtures for the browser tests: one served app and one Chromium per session, a fresh page per test.
+"""Fixtures for the browser tests: one served app per session, one Chromium per module, a fresh page per test.
 
 Every page records the browser console's errors and the page's uncaught exceptions, and the server's
 logged errors are captured too; a test that caused any of them fails in teardown.
@@ -23,9 +23,11 @@ def app_url():
         yield url
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an asyncio loop running in the main thread
+# while it is open, which would leak into the tests that run after the browser tests.
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Debian Chromium for the session (the tests fail, not skip, if it is missing)."""
+    """One headless Debian Chromium per test module (the tests fail, not skip, if it is missing)."""
     message = support.missing_chromium_message()
     if message:
         pytest.fail(message, pytrace=False)
