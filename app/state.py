@@ -48,6 +48,13 @@ def nice_step(width: float) -> float:
     return 10.0 ** (exponent + 1)
 
 
+def data_spread(stats: GaussianStatistics) -> float:
+    """Return the data's scale for sizing sliders: σ̂, or for equal observations a unit (or 1e-3 of |x̄|)."""
+    sigma_hat = math.sqrt(stats.sum_sq_dev / stats.n)
+    spread = sigma_hat if sigma_hat > 0 else max(1.0, abs(stats.mean) * 1e-3)
+    return max(spread, abs(stats.mean) * 1e-12)
+
+
 def parameter_ranges(stats: GaussianStatistics, mu: float, sigma: float) -> dict[str, tuple]:
     """Return slider ranges ``{"mu": (start, end, step), "sigma": (start, end, step)}``.
 
@@ -56,13 +63,7 @@ def parameter_ranges(stats: GaussianStatistics, mu: float, sigma: float) -> dict
     three spreads and the current σ. So the MLE is always reachable, for data near 0, far from it
     (1e8) or spread very wide.
     """
-    if stats.n == 0:
-        centre, spread = mu, 1.0
-    else:
-        sigma_hat = math.sqrt(stats.sum_sq_dev / stats.n)
-        centre = stats.mean
-        spread = sigma_hat if sigma_hat > 0 else max(1.0, abs(centre) * 1e-3)
-        spread = max(spread, abs(centre) * 1e-12)
+    centre, spread = (stats.mean, data_spread(stats)) if stats.n else (mu, 1.0)
     lower, upper = min(centre - 5 * spread, mu), max(centre + 5 * spread, mu)
     mu_step = nice_step(10 * spread / 500)
     mu_range = (_round_to(lower, 10 * mu_step, math.floor), _round_to(upper, 10 * mu_step, math.ceil))
@@ -101,8 +102,10 @@ class ExplorerState(param.Parameterized):
     """Observations, the Gaussian model's parameters, and the likelihood numbers derived from them.
 
     Edits go through the methods (``add_observations``, ``move_observation``, ``remove_observations``,
-    ``undo``, ``reset_example``, ``clear``), which keep the sufficient statistics up to date in O(1)
-    per changed point, so a new (μ, σ) costs no pass over the observations.
+    ``undo``, ``reset_example``, ``clear``), which keep the sufficient statistics up to date, so a new
+    (μ, σ) costs no pass over the observations. Appending updates them in O(1) per point; moving or
+    removing a point recomputes them in the pass that copies the array anyway, because subtracting a
+    point's share leaves a rounding residue that could turn "all observations equal" into a tiny σ̂.
     """
 
     # --- what the student controls -----------------------------------------------------------
@@ -179,7 +182,7 @@ class ExplorerState(param.Parameterized):
             return
         observations = self.observations.copy()
         observations[index] = value
-        stats = self.statistics.replace(old, value)
+        stats = GaussianStatistics.from_observations(observations)
         self._replace(observations, stats, change=ObservationChange("move", (int(index),)))
 
     def remove_observations(self, indices) -> None:
@@ -192,8 +195,6 @@ class ExplorerState(param.Parameterized):
         keep = np.ones(self.n, dtype=bool)
         keep[indices] = False
         observations = self.observations[keep]
-        # Recomputed rather than downdated: removing an outlier by subtraction leaves a rounding
-        # residue in S, and the copy above already costs a pass over the data.
         stats = GaussianStatistics.from_observations(observations)
         self._replace(observations, stats, change=ObservationChange("remove", tuple(indices.tolist())))
 
@@ -307,7 +308,7 @@ class ExplorerState(param.Parameterized):
         stats = self.statistics
         if stats.n == 0:
             return self.mu, self.sigma
-        spread = math.sqrt(stats.sum_sq_dev / stats.n) or max(1.0, abs(stats.mean) * 1e-3)
+        spread = data_spread(stats)
         mu = self.mu if abs(self.mu - stats.mean) <= 20 * spread else stats.mean
         sigma = self.sigma if self.sigma <= 20 * spread else spread
         return mu, sigma

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -70,7 +70,7 @@ class Family:
     log_likelihood: Callable[..., float]
     fit: Callable[[Any], FitResult]
     validate_observations: Callable[[np.ndarray], np.ndarray]
-    statistics_type: type = field(default=object)
+    statistics_type: type
 
     @property
     def parameter_names(self) -> tuple[str, ...]:

@@ -177,3 +177,11 @@ def test_removing_down_to_equal_observations_is_degenerate(state):
     state.optimize()
     assert state.mle.converged is False
     assert state.sigma == state.param.sigma.bounds[0]
+
+
+@pytest.mark.parametrize("copies", [1, 2, 4])
+def test_moving_the_odd_point_onto_equal_ones_is_degenerate(state, copies):
+    state.set_observations([0.1] * copies + [731.3])
+    state.move_observation(copies, 0.1)
+    assert state.mle.converged is False
+    assert state.mle.params["sigma"] == 0.0
