@@ -55,11 +55,9 @@ class ParameterControls(pn.viewable.Viewer):
         self.sigma_slider = LiveFloatSlider.from_param(
             self.state.param.sigma, format="0[.]000", sizing_mode="stretch_width"
         )
+        # No tooltip: on a full-width button it would open past the right edge of the page.
         self.optimize_button = pn.widgets.Button(
-            label="Optimize: jump to the MLE",
-            color="primary",
-            sizing_mode="stretch_width",
-            description="Set μ and σ to the maximum likelihood estimate μ̂ = x̄, σ̂ = population standard deviation",
+            label="Optimize: jump to the MLE", color="primary", sizing_mode="stretch_width"
         )
         self.undo_button = pn.widgets.Button(label="Undo", description="Take back the last edit of the observations")
         self.reset_button = pn.widgets.Button(label="Example data", description="Back to the five example points")

@@ -38,6 +38,10 @@ POINTS_TITLE = "Click to add an observation · drag one to move it · click one,
 HISTOGRAM_TITLE = "{n:,} observations: drawn as a histogram (density scale), not one point each · click to add one more"
 
 
+def _rows(source: ColumnDataSource) -> int:
+    return len(next(iter(source.data.values()), ()))
+
+
 def removed_positions(before: np.ndarray, after: np.ndarray) -> list[int]:
     """Return the indices of ``before`` that are missing from ``after`` (order preserved, rows removed)."""
     removed, j = [], 0
@@ -73,6 +77,11 @@ class LikelihoodPlot(pn.viewable.Viewer):
         self._curve = ColumnDataSource({"x": [], "density": []})
         self._mle_curve = ColumnDataSource({"x": [], "density": []})
         self.figure = self._make_figure()
+        self.remove_button = pn.widgets.Button(
+            label="Remove selected points",
+            disabled=True,
+            description="Remove the observations selected in the plot (click one; shift-click for more)",
+        )
         self._show_mode()
         self._update_curves()
         self._observations.on_change("data", self._on_browser_edit)
@@ -83,11 +92,6 @@ class LikelihoodPlot(pn.viewable.Viewer):
         self.state.param.watch(self._on_parameters, ["mu", "sigma"])
         self.state.param.watch(self._on_observations, ["observations"])
         self._pane = pn.pane.Bokeh(self.figure, sizing_mode="stretch_width")
-        self.remove_button = pn.widgets.Button(
-            label="Remove selected points",
-            disabled=True,
-            description="Remove the observations selected in the plot (click one; shift-click for more)",
-        )
         self.remove_button.on_click(lambda _: self.remove_selected())
         self._observations.selected.on_change("indices", self._on_selection)
 
@@ -202,13 +206,17 @@ class LikelihoodPlot(pn.viewable.Viewer):
         points = self.shows_points
         self._points.visible = self._segments.visible = points
         self._bars.visible = not points
-        for item in self.figure.legend[0].items:
-            # An item whose renderer is hidden would still be listed, with an empty swatch.
-            item.visible = all(renderer.visible for renderer in item.renderers)
+        self.remove_button.visible = points
+        self._sync_legend()
         self.figure.title.text = POINTS_TITLE if points else HISTOGRAM_TITLE.format(n=self.state.n)
         if not points:
             self._bin_counts = self._count_in_bins(self.state.observations)
             self._update_histogram()
+
+    def _sync_legend(self) -> None:
+        """List only what is drawn: a hidden or empty renderer would get an item with an empty swatch."""
+        for item in self.figure.legend[0].items:
+            item.visible = all(renderer.visible and _rows(renderer.data_source) for renderer in item.renderers)
 
     def _bin_edges(self) -> np.ndarray:
         return np.linspace(self._x_range.start, self._x_range.end, HISTOGRAM_BINS + 1)
@@ -233,6 +241,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
             else:
                 best = np.array([])
             self._mle_curve.data = {"x": grid[: best.size], "density": best}
+            self._sync_legend()
         peak = float(density.max())
         others = [self._mle_curve.data["density"]]
         if not self.shows_points:

@@ -214,3 +214,14 @@ def test_text_at_the_box_limit_is_refused_rather_than_silently_cut(explorer):
     assert explorer.state.n == 5
     assert "character limit" in controls._hint.object
     assert controls.entry.max_length == TYPED_TEXT_LIMIT
+
+
+def test_legend_lists_only_what_is_drawn(explorer):
+    def shown():
+        return {item.label.value for item in explorer.plot.figure.legend[0].items if item.visible}
+
+    assert shown() == {"best fit N(μ̂, σ̂²)", "model N(μ, σ²)", "f(xᵢ): each point's density", "observations xᵢ"}
+    explorer.state.clear()
+    assert shown() == {"model N(μ, σ²)"}
+    explorer.state.add_observations([1.0])  # σ̂ = 0: no best-fit curve to draw
+    assert shown() == {"model N(μ, σ²)", "f(xᵢ): each point's density", "observations xᵢ"}
