@@ -17,6 +17,7 @@ from .support import (
     readout_matches,
     readout_text,
     shown,
+    slider_handle,
     slider_values,
     step_slider,
     wait_for_observations,
@@ -95,3 +96,17 @@ def test_optimize_with_one_point_puts_sigma_at_its_minimum_and_says_why(page):
     expect(page.get_by_text("σ is at its smallest value")).to_be_visible()
     expect(page.get_by_text("grows without bound").first).to_be_visible()
     wait_until(lambda: readout_matches(page))
+
+
+def test_keyboard_alone_reaches_optimize(page):
+    slider_handle(page, "μ").focus()
+    page.keyboard.press("Tab")  # σ's handle
+    page.keyboard.press("Tab")  # the Optimize button
+    expect(page.get_by_role("button", name="Optimize")).to_be_focused()
+    page.keyboard.press("Enter")
+    mean = sum(EXAMPLE) / len(EXAMPLE)
+    std = math.sqrt(sum((x - mean) ** 2 for x in EXAMPLE) / len(EXAMPLE))
+    wait_until(
+        lambda: abs(slider_values(page)["mu"] - mean) <= 1e-9 and abs(slider_values(page)["sigma"] - std) <= 1e-9
+    )
+    wait_until(lambda: read_gap(page) == "0.000")
