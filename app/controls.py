@@ -125,8 +125,7 @@ class ParameterControls(pn.viewable.Viewer):
             return
         self._stop_animation()
         start = {"mu": self.state.mu, "sigma": self.state.sigma}
-        self.state.set_parameters(**target)  # widen the ranges first, so every frame is in range
-        self.state.set_parameters(**start)
+        self.state.make_reachable(**target)  # so that every frame is within the sliders' ranges
         frame = iter(range(1, ANIMATION_FRAMES + 1))
 
         @held

@@ -252,13 +252,14 @@ class ExplorerState(param.Parameterized):
 
     def set_parameters(self, mu: float | None = None, sigma: float | None = None) -> None:
         """Set μ and/or σ together (one update), widening the slider ranges if needed."""
-        values = {}
-        if mu is not None:
-            values["mu"] = float(mu)
-        if sigma is not None:
-            values["sigma"] = float(sigma)
-        self._fit_ranges(include=values)
+        values = self.make_reachable(mu=mu, sigma=sigma)
         self.param.update(values)
+
+    def make_reachable(self, mu: float | None = None, sigma: float | None = None) -> dict[str, float]:
+        """Widen the slider ranges so that they contain the given values; return those values as floats."""
+        values = {name: float(value) for name, value in (("mu", mu), ("sigma", sigma)) if value is not None}
+        self._fit_ranges(include=values)
+        return values
 
     # --- internals --------------------------------------------------------------------------
     def _replace(self, observations, stats, change=None, record=True) -> None:
