@@ -63,7 +63,7 @@ class ParameterControls(pn.viewable.Viewer):
         self.reset_button = pn.widgets.Button(label="Example data", description="Back to the five example points")
         self.clear_button = pn.widgets.Button(label="Clear all", description="Remove every observation")
         self.entry = pn.widgets.TextInput(
-            label="Add observations by typing or pasting (then Enter)",
+            label="Add observations by typing or pasting (then Enter): a dot for decimals",
             placeholder="e.g. 2.1, 3.4",
             max_length=TYPED_TEXT_LIMIT,
             sizing_mode="stretch_width",
@@ -111,10 +111,10 @@ class ParameterControls(pn.viewable.Viewer):
             return
         try:
             values = parse_numbers(text)
+            self.state.add_observations(values)
         except ValueError as error:
             self.state.notice = f"Nothing added: {error}."
             return
-        self.state.add_observations(values)
         self.state.notice = f"Added {values.size} observation{'' if values.size == 1 else 's'}."
         self.entry.param.update(value="", value_input="")
 
@@ -143,6 +143,4 @@ class ParameterControls(pn.viewable.Viewer):
     def _stop_animation(self):
         if self._animation is not None:
             self._animation.stop()
-            self.entry.param.watch(self._on_add_typed, "enter_pressed")
-        self.add_button.on_click(self._on_add_typed)
-        self._animation = None
+            self._animation = None

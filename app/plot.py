@@ -69,6 +69,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
     def __init__(self, **params):
         super().__init__(**params)
         self._updating_source = False
+        self._fitting_view = False
         self._x_range = Range1d(*self._view_range())
         self._y_range = Range1d(-0.05, 1.0)
         self._observations = ColumnDataSource(self._observation_columns())
@@ -242,14 +243,15 @@ class LikelihoodPlot(pn.viewable.Viewer):
                 best = np.array([])
             self._mle_curve.data = {"x": grid[: best.size], "density": best}
             self._sync_legend()
-        peak = float(density.max())
+        peak = float(density.max()) if density.size else 0.0
         others = [self._mle_curve.data["density"]]
         if not self.shows_points:
             others.append(self._histogram.data["density"])
         for other in others:
             if len(other):
                 peak = max(peak, float(np.max(other)))
-        self._y_range.update(start=-0.06 * peak, end=1.12 * peak)
+        if peak > 0 and np.isfinite(peak):  # with nothing in view (the curve is 0 here), keep the axis
+            self._y_range.update(start=-0.06 * peak, end=1.12 * peak)
 
     def _on_parameters(self, *_):
         if self.shows_points:
@@ -261,12 +263,16 @@ class LikelihoodPlot(pn.viewable.Viewer):
 
     def _on_observations(self, event):
         change = self.state.last_change
+        if change.kind != "append":
+            # Indices chosen in the old data would point at other observations (or none) now.
+            self._observations.selected.indices = []
         was_points = len(event.old) <= self.points_limit
+        view_changed = self._fit_view(change)
         if self.shows_points != was_points:
             self._set_source(lambda: setattr(self._observations, "data", self._observation_columns()))
             self._show_mode()
         elif not self.shows_points:
-            if change.kind == "append":
+            if change.kind == "append" and not view_changed:
                 self._bin_counts = self._bin_counts + self._count_in_bins(self.state.observations[list(change.indices)])
             else:
                 self._bin_counts = self._count_in_bins(self.state.observations)
@@ -280,11 +286,37 @@ class LikelihoodPlot(pn.viewable.Viewer):
             self._set_source(lambda: self._observations.patch(patches))
         else:
             self._set_source(lambda: setattr(self._observations, "data", self._observation_columns()))
-        if change.kind == "replace":  # a new data set: show all of it
-            self._x_range.update(**dict(zip(("start", "end"), self._view_range(), strict=True)))
         self._update_curves()
 
+    def _fit_view(self, change) -> bool:
+        """Make the x range show the observations; return whether it changed.
+
+        A new data set gets a fresh view (the μ slider's range, and all the data); otherwise the view
+        only grows, and only when observations fall outside it (typed values, an undone removal), so
+        a student's own zoom or pan is kept.
+        """
+        current = (self._x_range.start, self._x_range.end)
+        start, end = self._view_range() if change.kind == "replace" else current
+        x = self.state.observations
+        if change.kind == "append":
+            x = x[list(change.indices)]
+        if change.kind != "move" and x.size:
+            low, high = float(x.min()), float(x.max())
+            if low < start or high > end:
+                pad = 0.05 * (max(end, high) - min(start, low))
+                start, end = min(start, low - pad), max(end, high + pad)
+        if (start, end) == current:
+            return False
+        self._fitting_view = True
+        try:
+            self._x_range.update(start=start, end=end)
+        finally:
+            self._fitting_view = False
+        return True
+
     def _on_view_change(self, attr, old, new):
+        if self._fitting_view:
+            return  # the observations' watcher redraws once the view is set
         if not self.shows_points:
             self._bin_counts = self._count_in_bins(self.state.observations)
             self._update_histogram()
@@ -307,7 +339,9 @@ class LikelihoodPlot(pn.viewable.Viewer):
 
     def remove_selected(self) -> int:
         """Remove the selected observations; return how many were removed."""
-        indices = self.selected_indices
+        # Only indices of current observations: the browser may still hold a selection made before
+        # an edit it has not heard of yet.
+        indices = [i for i in self.selected_indices if 0 <= i < self.state.n]
         if indices:
             with pn.io.hold():
                 self._observations.selected.indices = []

@@ -29,7 +29,8 @@ class ObservationChange:
     """What the last edit did to ``observations``, so views can update in place.
 
     ``kind`` is ``"append"`` (``indices`` are the new rows at the end), ``"move"`` (rows changed
-    value, same length), ``"remove"`` (``indices`` were deleted), or ``"replace"`` (a new data set).
+    value, same length), ``"remove"`` (``indices`` were deleted), ``"undo"`` (an earlier data set is
+    back) or ``"replace"`` (a new data set).
     """
 
     kind: str
@@ -83,7 +84,8 @@ def parse_numbers(text: str) -> np.ndarray:
 
     Raises ``ValueError`` naming the first entry that is not a finite number.
     """
-    entries = [entry for entry in re.split(r"[\s,;]+", text.strip()) if entry]
+    # Accept the typographic minus the readout itself shows, so copied numbers paste back.
+    entries = [entry for entry in re.split(r"[\s,;]+", text.replace("\u2212", "-").strip()) if entry]
     if not entries:
         raise ValueError("no numbers found: type values such as 2.1, 3.4")
     values = []
@@ -139,8 +141,7 @@ class ExplorerState(param.Parameterized):
         observations = mle_core.as_observations(params.pop("observations", EXAMPLE_OBSERVATIONS))
         super().__init__(**params)
         self._undo_stack: list[tuple[np.ndarray, GaussianStatistics]] = []
-        self._replace(observations, GaussianStatistics.from_observations(observations), record=False)
-        self._fit_ranges(reset=True)
+        self._replace(observations, GaussianStatistics.from_observations(observations), record=False, ranges="reset")
 
     # --- derived numbers -----------------------------------------------------------------------
     @property
@@ -201,8 +202,7 @@ class ExplorerState(param.Parameterized):
     def set_observations(self, values) -> None:
         """Replace every observation with ``values`` (validated first; on error nothing changes)."""
         observations = mle_core.as_observations(values)
-        self._replace(observations, GaussianStatistics.from_observations(observations))
-        self._fit_ranges(reset=True)
+        self._replace(observations, GaussianStatistics.from_observations(observations), ranges="reset")
 
     def reset_example(self) -> None:
         """Go back to the seed document's five example observations."""
@@ -219,7 +219,7 @@ class ExplorerState(param.Parameterized):
         if not self._undo_stack:
             return
         observations, stats = self._undo_stack.pop()
-        self._replace(observations, stats, change=ObservationChange("undo"), record=False)
+        self._replace(observations, stats, change=ObservationChange("undo"), record=False, ranges="reach")
         self.notice = "Undid the last edit."
 
     # --- the estimate -----------------------------------------------------------------------
@@ -262,23 +262,38 @@ class ExplorerState(param.Parameterized):
         return values
 
     # --- internals --------------------------------------------------------------------------
-    def _replace(self, observations, stats, change=None, record=True) -> None:
+    def _replace(self, observations, stats, change=None, record=True, ranges="widen") -> None:
+        """Publish new observations and what follows from them, in one batch.
+
+        ``ranges``: ``"widen"`` the sliders' ranges to the new data, ``"reset"`` them to it, or, for
+        ``"reach"``, reset them only if the new MLE is out of reach. The views' watchers run after
+        the ranges are fitted, so they see the final ranges.
+        """
         if record:
             self._undo_stack.append((self.observations, self.statistics))
             del self._undo_stack[:-UNDO_DEPTH]
         observations.setflags(write=False)
         fit = mle_core.fit_result(self.family, stats) if stats.n else None
-        with param.edit_constant(self):
-            self.param.update(
-                observations=observations,
-                statistics=stats,
-                mle=fit,
-                last_change=change or ObservationChange("replace"),
-                can_undo=bool(self._undo_stack),
-                notice="",
-            )
-        if record:
-            self._fit_ranges()
+        with param.parameterized.batch_call_watchers(self):
+            with param.edit_constant(self):
+                self.param.update(
+                    observations=observations,
+                    statistics=stats,
+                    mle=fit,
+                    last_change=change or ObservationChange("replace"),
+                    can_undo=bool(self._undo_stack),
+                    notice="",
+                )
+            if ranges == "reach":
+                ranges = "widen" if self._mle_in_reach() else "reset"
+            self._fit_ranges(reset=ranges == "reset")
+
+    def _mle_in_reach(self) -> bool:
+        if self.mle is None:
+            return True
+        return all(
+            self.param[name].bounds[0] <= value <= self.param[name].bounds[1] for name, value in self.mle.params.items()
+        )
 
     def _fit_ranges(self, reset: bool = False, include: dict | None = None) -> None:
         """Fit the slider ranges to the observations.

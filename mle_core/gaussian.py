@@ -160,8 +160,9 @@ def fit(stats: GaussianStatistics) -> FitResult:
     """Return μ̂ = x̄ and σ̂ = √(S / n), with ℓ(μ̂, σ̂) = −(n/2)(ln(2π) + 1) − n ln σ̂.
 
     When every observation is equal (n = 1 included) σ̂ = 0: the likelihood grows without bound as
-    σ → 0, so ``log_likelihood`` is ``inf`` and ``converged`` is False. "Equal" means a spread
-    below the rounding of x̄ itself: S − r²/n ≤ n · ulp(x̄)².
+    σ → 0, so ``log_likelihood`` is ``inf`` and ``converged`` is False. "Equal" means no spread
+    beyond the rounding of x̄ itself, S − r²/n ≤ (ulp(x̄)/4)²: equal observations leave at most
+    ε·n·ulp² of rounding there, and two that differ in the last bit already give ulp²/2.
     """
     if stats.n == 0:
         raise ValueError("cannot fit the gaussian family to no observations: add at least one")
@@ -170,7 +171,7 @@ def fit(stats: GaussianStatistics) -> FitResult:
     # S about the exact mean: S − r²/n.
     sum_sq_dev = max(stats.sum_sq_dev - stats.residual * stats.residual / n, 0.0)
     resolution = math.ulp(mu_hat)
-    if sum_sq_dev <= n * resolution * resolution:
+    if sum_sq_dev <= (resolution / 4) ** 2:
         return FitResult(
             MappingProxyType({"mu": mu_hat, "sigma": 0.0}),
             math.inf,

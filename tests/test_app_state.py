@@ -119,6 +119,14 @@ def test_degenerate_data_sets_sigma_to_its_smallest_value(state, data):
 )
 def test_the_mle_is_always_within_the_slider_ranges(state, data):
     state.set_observations(data)
+    for name, value in state.mle.params.items():  # reachable by sliding, before any Optimize
+        low, high = state.param[name].bounds
+        assert low <= value <= high
+    state.reset_example()
+    state.undo()  # back to the data: the ranges follow it again
+    for name, value in state.mle.params.items():
+        low, high = state.param[name].bounds
+        assert low <= value <= high
     state.optimize()
     for name in ("mu", "sigma"):
         low, high = state.param[name].bounds
@@ -169,6 +177,10 @@ def test_parse_numbers_names_the_bad_entry(text, message):
 
 def test_parse_numbers_accepts_common_separators():
     assert parse_numbers(" 1,2 ;3\n4\t-5e-1 ").tolist() == [1.0, 2.0, 3.0, 4.0, -0.5]
+
+
+def test_parse_numbers_accepts_the_minus_sign_the_readout_shows():
+    assert parse_numbers("−17.535, 2").tolist() == [-17.535, 2.0]
 
 
 def test_removing_down_to_equal_observations_is_degenerate(state):

@@ -61,6 +61,11 @@ def test_optimize_animates_in_an_event_loop_and_ends_exactly_on_the_mle(explorer
     assert explorer.state.sigma == explorer.state.mle.params["sigma"]
     intermediate = [mu for mu in seen if 0.0 < mu < 2.24 - 1e-9]
     assert len(intermediate) >= ANIMATION_FRAMES // 2, seen
+    # The controls work as before once the animation is over.
+    explorer.controls.entry.value_input = "3.5"
+    explorer.controls.add_button.clicks += 1
+    assert explorer.state.n == 6
+    assert explorer.controls._hint.object == "Added 1 observation."
 
 
 def test_optimize_is_disabled_with_a_hint_when_there_is_no_data(explorer):
@@ -225,3 +230,54 @@ def test_legend_lists_only_what_is_drawn(explorer):
     assert shown() == {"model N(μ, σ²)"}
     explorer.state.add_observations([1.0])  # σ̂ = 0: no best-fit curve to draw
     assert shown() == {"model N(μ, σ²)", "f(xᵢ): each point's density", "observations xᵢ"}
+
+
+def test_typed_values_beyond_the_limit_are_refused_with_a_message(explorer):
+    controls = explorer.controls
+    controls.entry.value_input = "2.0, 1e200"
+    controls.add_button.clicks += 1
+    assert explorer.state.n == 5
+    assert "within ±1e+150; found 1e+200 at index 1" in controls._hint.object
+    assert controls.entry.value_input == "2.0, 1e200"
+
+
+def test_a_selection_does_not_outlive_the_data_it_was_made_in(explorer):
+    plot = explorer.plot
+    explorer.state.add_observations([3.9])
+    plot._observations.selected.indices = [5]
+    explorer.state.undo()
+    assert plot.selected_indices == []
+    assert plot.remove_button.disabled
+    plot._observations.selected.indices = [7]  # as if the browser had not heard of the undo yet
+    assert plot.remove_selected() == 0
+    assert explorer.state.n == 5
+    plot._observations.selected.indices = [3]
+    explorer.controls.clear_button.clicks += 1
+    explorer.controls.reset_button.clicks += 1
+    assert plot.selected_indices == []
+
+
+def in_view(plot, values):
+    return all(plot._x_range.start <= x <= plot._x_range.end for x in values)
+
+
+def test_the_view_follows_the_data(explorer):
+    plot, state = explorer.plot, explorer.state
+    state.clear()
+    state.add_observations([100.0, 101.0, 103.0])  # typed far from the current view
+    assert in_view(plot, [100.0, 101.0, 103.0])
+    assert plot._y_range.end > plot._y_range.start  # the curve is 0 here: the axis is kept, not collapsed
+    state.optimize()
+    assert plot._y_range.end == pytest.approx(1.12 * plot._curve.data["density"].max())
+    state.reset_example()
+    assert in_view(plot, [1.7, 2.8])
+    assert plot._x_range.end - plot._x_range.start < 20  # the five points are not squashed into a pixel
+    state.undo()
+    assert in_view(plot, [100.0, 103.0])
+
+
+def test_zoom_is_kept_while_clicking_inside_it(explorer):
+    plot = explorer.plot
+    plot._x_range.update(start=1.5, end=3.0)
+    plot.figure._trigger_event(Tap(plot.figure, x=2.05, y=0.3))
+    assert (plot._x_range.start, plot._x_range.end) == (1.5, 3.0)

@@ -395,7 +395,11 @@ def test_log_densities_without_overflow_warning(x, mu, sigma):
     assert densities[0] == -math.inf
 
 
-@pytest.mark.parametrize("data", [[1e8, 1e8 + 1e-5], [1.0, 1.0 + 2**-40]], ids=["1e8", "1"])
+@pytest.mark.parametrize(
+    "data",
+    [[1e8, 1e8 + 1e-5], [1.0, 1.0 + 2**-40], [1.0, 1.0 + 2**-52], [1.0, 1.0 - 2**-53], [0.1] * 40 + [0.1 + 2**-56]],
+    ids=["1e8", "1", "1-last-bit", "1-last-bit-below", "0.1-many"],
+)
 def test_distinct_observations_are_not_called_equal(data):
     result = mle_core.fit_result("gaussian", data)
     # statistics.pstdev is exact (rational arithmetic); scipy's norm.fit is off by 1e-6 on [1e8, 1e8 + 1e-5]
