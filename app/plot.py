@@ -265,7 +265,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
         change = self.state.last_change
         if change.kind != "append":
             # Indices chosen in the old data would point at other observations (or none) now.
-            self._observations.selected.indices = []
+            self._clear_selection()
         was_points = len(event.old) <= self.points_limit
         view_changed = self._fit_view(change)
         if self.shows_points != was_points:
@@ -325,6 +325,12 @@ class LikelihoodPlot(pn.viewable.Viewer):
     def _on_selection(self, attr, old, new):
         self.remove_button.disabled = not new
 
+    def _clear_selection(self) -> None:
+        # The button is set here too: inside ``pn.io.hold`` Bokeh defers Python-side on_change
+        # callbacks, and Panel's direct dispatch of the held events never runs them.
+        self._observations.selected.indices = []
+        self.remove_button.disabled = True
+
     # --- what the student does ----------------------------------------------------------------
     def _on_tap(self, event) -> None:
         if self._hits_observation(event.x, event.y):
@@ -344,7 +350,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
         indices = [i for i in self.selected_indices if 0 <= i < self.state.n]
         if indices:
             with pn.io.hold():
-                self._observations.selected.indices = []
+                self._clear_selection()
                 self.state.remove_observations(indices)
         return len(indices)
 
@@ -366,13 +372,18 @@ class LikelihoodPlot(pn.viewable.Viewer):
             return 600, self.height
 
     def _on_browser_edit(self, attr, old, new) -> None:
-        """Apply a drag or a delete done with the PointDrawTool in the browser to the state."""
+        """Apply a drag or a delete done with the PointDrawTool in the browser to the state.
+
+        Our own updates of the source can also arrive here, later than ``_set_source`` expects (Bokeh
+        runs Python-side on_change callbacks when a ``pn.io.hold`` ends): they match the state and
+        change nothing.
+        """
         if self._updating_source or not self.shows_points:
             return
         with pn.io.hold():
-            self._apply_browser_edit(np.asarray(new["x"], dtype=float))
+            self._apply_browser_edit(np.asarray(new["x"], dtype=float), np.asarray(new["y"], dtype=float))
 
-    def _apply_browser_edit(self, x: np.ndarray) -> None:
+    def _apply_browser_edit(self, x: np.ndarray, y: np.ndarray) -> None:
         current = self.state.observations
         if len(x) < len(current):
             self.state.remove_observations(removed_positions(current, x))
@@ -380,6 +391,6 @@ class LikelihoodPlot(pn.viewable.Viewer):
             moved = np.flatnonzero(x != current)
             for index in moved:
                 self.state.move_observation(int(index), float(x[index]))
-            if not moved.size:
+            if not moved.size and np.any(y != 0):
                 # Only the height changed: put the point back on the axis.
                 self._set_source(lambda: self._observations.data.update(y=np.zeros(len(x))))

@@ -17,6 +17,7 @@ from .support import (
     pixel_width,
     plot_title,
     plot_to_page,
+    ranges,
     read_log_likelihood,
     read_n,
     readout_matches,
@@ -137,3 +138,40 @@ def test_bad_typed_values_are_named_and_nothing_is_added(page):
     assert entry.input_value() == "1.5, abc, 2"
     assert observation_xs(page) == EXAMPLE
     assert read_n(page) == 5
+
+
+def test_undo_clears_a_selection_made_before_it(page):
+    # Typed, not clicked: a click on the new point within 300 ms of the click that made it would be a
+    # double tap, which selects nothing.
+    entry = page.get_by_placeholder("e.g. 2.1, 3.4")
+    entry.fill("3.9")
+    entry.press("Enter")
+    wait_until(lambda: len(observation_xs(page)) == 6)
+    click_data(page, observation_xs(page)[5], 0.0)  # select the new point
+    wait_until(lambda: selected_observations(page) == [5])
+    remove_button = page.get_by_role("button", name="Remove selected points")
+    expect(remove_button).to_be_enabled()
+
+    page.get_by_role("button", name="Undo").click()
+    wait_until(lambda: observation_xs(page) == EXAMPLE)
+    wait_until(lambda: selected_observations(page) == [])
+    expect(remove_button).to_be_disabled()
+    wait_until(lambda: readout_matches(page))  # and no error in the page or the server log (fixture)
+
+
+def test_typed_values_far_away_are_brought_into_view(page):
+    page.get_by_role("button", name="Clear all").click()
+    wait_until(lambda: observation_xs(page) == [])
+    entry = page.get_by_placeholder("e.g. 2.1, 3.4")
+    entry.fill("100, 101, 103")
+    entry.press("Enter")
+    wait_until(lambda: observation_xs(page) == [100, 101, 103])
+
+    def shown():
+        x_range, y_range = ranges(page)["x"], ranges(page)["y"]
+        assert x_range[0] < 100, f"x range {x_range} does not show the data"
+        assert x_range[1] > 103, f"x range {x_range} does not show the data"
+        assert y_range[1] > y_range[0], f"y range {y_range} collapsed"
+        return True
+
+    wait_until(shown)
