@@ -231,25 +231,23 @@ class LikelihoodPlot(pn.viewable.Viewer):
         density = self._bin_counts / (max(self.state.n, 1) * (edges[1] - edges[0]))
         self._histogram.data = {"left": edges[:-1], "right": edges[1:], "count": self._bin_counts, "density": density}
 
-    def _update_curves(self, mle_too: bool = True) -> None:
+    def _update_curves(self, model: bool = True, mle: bool = True) -> None:
+        """Redraw the model curve (it follows μ, σ and the view) and/or the best-fit curve (the data)."""
         grid = np.linspace(self._x_range.start, self._x_range.end, CURVE_POINTS)
-        density = np.exp(self._log_densities(grid))
-        self._curve.data = {"x": grid, "density": density}
-        mle = self.state.mle
-        if mle_too:
-            if mle is not None and mle.converged:
-                best = np.exp(self._log_densities(grid, **mle.params))
+        if model:
+            self._curve.data = {"x": grid, "density": np.exp(self._log_densities(grid))}
+        if mle:
+            fit = self.state.mle
+            if fit is not None and fit.converged:
+                best = np.exp(self._log_densities(grid, **fit.params))
             else:
                 best = np.array([])
             self._mle_curve.data = {"x": grid[: best.size], "density": best}
             self._sync_legend()
-        peak = float(density.max()) if density.size else 0.0
-        others = [self._mle_curve.data["density"]]
+        heights = [self._curve.data["density"], self._mle_curve.data["density"]]
         if not self.shows_points:
-            others.append(self._histogram.data["density"])
-        for other in others:
-            if len(other):
-                peak = max(peak, float(np.max(other)))
+            heights.append(self._histogram.data["density"])
+        peak = max((float(np.max(h)) for h in heights if len(h)), default=0.0)
         if peak > 0 and np.isfinite(peak):  # with nothing in view (the curve is 0 here), keep the axis
             self._y_range.update(start=-0.06 * peak, end=1.12 * peak)
 
@@ -259,7 +257,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
             self._set_source(
                 lambda: self._observations.data.update(density=np.exp(log_density), log_density=log_density)
             )
-        self._update_curves(mle_too=False)
+        self._update_curves(mle=False)
 
     def _on_observations(self, event):
         change = self.state.last_change
@@ -286,7 +284,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
             self._set_source(lambda: self._observations.patch(patches))
         else:
             self._set_source(lambda: setattr(self._observations, "data", self._observation_columns()))
-        self._update_curves()
+        self._update_curves(model=view_changed)
 
     def _fit_view(self, change) -> bool:
         """Make the x range show the observations; return whether it changed.

@@ -157,12 +157,14 @@ class ExplorerState(param.Parameterized):
         """Return ln f(xᵢ | μ, σ) for every observation (one pass: the plot's segments need each)."""
         return mle_core.log_densities(self.family, self.observations, mu=self.mu, sigma=self.sigma)
 
-    @param.depends("mu", "sigma", "statistics", watch=True)
-    def _update_log_likelihood(self):
+    def _log_likelihood(self, stats: GaussianStatistics) -> float:
         # From the sufficient statistics: O(1) whatever the number of observations.
-        value = mle_core.log_likelihood(self.family, self.statistics, mu=self.mu, sigma=self.sigma)
+        return mle_core.log_likelihood(self.family, stats, mu=self.mu, sigma=self.sigma)
+
+    @param.depends("mu", "sigma", watch=True)
+    def _update_log_likelihood(self):
         with param.edit_constant(self):
-            self.log_likelihood = value
+            self.log_likelihood = self._log_likelihood(self.statistics)
 
     # --- editing the observations ---------------------------------------------------------------
     def add_observations(self, values) -> None:
@@ -279,6 +281,7 @@ class ExplorerState(param.Parameterized):
                 self.param.update(
                     observations=observations,
                     statistics=stats,
+                    log_likelihood=self._log_likelihood(stats),  # in the same batch: views update once
                     mle=fit,
                     last_change=change or ObservationChange("replace"),
                     can_undo=bool(self._undo_stack),

@@ -77,15 +77,15 @@ def test_optimize_is_disabled_with_a_hint_when_there_is_no_data(explorer):
 
 
 def test_readout_shows_labelled_numbers(explorer):
-    text = explorer.readout._numbers.object
+    text = explorer.readout.text
     assert "log-likelihood ℓ(μ, σ) = " in text
     assert "−17.535" in text
     assert ">5</span> observations" in text
     explorer.state.optimize()
-    text = explorer.readout._numbers.object
+    text = explorer.readout.text
     assert 'data-testid="gap">0.000<' in text
     explorer.state.set_observations([2.0])
-    assert "no finite maximum" in explorer.readout._numbers.object
+    assert "no finite maximum" in explorer.readout.text
 
 
 def test_per_point_densities_follow_the_parameters(explorer):
