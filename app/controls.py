@@ -63,7 +63,7 @@ class ParameterControls(pn.viewable.Viewer):
         self.reset_button = pn.widgets.Button(label="Example data", description="Back to the five example points")
         self.clear_button = pn.widgets.Button(label="Clear all", description="Remove every observation")
         self.entry = pn.widgets.TextInput(
-            label="Add observations by typing or pasting (then Enter): a dot for decimals",
+            label="Type or paste values (a dot for decimals), then Enter",
             placeholder="e.g. 2.1, 3.4",
             max_length=TYPED_TEXT_LIMIT,
             sizing_mode="stretch_width",

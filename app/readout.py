@@ -6,16 +6,24 @@ import math
 
 import panel as pn
 import param
-from bokeh.models import Div, InlineStyleSheet
+from bokeh.models import Div
 
 from .state import ExplorerState
 
-READOUT_CSS = """
-.mle-readout { font-size: 1.05em; line-height: 1.6; }
-.mle-readout .value { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-weight: 600; }
-.mle-readout .log-likelihood { font-size: 1.3em; }
-.mle-readout .hint { color: #8a4b00; }
-"""
+# Inline styles: the Div renders in its own shadow root, where a stylesheet of ours would not reach.
+_READOUT_STYLE = "font-size: 1.05em; line-height: 1.6"
+_VALUE_STYLE = "font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-weight: 600"
+_HEADLINE_STYLE = "font-size: 1.3em"
+_HINT_STYLE = "color: #8a4b00"
+
+
+def _value(text: str, test_id: str | None = None) -> str:
+    test = f' data-testid="{test_id}"' if test_id else ""
+    return f'<span style="{_VALUE_STYLE}"{test}>{text}</span>'
+
+
+def _hint(text: str) -> str:
+    return f'<div style="{_HINT_STYLE}">{text}</div>'
 
 
 def format_number(value: float | None, digits: int = 3) -> str:
@@ -40,9 +48,7 @@ class LikelihoodReadout(pn.viewable.Viewer):
         super().__init__(**params)
         # A plain Bokeh Div rather than a pn.pane.HTML: it changes on every click and slider step, and
         # setting its text costs 0.04 ms where the pane's update machinery costs 1.4 ms (measured).
-        self._numbers = Div(
-            text=self._render(), stylesheets=[InlineStyleSheet(css=READOUT_CSS)], sizing_mode="stretch_width"
-        )
+        self._numbers = Div(text=self._render(), sizing_mode="stretch_width")
         self._formulas = pn.Column(
             *(
                 pn.pane.LaTeX(formula, renderer="katex", styles={"font-size": "0.95em"})
@@ -75,30 +81,28 @@ class LikelihoodReadout(pn.viewable.Viewer):
         state = self.state
         n = state.n
         lines = [
-            '<div class="log-likelihood">log-likelihood ℓ(μ, σ) = '
-            f'<span class="value" data-testid="log-likelihood">{format_number(state.log_likelihood)}</span></div>',
-            f'<div>n = <span class="value" data-testid="n">{n}</span> observation{"" if n == 1 else "s"}</div>',
+            f'<div style="{_HEADLINE_STYLE}">log-likelihood ℓ(μ, σ) = '
+            f"{_value(format_number(state.log_likelihood), 'log-likelihood')}</div>",
+            f"<div>n = {_value(str(n), 'n')} observation{'' if n == 1 else 's'}</div>",
         ]
         mle = state.mle
         if mle is None:
-            lines.append(
-                '<div class="hint">No observations: ℓ is an empty sum (0). Click on the plot to add some.</div>'
-            )
+            lines.append(_hint("No observations: ℓ is an empty sum (0). Click on the plot to add some."))
         elif not mle.converged:
+            lines.append(f"<div>maximum ℓ̂ = {_value('+∞')} at μ̂ = {format_number(mle.params['mu'])}, σ̂ = 0</div>")
             lines.append(
-                f'<div>maximum ℓ̂ = <span class="value">+∞</span> at μ̂ = {format_number(mle.params["mu"])}, '
-                "σ̂ = 0</div>"
-                '<div class="hint">All observations are equal (σ̂ = 0): the likelihood has no finite '
-                "maximum, it grows without bound as σ → 0.</div>"
+                _hint(
+                    "All observations are equal (σ̂ = 0): the likelihood has no finite maximum, "
+                    "it grows without bound as σ → 0."
+                )
             )
         else:
             # Below the shown precision the gap is rounding noise (1e-16 right after Optimize): show 0.000.
             gap = mle.log_likelihood - state.log_likelihood
             gap = gap if gap >= 5e-4 else 0.0
             lines.append(
-                f'<div>maximum ℓ̂ = ℓ(μ̂, σ̂) = <span class="value">{format_number(mle.log_likelihood)}</span> '
+                f"<div>maximum ℓ̂ = ℓ(μ̂, σ̂) = {_value(format_number(mle.log_likelihood))} "
                 f"at μ̂ = {format_number(mle.params['mu'])}, σ̂ = {format_number(mle.params['sigma'])}</div>"
-                f'<div>ℓ̂ − ℓ = <span class="value" data-testid="gap">{format_number(gap)}</span> '
-                "below the maximum</div>"
+                f"<div>ℓ̂ − ℓ = {_value(format_number(gap), 'gap')} below the maximum</div>"
             )
-        return f'<div class="mle-readout">{"".join(lines)}</div>'
+        return f'<div style="{_READOUT_STYLE}">{"".join(lines)}</div>'
