@@ -41,7 +41,11 @@ def wait_for_page(url: str, process: subprocess.Popen, timeout: float = 60.0) ->
     ids=["console-script", "panel-serve"],
 )
 def test_entry_point_serves_the_app(command, path):
-    assert shutil.which(command[0]), f"{command[0]} is not installed: pip install the project first"
+    # The console script sits beside the interpreter; PATH may not list that folder (pyenv shims).
+    scripts = str(Path(sys.executable).parent)
+    executable = shutil.which(command[0], path=scripts) or shutil.which(command[0])
+    assert executable, f"{command[0]} is not installed: pip install the project first"
+    command = [executable, *command[1:]]
     port = free_port()
     process = subprocess.Popen(
         [*command, "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
