@@ -2,7 +2,8 @@
 
 Density:        f(x | μ, σ) = exp(−(x − μ)² / (2σ²)) / (σ √(2π))
 Log-likelihood: ℓ(μ, σ) = −(n/2) ln(2π) − n ln σ − [S + n (x̄ − μ)²] / (2σ²),
-                where n, x̄ and S = Σ (xᵢ − x̄)² are the sufficient statistics.
+                where n, x̄ and S = Σ (xᵢ − x̄)² are the sufficient statistics (in floating point
+                a residual r = Σ (xᵢ − x̄) of the rounded x̄ is kept too; see GaussianStatistics).
 MLE:            μ̂ = x̄,  σ̂ = √(S / n)   (divide by n, not n − 1).
 """
 
@@ -159,7 +160,8 @@ def log_likelihood(stats: GaussianStatistics, mu: float, sigma: float) -> float:
 def fit(stats: GaussianStatistics) -> FitResult:
     """Return μ̂ = x̄ and σ̂ = √(S / n), with ℓ(μ̂, σ̂) = −(n/2)(ln(2π) + 1) − n ln σ̂.
 
-    When every observation is equal (n = 1 included) σ̂ = 0: the likelihood grows without bound as
+    With the rounded x̄ the exact forms are μ̂ = x̄ + r/n and S − r²/n in place of S. When every
+    observation is equal (n = 1 included) σ̂ = 0: the likelihood grows without bound as
     σ → 0, so ``log_likelihood`` is ``inf`` and ``converged`` is False. "Equal" means no spread
     beyond the rounding of x̄ itself, S − r²/n ≤ (ulp(x̄)/4)²: equal observations leave at most
     ε·n·ulp² of rounding there, and two that differ in the last bit already give ulp²/2.
