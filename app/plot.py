@@ -253,7 +253,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
 
     def _on_parameters(self, *_):
         if self.shows_points:
-            log_density = self.state.log_densities()
+            log_density = self._log_densities(self.state.observations)
             self._set_source(
                 lambda: self._observations.data.update(density=np.exp(log_density), log_density=log_density)
             )

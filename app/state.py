@@ -153,10 +153,6 @@ class ExplorerState(param.Parameterized):
         """ℓ̂ = ℓ(μ̂, σ̂), ``inf`` when unbounded, ``None`` without observations."""
         return None if self.mle is None else self.mle.log_likelihood
 
-    def log_densities(self) -> np.ndarray:
-        """Return ln f(xᵢ | μ, σ) for every observation (one pass: the plot's segments need each)."""
-        return mle_core.log_densities(self.family, self.observations, mu=self.mu, sigma=self.sigma)
-
     def _log_likelihood(self, stats: GaussianStatistics) -> float:
         # From the sufficient statistics: O(1) whatever the number of observations.
         return mle_core.log_likelihood(self.family, stats, mu=self.mu, sigma=self.sigma)
