@@ -147,14 +147,20 @@ def log_densities(observations: np.ndarray, mu: float, sigma: float) -> np.ndarr
         return -0.5 * LOG_2PI - math.log(sigma) - 0.5 * z * z
 
 
-def log_likelihood(stats: GaussianStatistics, mu: float, sigma: float) -> float:
-    """Return ℓ(μ, σ) = −(n/2) ln(2π) − n ln σ − Σ(xᵢ − μ)² / (2σ²) from the statistics alone (O(1))."""
+def log_likelihood(stats: GaussianStatistics, mu, sigma):
+    """Return ℓ(μ, σ) = −(n/2) ln(2π) − n ln σ − Σ(xᵢ − μ)² / (2σ²) from the statistics alone (O(1)).
+
+    ``mu`` and ``sigma`` may be numpy arrays (a grid of parameter values): ℓ then broadcasts over
+    them, still without a pass over the observations.
+    """
     n = stats.n
+    scalar = isinstance(mu, float | int) and isinstance(sigma, float | int)
     if n == 0:
-        return 0.0
+        return 0.0 if scalar else np.zeros(np.broadcast_shapes(np.shape(mu), np.shape(sigma)))
     # Divide by σ twice rather than by σ², which underflows to 0 for σ < 1e-154.
     quadratic = stats.sum_sq_about(mu) / sigma / sigma
-    return -0.5 * n * LOG_2PI - n * math.log(sigma) - 0.5 * quadratic
+    log_sigma = math.log(sigma) if scalar else np.log(sigma)
+    return -0.5 * n * LOG_2PI - n * log_sigma - 0.5 * quadratic
 
 
 def fit(stats: GaussianStatistics) -> FitResult:
