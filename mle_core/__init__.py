@@ -8,38 +8,77 @@ No Panel or Bokeh here: the functions work the same from a notebook, a script or
 {'mu': 2.24, 'sigma': 0.398}
 >>> round(mle_core.log_likelihood("gaussian", data, mu=0.0, sigma=1.0), 3)
 -17.535
+>>> mle_core.fit("bernoulli", [1, 1, 0, 1, 1, 1, 0, 1, 0, 1])
+{'p': 0.7}
+>>> mle_core.fit("binomial", [2, 0, 1, 3], n_trials=10)
+{'p': 0.15}
+>>> mle_core.outside_support("poisson", [3, -1, 2.5, 0]).tolist()
+[1, 2]
 
-Every call takes a family name; ``data`` is a sequence of observations or, for
+Every call takes a family name (or a ``Family``); ``data`` is a sequence of observations or, for
 ``log_likelihood`` and ``fit``, the family's sufficient statistics (``sufficient_statistics``),
 which is how the app evaluates a new parameter value without another pass over the data.
+Known constants (the binomial's ``n_trials``) are keywords next to the parameters; one that is
+not given takes its ``default``. The Gaussian, Bernoulli, binomial, Poisson and exponential
+families need numpy only; the Weibull fit imports scipy.optimize when it is first called.
 """
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 
-from . import gaussian
+from . import bernoulli, binomial, exponential, gaussian, poisson, weibull
 from ._family import Family, FitResult, Parameter
 from ._observations import as_observations
+from .bernoulli import BernoulliStatistics
+from .binomial import BinomialStatistics
+from .exponential import ExponentialStatistics
 from .gaussian import GaussianStatistics
+from .poisson import PoissonStatistics
+from .weibull import WeibullStatistics
 
-FAMILIES: Mapping[str, Family] = MappingProxyType({f.name: f for f in (gaussian.FAMILY,)})
+FAMILIES: Mapping[str, Family] = MappingProxyType(
+    {
+        f.name: f
+        for f in (
+            gaussian.FAMILY,
+            bernoulli.FAMILY,
+            binomial.FAMILY,
+            poisson.FAMILY,
+            exponential.FAMILY,
+            weibull.FAMILY,
+        )
+    }
+)
+
+from .comparison import FamilyComparison, compare_families  # noqa: E402  (it looks families up here)
 
 __all__ = [
     "FAMILIES",
+    "BernoulliStatistics",
+    "BinomialStatistics",
+    "ExponentialStatistics",
     "Family",
+    "FamilyComparison",
     "FitResult",
     "GaussianStatistics",
     "Parameter",
+    "PoissonStatistics",
+    "WeibullStatistics",
     "as_observations",
+    "compare_families",
     "fit",
     "fit_result",
     "get_family",
     "log_densities",
     "log_likelihood",
+    "outside_support",
+    "sample",
     "sufficient_statistics",
 ]
 
@@ -51,52 +90,122 @@ def get_family(family: str | Family) -> Family:
     try:
         return FAMILIES[family]
     except (KeyError, TypeError):
-        known = ", ".join(sorted(FAMILIES))
+        known = ", ".join(FAMILIES)
         raise ValueError(f"unknown family {family!r}; choose one of: {known}") from None
 
 
-def sufficient_statistics(family: str | Family, data):
-    """Return the family's sufficient statistics of ``data`` (validated observations)."""
-    fam = get_family(family)
-    return fam.statistics(fam.validate_observations(data))
+def _validated(fam: Family, data, constants: Mapping[str, Any]) -> tuple[np.ndarray, dict[str, Any]]:
+    """The observations checked against the family's support, and its constants (defaults filled in)."""
+    checked = fam.check_constants(constants)
+    return fam.validate_observations(data, **checked), checked
 
 
-def _statistics(fam: Family, data):
-    if isinstance(data, fam.statistics_type):
-        return data
-    return fam.statistics(fam.validate_observations(data))
+def sufficient_statistics(family: str | Family, data, **constants):
+    """Return the family's sufficient statistics of ``data`` (validated observations).
 
-
-def log_densities(family: str | Family, data, **params) -> np.ndarray:
-    """Return ln f(xᵢ | θ) for each observation xᵢ in ``data``, as a float array of the same length."""
-    fam = get_family(family)
-    theta = fam.check_params(params)
-    return fam.log_densities(fam.validate_observations(data), **theta)
-
-
-def log_likelihood(family: str | Family, data, **params) -> float:
-    """Return the log-likelihood ℓ(θ) = Σᵢ ln f(xᵢ | θ) of ``data`` (observations or sufficient statistics).
-
-    An empty sample has ℓ = 0 (the empty sum).
+    For the binomial family pass ``n_trials``; the statistics carry it from then on.
     """
     fam = get_family(family)
+    observations, checked = _validated(fam, data, constants)
+    return fam.statistics(observations, **checked)
+
+
+def _statistics(fam: Family, data, constants: Mapping[str, Any]):
+    if isinstance(data, fam.statistics_type):
+        # The statistics carry their constants: any given as well must agree with them.
+        for name, value in fam.check_constants(constants).items():
+            if name in constants and getattr(data, name) != value:
+                raise ValueError(
+                    f"{name} = {value} does not match the statistics, which were computed with "
+                    f"{name} = {getattr(data, name)}"
+                )
+        return data
+    observations, checked = _validated(fam, data, constants)
+    return fam.statistics(observations, **checked)
+
+
+def _is_grid(value: Any) -> bool:
+    return isinstance(value, np.ndarray) and value.ndim > 0
+
+
+def log_densities(family: str | Family, data, **params_and_constants) -> np.ndarray:
+    """Return ln f(xᵢ | θ) for each observation xᵢ in ``data``, as a float array of the same length.
+
+    f is a density for continuous families and a probability (mass) for discrete ones.
+    """
+    fam = get_family(family)
+    params, constants = fam.split_arguments(params_and_constants)
     theta = fam.check_params(params)
-    return float(fam.log_likelihood(_statistics(fam, data), **theta))
+    observations, checked = _validated(fam, data, constants)
+    return fam.log_densities(observations, **theta, **checked)
 
 
-def fit_result(family: str | Family, data) -> FitResult:
+def log_likelihood(family: str | Family, data, **params_and_constants):
+    """Return the log-likelihood ℓ(θ) = Σᵢ ln f(xᵢ | θ) of ``data`` (observations or sufficient statistics).
+
+    An empty sample has ℓ = 0 (the empty sum). With numpy arrays for some parameters (a grid of
+    values) ℓ is an array of their broadcast shape, computed without a loop over the grid;
+    otherwise it is a float. ℓ is −inf where the data are impossible (p = 0 with a 1 observed).
+    """
+    fam = get_family(family)
+    params, constants = fam.split_arguments(params_and_constants)
+    if any(_is_grid(value) for value in params.values()):
+        fam.check_names(params)
+        theta = {p.name: p.check_array(params[p.name]) for p in fam.parameters}
+        stats = _statistics(fam, data, constants)
+        return np.asarray(fam.log_likelihood(stats, **theta), dtype=np.float64)
+    theta = fam.check_params(params)
+    return float(fam.log_likelihood(_statistics(fam, data, constants), **theta))
+
+
+def fit_result(family: str | Family, data, **constants) -> FitResult:
     """Return the maximum likelihood estimate θ̂ = argmax ℓ(θ) with ℓ(θ̂) and whether it is a true maximum."""
     fam = get_family(family)
-    stats = _statistics(fam, data)
+    stats = _statistics(fam, data, constants)
     if getattr(stats, "n", None) == 0:
         raise ValueError(f"cannot fit the {fam.name} family to no observations: add at least one")
     return fam.fit(stats)
 
 
-def fit(family: str | Family, data) -> dict[str, float]:
+def fit(family: str | Family, data, **constants) -> dict[str, float]:
     """Return the maximum likelihood estimate as a dict, parameter name → estimate.
 
-    For the Gaussian: ``{"mu": x̄, "sigma": √(Σ(xᵢ − x̄)² / n)}``. Raises ``ValueError`` on empty
-    or invalid data.
+    Gaussian: ``{"mu": x̄, "sigma": √(Σ(xᵢ − x̄)² / n)}``; Bernoulli: ``{"p": k / n}``; binomial:
+    ``{"p": Σxᵢ / (n · n_trials)}``; Poisson: ``{"rate": x̄}``; exponential: ``{"rate": 1 / x̄}``;
+    Weibull: ``{"shape": k̂, "scale": λ̂}`` (numerical). Raises ``ValueError`` on empty or invalid data.
     """
-    return dict(fit_result(family, data).params)
+    return dict(fit_result(family, data, **constants).params)
+
+
+def sample(family: str | Family, size: int, rng=None, **params_and_constants) -> np.ndarray:
+    """Return ``size`` independent draws from the family at θ, as a float64 array.
+
+    ``rng`` is a ``numpy.random.Generator``, an integer seed, or None for fresh entropy.
+    """
+    fam = get_family(family)
+    params, constants = fam.split_arguments(params_and_constants)
+    theta = fam.check_params(params)
+    checked = fam.check_constants(constants)
+    try:
+        count = operator.index(size)
+    except TypeError:
+        raise ValueError(f"size must be a whole number, got {size!r}") from None
+    if count < 0:
+        raise ValueError(f"size must be at least 0, got {count}")
+    if not isinstance(rng, np.random.Generator):
+        if rng is not None and not isinstance(rng, int | np.integer):
+            raise ValueError(f"rng must be a numpy.random.Generator, an integer seed or None, got {rng!r}")
+        rng = np.random.default_rng(rng)
+    return np.asarray(fam.sample(rng, count, **theta, **checked), dtype=np.float64)
+
+
+def outside_support(family: str | Family, data, **constants) -> np.ndarray:
+    """Return the indices of the observations in ``data`` that the family cannot produce (an int array).
+
+    E.g. ``[1, 2]`` for ``[3, -1, 2.5, 0]`` and the Poisson family. ``data`` must be finite numbers
+    (``as_observations``); an empty result means every observation lies in the support.
+    """
+    fam = get_family(family)
+    checked = fam.check_constants(constants)
+    observations = as_observations(data)
+    return np.flatnonzero(~fam.support_mask(observations, **checked))

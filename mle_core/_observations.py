@@ -55,3 +55,36 @@ def as_observations(data) -> np.ndarray:
             f"observations must lie within ±{MAX_MAGNITUDE:.0e}; found " + describe_positions(too_large, values)
         )
     return values
+
+
+def require_support(values: np.ndarray, in_support: np.ndarray, family: str, support: str) -> np.ndarray:
+    """Return ``values`` when every one lies in the support, else raise ``ValueError`` naming the others.
+
+    ``in_support`` is the family's ``support_mask`` of ``values``; the message reads e.g.
+    "bernoulli observations must be 0 or 1; found 0.5 at index 2".
+    """
+    if not in_support.all():
+        raise ValueError(f"{family} observations must be {support}; found " + describe_positions(~in_support, values))
+    return values
+
+
+def is_whole(values: np.ndarray) -> np.ndarray:
+    """Return a bool array, True where a (finite) value is a whole number (0.0, 3.0 but not 2.5)."""
+    return values == np.floor(values)
+
+
+def one_observation(value, in_support, family: str, support: str) -> float:
+    """Return one observation ``value`` as a float, or raise ``ValueError`` saying what is wrong with it.
+
+    ``in_support`` maps a float array to a bool array (the family's support mask, constants bound).
+    Used by the O(1) ``add`` of every statistics type.
+    """
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"an observation must be a number, got {value!r}") from None
+    if not (abs(x) <= MAX_MAGNITUDE):
+        raise ValueError(f"an observation must be a finite number within ±{MAX_MAGNITUDE:.0e}, got {x!r}")
+    if not in_support(np.array([x]))[0]:
+        raise ValueError(f"{family} observations must be {support}; got {x!r}")
+    return x

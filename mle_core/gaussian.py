@@ -194,6 +194,16 @@ def fit(stats: GaussianStatistics) -> FitResult:
     return FitResult(params, -0.5 * n * (LOG_2PI + 1.0) - n * math.log(sigma_hat))
 
 
+def support_mask(x: np.ndarray) -> np.ndarray:
+    """Every finite observation is in the support (the real line)."""
+    return np.ones(x.shape, dtype=bool)
+
+
+def sample(rng: np.random.Generator, size: int, mu: float, sigma: float) -> np.ndarray:
+    """Return ``size`` independent draws from N(μ, σ²)."""
+    return rng.normal(mu, sigma, size)
+
+
 FAMILY = Family(
     name="gaussian",
     label="Gaussian (normal)",
@@ -204,4 +214,8 @@ FAMILY = Family(
     fit=fit,
     validate_observations=as_observations,
     statistics_type=GaussianStatistics,
+    discrete=False,
+    support="any real number",
+    support_mask=support_mask,
+    sample=sample,
 )
