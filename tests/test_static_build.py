@@ -90,6 +90,7 @@ def worker_requirements(worker_js: str) -> list[str]:
 def test_build_writes_the_page_its_worker_and_resources(site):
     out, _ = site
     assert sorted(path.name for path in out.iterdir()) == ["favicon.ico", "index.html", "main.js", "main.resources.zip"]
+    assert out.stat().st_mode & 0o005 == 0o005, "a web server running as another user must be able to list and read it"
     html = (out / "index.html").read_text(encoding="utf-8")
     worker_js = (out / "main.js").read_text(encoding="utf-8")
     assert 'new Worker("./main.js")' in html

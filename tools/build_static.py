@@ -248,6 +248,7 @@ def build(out: Path) -> StaticSite:
         check_not_at_startup(startup, f"{wheel.name} (Requires-Dist)")
         # Stage next to the output (same file system, so the final rename is atomic).
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=out.parent))
+        staging.chmod(0o755)  # mkdtemp makes it private; a web server running as another user must read it
         try:
             convert(wheel, staging)
             (staging / f"{PAGE}.html").rename(staging / INDEX)
