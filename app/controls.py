@@ -1,12 +1,15 @@
-"""Sliders for the parameters, the Optimize button and the data buttons."""
+"""The family selector, one slider per parameter, the Optimize button and the data buttons."""
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import math
 
 import panel as pn
 import param
+
+import mle_core
 
 from .state import ExplorerState, parse_numbers
 from .widgets import LiveFloatSlider
@@ -43,22 +46,49 @@ def ease(fraction: float) -> float:
     return fraction * fraction * (3.0 - 2.0 * fraction)
 
 
+def slider_format(step: float) -> str:
+    """A numbro format showing as many decimals as the slider's step needs (at least three)."""
+    decimals = max(3, -math.floor(math.log10(step)) + 1) if step > 0 else 3
+    return "0[.]" + "0" * decimals
+
+
+#: Quick-add buttons for families whose outcomes have names (label, value).
+OUTCOME_BUTTONS = {"bernoulli": (("Heads / success (1)", 1.0), ("Tails / failure (0)", 0.0))}
+
+
 class ParameterControls(pn.viewable.Viewer):
-    """μ and σ sliders, Optimize (snap to the MLE), and Undo / Reset / Clear for the observations."""
+    """The family, one slider per parameter, Optimize (snap to the MLE), and the data buttons.
+
+    The sliders are built from the family's declaration (``state.model``): switching family
+    replaces them; everything else is built once.
+    """
 
     state = param.ClassSelector(class_=ExplorerState, doc="The session's state, shared with the other views.")
     animate = param.Boolean(default=True, doc="Animate the move to the MLE when an event loop is running.")
 
     def __init__(self, **params):
         super().__init__(**params)
-        self.mu_slider = LiveFloatSlider.from_param(self.state.param.mu, format="0[.]000", sizing_mode="stretch_width")
-        self.sigma_slider = LiveFloatSlider.from_param(
-            self.state.param.sigma, format="0[.]000", sizing_mode="stretch_width"
+        self.family_select = pn.widgets.Select(
+            label="Model family",
+            options={family.label: name for name, family in mle_core.FAMILIES.items()},
+            value=self.state.family,
+            sizing_mode="stretch_width",
         )
+        self.switch_button = pn.widgets.Button(label="Clear the data and switch", color="warning")
+        self.keep_button = pn.widgets.Button(label="Keep the current family")
+        self._refusal = pn.Column(
+            pn.Row(self.switch_button, self.keep_button), visible=False, sizing_mode="stretch_width"
+        )
+        self.trials_input = pn.widgets.IntInput(
+            label="Trials per observation (n_trials)", start=1, end=100_000, value=10, width=220, visible=False
+        )
+        self.sliders: dict[str, LiveFloatSlider] = {}
+        self._slider_box = pn.Column(sizing_mode="stretch_width")
         # No tooltip: on a full-width button it would open past the right edge of the page.
         self.optimize_button = pn.widgets.Button(
             label="Optimize: jump to the MLE", color="primary", sizing_mode="stretch_width"
         )
+        self.outcome_buttons = pn.Row(visible=False)
         self.undo_button = pn.widgets.Button(label="Undo", description="Take back the last edit of the observations")
         self.reset_button = pn.widgets.Button(label="Example data", description="Back to the five example points")
         self.clear_button = pn.widgets.Button(label="Clear all", description="Remove every observation")
@@ -70,6 +100,10 @@ class ParameterControls(pn.viewable.Viewer):
         )
         self.add_button = pn.widgets.Button(label="Add", description="Add the typed values as observations")
         self._hint = pn.pane.HTML("", sizing_mode="stretch_width", styles={"color": "#8a4b00"})
+        self.family_select.param.watch(held(self._on_family_selected), "value")
+        self.switch_button.on_click(held(self._on_switch_anyway))
+        self.keep_button.on_click(held(lambda _: self.state.keep_family()))
+        self.trials_input.param.watch(held(self._on_trials), "value")
         self.optimize_button.on_click(held(self._on_optimize))
         self.undo_button.on_click(held(lambda _: self.state.undo()))
         self.reset_button.on_click(held(lambda _: self.state.reset_example()))
@@ -77,20 +111,107 @@ class ParameterControls(pn.viewable.Viewer):
         self.entry.param.watch(held(self._on_add_typed), "enter_pressed")
         self.add_button.on_click(held(self._on_add_typed))
         self._animation = None
+        self._build_sliders()
+        self.state.param.watch(self._build_sliders, ["model"])
+        self.state.param.watch(self._sync_family, ["family", "constants", "refused_switch"])
         self.state.param.watch(self._sync_buttons, ["observations", "can_undo", "notice"])
+        self._sync_family()
         self._sync_buttons()
 
     def __panel__(self):
         return pn.Column(
-            self.mu_slider,
-            self.sigma_slider,
+            self.family_select,
+            self._refusal,
+            self.trials_input,
+            self._slider_box,
             self.optimize_button,
             self._hint,
+            self.outcome_buttons,
             pn.Row(self.undo_button, self.reset_button, self.clear_button),
             pn.Row(self.entry, pn.Column(self.add_button, align="end")),
             sizing_mode="stretch_width",
         )
 
+    # --- the family and its sliders ---------------------------------------------------------
+    def _build_sliders(self, *_):
+        model = self.state.model
+        self.sliders = {}
+        for name in self.state.family_spec.parameter_names:
+            parameter = model.param[name]
+            self.sliders[name] = LiveFloatSlider.from_param(
+                parameter, format=slider_format(parameter.step), sizing_mode="stretch_width"
+            )
+        model.param.watch(self._on_step, list(self.sliders), what="step")
+        self._slider_box.objects = list(self.sliders.values())
+
+    def _on_step(self, event):
+        slider = self.sliders.get(event.name)
+        if slider is not None:
+            slider.format = slider_format(event.new)
+
+    def _sync_family(self, *_):
+        state = self.state
+        if self.family_select.value != state.family:
+            self._syncing = True
+            try:
+                self.family_select.value = state.family
+            finally:
+                self._syncing = False
+        refused = state.refused_switch
+        self._refusal.visible = refused is not None
+        if refused is not None:
+            label = mle_core.get_family(refused.family).label
+            self.switch_button.label = f"Clear the data and switch to {label}"
+            self.keep_button.label = f"Keep {state.family_spec.label}"
+        trials = state.constants.get("n_trials")
+        self.trials_input.visible = trials is not None
+        if trials is not None and self.trials_input.value != trials:
+            self._syncing = True
+            try:
+                self.trials_input.value = int(trials)
+            finally:
+                self._syncing = False
+        outcomes = OUTCOME_BUTTONS.get(state.family, ())
+        if [b.name for b in self.outcome_buttons.objects] != [label for label, _ in outcomes]:
+            buttons = []
+            for label, value in outcomes:
+                button = pn.widgets.Button(label=label, description=f"Add an observation {value:g}")
+                button.on_click(held(functools.partial(self._on_outcome, value)))
+                buttons.append(button)
+            self.outcome_buttons.objects = buttons
+        self.outcome_buttons.visible = bool(outcomes)
+
+    _syncing = False
+
+    def _on_family_selected(self, event):
+        if self._syncing or event.new == self.state.family:
+            return
+        if not self.state.switch_family(event.new):
+            self._sync_family()  # the selector goes back to the family still in use
+
+    def _on_switch_anyway(self, _event=None):
+        refused = self.state.refused_switch
+        if refused is not None:
+            self.state.switch_family(refused.family, clear=True)
+            self.state.notice = (
+                f"Switched to {self.state.family_spec.label} with no observations; Undo brings the old data back."
+            )
+
+    def _on_trials(self, event):
+        if self._syncing or event.new is None:
+            return
+        try:
+            self.state.set_constant("n_trials", event.new)
+        except ValueError as error:
+            self.state.notice = f"Trials per observation not changed: {error}."
+            self._sync_family()
+        else:
+            self.state.notice = f"Each observation now counts successes in {event.new} trials."
+
+    def _on_outcome(self, value, _event=None):
+        self.state.add_observations([value])
+
+    # --- the data buttons -----------------------------------------------------------------------
     def _sync_buttons(self, *_):
         has_data = self.state.n > 0
         self.optimize_button.disabled = not has_data
@@ -124,16 +245,18 @@ class ParameterControls(pn.viewable.Viewer):
             self.state.optimize()
             return
         self._stop_animation()
-        start = {"mu": self.state.mu, "sigma": self.state.sigma}
+        start = dict(self.state.theta)
         self.state.make_reachable(**target)  # so that every frame is within the sliders' ranges
         frame = iter(range(1, ANIMATION_FRAMES + 1))
+        model = self.state.model
 
         @held
         def step():
             k = next(frame, ANIMATION_FRAMES)
-            if k >= ANIMATION_FRAMES:
+            if k >= ANIMATION_FRAMES or self.state.model is not model:
                 self._stop_animation()
-                self.state.optimize()  # the last frame is the exact estimate, not an interpolation
+                if self.state.model is model:
+                    self.state.optimize()  # the last frame is the exact estimate, not an interpolation
                 return
             t = ease(k / ANIMATION_FRAMES)
             self.state.set_parameters(**{name: start[name] + t * (target[name] - start[name]) for name in start})

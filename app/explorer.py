@@ -5,27 +5,33 @@ from __future__ import annotations
 import panel as pn
 import param
 
+from .comparison import FamilyComparisonTable
 from .controls import ParameterControls
 from .plot import LikelihoodPlot
 from .readout import LikelihoodReadout
+from .sampling import SampleDrawer
+from .scenarios import ScenarioPicker
 from .state import ExplorerState
 
 INTRODUCTION = """
 **Maximum likelihood** asks: which parameters make the data we saw most probable?
-Here the model is a bell curve N(μ, σ²). Each red segment is one observation's density f(xᵢ);
-the likelihood multiplies them, the **log-likelihood** ℓ adds their logarithms.
-Move the sliders to make ℓ as large as you can, then press **Optimize** to see the exact answer.
+Pick a model family (a bell curve, coin flips, counts, lifetimes) or a scenario below. Each observation
+contributes its density f(xᵢ) (for counts, its probability); the likelihood multiplies them, the
+**log-likelihood** ℓ adds their logarithms. Move the sliders to make ℓ as large as you can, then press
+**Optimize** to see the exact answer.
 """
 
 ASSUMPTIONS = """
 **Keep in mind.** MLE assumes the observations are independent draws from one distribution of the
-chosen shape. With only a handful of points it can be confidently wrong: σ̂ divides by n and so
-underestimates the spread of small samples, and one point (or identical points) drives σ̂ to 0.
+chosen shape: fit the wrong shape and the best parameters of a wrong model are still wrong (compare the
+families below). With only a handful of points it can be confidently wrong: σ̂ divides by n and so
+underestimates the spread of small samples, one point (or identical points) drives σ̂ to 0, and three
+heads in three flips give p̂ = 1.
 """
 
 
 class MLEExplorer(pn.viewable.Viewer):
-    """MLE Explorer for one session: plot, sliders, Optimize, and the likelihood readout."""
+    """MLE Explorer for one session: scenarios, plot, family and sliders, Optimize, readout, sampling, comparison."""
 
     state = param.ClassSelector(class_=ExplorerState, doc="Everything this session knows.")
 
@@ -35,13 +41,21 @@ class MLEExplorer(pn.viewable.Viewer):
         self.plot = LikelihoodPlot(state=self.state)
         self.controls = ParameterControls(state=self.state)
         self.readout = LikelihoodReadout(state=self.state)
+        self.scenarios = ScenarioPicker(state=self.state)
+        self.sampler = SampleDrawer(state=self.state)
+        self.comparison = FamilyComparisonTable(state=self.state)
         self._layout = pn.Row(
             pn.Column(
-                pn.pane.Markdown(INTRODUCTION, sizing_mode="stretch_width"), self.plot, sizing_mode="stretch_width"
+                pn.pane.Markdown(INTRODUCTION, sizing_mode="stretch_width"),
+                self.scenarios,
+                self.plot,
+                self.comparison,
+                sizing_mode="stretch_width",
             ),
             pn.Column(
                 self.controls,
                 self.readout,
+                pn.Card(self.sampler, title="Draw a new sample from known truth", collapsed=True, width=390),
                 pn.pane.Markdown(ASSUMPTIONS, sizing_mode="stretch_width"),
                 width=400,
             ),

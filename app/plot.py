@@ -1,12 +1,18 @@
-"""The main plot: observations on the x axis, the model density over them, f(xᵢ) as segments.
+"""The main plot: the observations under the model's density (or, for counts, its probability bars).
 
-Built once per session; every change updates its ColumnDataSources in place (``stream`` for
-added points, ``patch`` for moved ones, a column update for new parameters). Past
-``points_limit`` observations the points and segments give way to a histogram, so the browser
-neither draws nor receives one glyph per observation.
+Continuous families: each observation stands on the x axis with a segment up to the density
+curve. Discrete families: the model's probabilities P(X = k) are bars at the integers and the
+observations are a dot plot stacked to their observed proportion, so bar and stack compare
+directly. Built once per session; every change updates its ColumnDataSources in place (``stream``
+for added points, ``patch`` for moved ones, a column update for new parameters); renderers for
+both kinds exist from the start and a family switch only changes which are visible. Past
+``points_limit`` observations the points give way to a histogram, so the browser neither draws
+nor receives one glyph per observation.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import panel as pn
@@ -25,6 +31,7 @@ from bokeh.models import (
 from bokeh.plotting import figure
 
 import mle_core
+from mle_core.scenarios import SCENARIOS
 
 from .state import ExplorerState
 
@@ -35,7 +42,44 @@ CURVE_POINTS = 400
 HISTOGRAM_BINS = 60
 
 POINTS_TITLE = "Click to add an observation · drag one to move it · click one, then Backspace ⌫ removes it"
+DISCRETE_TITLE = (
+    "Click to add an observation (it snaps to the nearest allowed value) · drag one to move it · "
+    "click one, then Backspace ⌫ removes it"
+)
 HISTOGRAM_TITLE = "{n:,} observations: drawn as a histogram (density scale), not one point each · click to add one more"
+DISCRETE_HISTOGRAM_TITLE = "{n:,} observations: drawn as observed proportions, not one dot each · click to add one more"
+#: Bar width of the probability bars (in units of the integer axis).
+BAR_WIDTH = 0.7
+#: Legend labels per kind of family: renderer key → (continuous, discrete); {model} is the family's notation.
+LEGEND_LABELS = {
+    "bars": ("observations (histogram)", "observed proportions"),
+    "mle": ("best fit {fitted}", "best fit {fitted}"),
+    "true": ("true distribution", "true distribution"),
+    "model": ("model {model}", "model {model}"),
+    "segments": ("f(xᵢ): each point's density", ""),
+    "points": ("observations xᵢ", "observations xᵢ (stacked)"),
+}
+#: How each family is written (m: the binomial's trials per observation).
+NOTATION = {
+    "gaussian": "N(μ, σ²)",
+    "bernoulli": "Bernoulli(p)",
+    "binomial": "Binomial(m, p)",
+    "poisson": "Poisson(λ)",
+    "exponential": "Exponential(λ)",
+    "weibull": "Weibull(k, λ)",
+}
+
+
+def notation(family: mle_core.Family, fitted: bool = False) -> str:
+    """The family written with its parameters, e.g. N(μ, σ²); with ``fitted``, with the estimates: N(μ̂, σ̂²)."""
+    symbols = [p.symbol for p in family.parameters]
+    text = NOTATION.get(family.name, f"{family.name.title()}({', '.join(symbols)})")
+    if fitted:
+        name, _, arguments = text.partition("(")
+        for symbol in symbols:
+            arguments = arguments.replace(symbol, symbol + "\u0302")
+        text = f"{name}({arguments}"
+    return text
 
 
 def _rows(source: ColumnDataSource) -> int:
@@ -54,10 +98,11 @@ def removed_positions(before: np.ndarray, after: np.ndarray) -> list[int]:
 
 
 class LikelihoodPlot(pn.viewable.Viewer):
-    """Observations (click to add, drag to move, select + Backspace to remove) under the model density.
+    """Observations (click to add, drag to move, select + Backspace to remove) under the model.
 
-    Each observation stands on the x axis with a vertical segment up to the curve: its height is
-    f(xᵢ | μ, σ), the factor it contributes to the likelihood.
+    For a continuous family each observation has a vertical segment up to the density curve: its
+    height is f(xᵢ | θ), the factor it contributes to the likelihood. For a discrete family the bar
+    at k is P(X = k | θ), and the dots stacked at k reach the observed proportion of k.
     """
 
     state = param.ClassSelector(class_=ExplorerState, doc="The session's state, shared with the other views.")
@@ -77,6 +122,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
         self._bin_counts = np.zeros(HISTOGRAM_BINS, dtype=np.int64)
         self._curve = ColumnDataSource({"x": [], "density": []})
         self._mle_curve = ColumnDataSource({"x": [], "density": []})
+        self._true_curve = ColumnDataSource({"x": [], "density": []})
         self.figure = self._make_figure()
         self.remove_button = pn.widgets.Button(
             label="Remove selected points",
@@ -90,8 +136,10 @@ class LikelihoodPlot(pn.viewable.Viewer):
         self._x_range.on_change("end", self._on_view_change)
         self.figure.on_event(Tap, self._on_tap)
         self.figure.on_event(DoubleTap, self._on_tap)  # BokehJS sends no Tap for a second quick click
-        self.state.param.watch(self._on_parameters, ["mu", "sigma"])
-        self.state.param.watch(self._on_observations, ["observations"])
+        self.state.param.watch(self._on_parameters, ["theta"])
+        self.state.param.watch(self._on_observations, ["observations", "constants"])
+        self.state.param.watch(self._on_truth, ["true_parameters"])
+        self.state.param.watch(self._on_scenario, ["scenario"])
         self._pane = pn.pane.Bokeh(self.figure, sizing_mode="stretch_width")
         self.remove_button.on_click(lambda _: self.remove_selected())
         self._observations.selected.on_change("indices", self._on_selection)
@@ -104,6 +152,11 @@ class LikelihoodPlot(pn.viewable.Viewer):
         """Whether observations are drawn one by one (else as a histogram)."""
         return self.state.n <= self.points_limit
 
+    @property
+    def discrete(self) -> bool:
+        """Whether the family is discrete (probability bars and stacked dots rather than a density curve)."""
+        return self.state.family_spec.discrete
+
     # --- building ----------------------------------------------------------------------------
     def _make_figure(self):
         fig = figure(
@@ -114,9 +167,11 @@ class LikelihoodPlot(pn.viewable.Viewer):
             tools=[],
             title=POINTS_TITLE,
             x_axis_label="x (observation value)",
-            y_axis_label="density f(x | μ, σ)",
+            y_axis_label="density f(x | θ)",
         )
         fig.title.text_font_style = "normal"
+        # Legend labels are placeholders, one per renderer (renderers sharing a label would share a
+        # legend item): ``_show_mode`` writes the family's own.
         self._bars = fig.quad(
             left="left",
             right="right",
@@ -126,18 +181,61 @@ class LikelihoodPlot(pn.viewable.Viewer):
             fill_color="#d62728",
             fill_alpha=0.35,
             line_color="#d62728",
-            legend_label="observations (histogram)",
+            legend_label="bars-continuous",
         )
-        fig.line(
+        self._model_bars = fig.vbar(
+            x="x",
+            top="density",
+            width=BAR_WIDTH,
+            source=self._curve,
+            fill_color="#1f77b4",
+            fill_alpha=0.35,
+            line_color="#1f77b4",
+            line_width=2,
+            legend_label="model-discrete",
+        )
+        self._mle_bars = fig.vbar(
+            x="x",
+            top="density",
+            width=BAR_WIDTH,
+            source=self._mle_curve,
+            fill_alpha=0,
+            line_color="#777777",
+            line_dash="dashed",
+            line_width=2,
+            legend_label="mle-discrete",
+        )
+        self._true_marks = fig.scatter(
+            "x",
+            "density",
+            source=self._true_curve,
+            marker="dash",
+            size=24,
+            line_width=3,
+            color="#2ca02c",
+            legend_label="true-discrete",
+        )
+        self._mle_line = fig.line(
             "x",
             "density",
             source=self._mle_curve,
             color="#999999",
             line_dash="dashed",
             line_width=2,
-            legend_label="best fit N(μ̂, σ̂²)",
+            legend_label="mle-continuous",
         )
-        fig.line("x", "density", source=self._curve, color="#1f77b4", line_width=3, legend_label="model N(μ, σ²)")
+        self._true_line = fig.line(
+            "x",
+            "density",
+            source=self._true_curve,
+            color="#2ca02c",
+            line_dash="dotted",
+            line_width=3,
+            legend_label="true-continuous",
+        )
+        self._model_line = fig.line(
+            "x", "density", source=self._curve, color="#1f77b4", line_width=3, legend_label="model-continuous"
+        )
         self._segments = fig.segment(
             x0="x",
             y0="y",
@@ -146,7 +244,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
             source=self._observations,
             color="#d62728",
             line_width=2,
-            legend_label="f(xᵢ): each point's density",
+            legend_label="segments-continuous",
         )
         self._points = points = fig.scatter(
             "x",
@@ -155,7 +253,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
             size=MARKER_SIZE,
             color="#d62728",
             line_color="white",
-            legend_label="observations xᵢ",
+            legend_label="points-continuous",
         )
         points.selection_glyph = points.glyph.clone(fill_color="#ff7f0e", line_color="black", line_width=2)
         legend = fig.legend[0]
@@ -163,7 +261,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
         legend.update(orientation="horizontal", location="center", label_text_font_size="11px", spacing=12)
         fig.add_layout(legend, "below")
         draw = PointDrawTool(renderers=[points], add=False, drag=True, description="Drag or delete observations")
-        hover_points = HoverTool(
+        self._hover_points = HoverTool(
             renderers=[points],
             tooltips=[("xᵢ", "@x{0.000}"), ("f(xᵢ)", "@density{0.0000}"), ("ln f(xᵢ)", "@log_density{0.000}")],
         )
@@ -171,28 +269,80 @@ class LikelihoodPlot(pn.viewable.Viewer):
             renderers=[self._bars],
             tooltips=[("bin", "[@left{0.000}, @right{0.000})"), ("observations", "@count"), ("density", "@density")],
         )
-        fig.add_tools(draw, hover_points, hover_bars, PanTool(), WheelZoomTool(), ResetTool())
+        hover_model = HoverTool(
+            renderers=[self._model_bars], tooltips=[("k", "@x"), ("P(X = k | θ)", "@density{0.0000}")]
+        )
+        fig.add_tools(draw, self._hover_points, hover_bars, hover_model, PanTool(), WheelZoomTool(), ResetTool())
         fig.toolbar.active_drag = draw
         fig.toolbar.active_tap = draw
         fig.toolbar.active_scroll = None
         return fig
 
     def _view_range(self) -> tuple[float, float]:
-        start, end = self.state.param.mu.bounds
+        """The x range a new data set (or a new family) is shown in."""
+        state = self.state
+        x = state.observations
+        if state.family_spec.discrete:
+            top = self._discrete_top()
+            return -0.6, top + 0.6
+        if state.family == "gaussian" or "mu" in state.theta:
+            start, end = state.model.param[state.family_spec.parameter_names[0]].bounds
+        elif x.size:
+            start, end = float(x.min()), float(x.max())
+        else:
+            start, end = 0.0, 10.0
+        if not self._in_support(-1.0):  # a positive quantity: show from 0
+            start = 0.0
+        if x.size:
+            start, end = min(start, float(x.min())), max(end, float(x.max()))
+        if end <= start:
+            end = start + 1.0
         pad = 0.05 * (end - start)
-        return start - pad, end + pad
+        return (start - pad if start != 0.0 else -pad), end + pad
+
+    def _in_support(self, value: float) -> bool:
+        return bool(mle_core.outside_support(self.state.family, np.array([value]), **self.state.constants).size == 0)
+
+    def _support_integers(self, start: float, end: float) -> np.ndarray:
+        """The integers in [start, end] that the family allows."""
+        candidates = np.arange(max(math.ceil(start), 0), math.floor(end) + 1, dtype=float)
+        if not candidates.size:
+            return candidates
+        outside = mle_core.outside_support(self.state.family, candidates, **self.state.constants)
+        return np.delete(candidates, outside)
+
+    def _discrete_top(self) -> int:
+        """The largest count worth showing: the data's largest, or where the model (at any slider value) has
+        all but 0.1% of its probability below."""
+        state = self.state
+        largest = float(state.observations.max()) if state.n else 0.0
+        limit = max(20.0, 2 * largest)
+        candidates = self._support_integers(0, limit)
+        if not candidates.size:
+            return max(int(largest), 1)
+        top = largest
+        # At the slider ends as well as here: no slider position puts the bars out of view.
+        settings = [state.theta] + [
+            {**state.theta, name: state.model.param[name].bounds[1]} for name in state.family_spec.parameter_names
+        ]
+        for theta in settings:
+            try:
+                probabilities = np.exp(state.log_densities(candidates, theta))
+            except ValueError:
+                continue
+            reached = np.flatnonzero(np.cumsum(probabilities) >= 0.999)
+            top = max(top, candidates[reached[0]] if reached.size else candidates[-1])
+        return max(int(top), 1)
 
     def _observation_columns(self, indices=None) -> dict:
+        state = self.state
         if indices is None:
-            x = self.state.observations if self.shows_points else np.empty(0)
+            x = state.observations if self.shows_points else np.empty(0)
         else:
-            x = self.state.observations[list(indices)]
-        log_density = self._log_densities(x)
-        return {"x": x, "y": np.zeros(len(x)), "density": np.exp(log_density), "log_density": log_density}
-
-    def _log_densities(self, x: np.ndarray, **params) -> np.ndarray:
-        params = params or {"mu": self.state.mu, "sigma": self.state.sigma}
-        return mle_core.log_densities(self.state.family, x, **params)
+            x = state.observations[list(indices)]
+        log_density = state.log_densities(x) if x.size else np.empty(0)
+        y = stacked_heights(x, state.n) if state.family_spec.discrete and x.size else np.zeros(len(x))
+        return {"x": x, "y": y, "density": np.exp(log_density), "log_density": log_density}
 
     # --- updating in place --------------------------------------------------------------------
     def _set_source(self, update):
@@ -203,16 +353,44 @@ class LikelihoodPlot(pn.viewable.Viewer):
             self._updating_source = False
 
     def _show_mode(self) -> None:
-        """Show points and segments, or the histogram, whichever fits the number of observations."""
-        points = self.shows_points
-        self._points.visible = self._segments.visible = points
+        """Show what fits the family and the number of observations: points or a histogram; curves or bars."""
+        points, discrete = self.shows_points, self.discrete
+        self._points.visible = points
+        self._segments.visible = points and not discrete
         self._bars.visible = not points
+        self._model_line.visible = self._mle_line.visible = self._true_line.visible = not discrete
+        self._model_bars.visible = self._mle_bars.visible = self._true_marks.visible = discrete
         self.remove_button.visible = points
+        kind = 1 if discrete else 0
+        family = self.state.family_spec
+        names = {"model": notation(family), "fitted": notation(family, fitted=True)}
+        for item in self.figure.legend[0].items:
+            for key, renderer in self._legend_keys().items():
+                if renderer in item.renderers:
+                    item.label = {"value": LEGEND_LABELS[key][kind].format(**names)}
+        self._hover_points.tooltips = [
+            ("xᵢ", "@x{0.[000]}"),
+            ("P(X = xᵢ)" if discrete else "f(xᵢ)", "@density{0.0000}"),
+            ("ln f(xᵢ)", "@log_density{0.000}"),
+        ]
+        self.figure.yaxis.axis_label = "probability P(X = k | θ)" if discrete else "density f(x | θ)"
         self._sync_legend()
-        self.figure.title.text = POINTS_TITLE if points else HISTOGRAM_TITLE.format(n=self.state.n)
-        if not points:
+        if points:
+            self.figure.title.text = DISCRETE_TITLE if discrete else POINTS_TITLE
+        else:
+            self.figure.title.text = (DISCRETE_HISTOGRAM_TITLE if discrete else HISTOGRAM_TITLE).format(n=self.state.n)
             self._bin_counts = self._count_in_bins(self.state.observations)
             self._update_histogram()
+
+    def _legend_keys(self) -> dict:
+        return {
+            "bars": self._bars,
+            "mle": self._mle_bars if self.discrete else self._mle_line,
+            "true": self._true_marks if self.discrete else self._true_line,
+            "model": self._model_bars if self.discrete else self._model_line,
+            "segments": self._segments,
+            "points": self._points,
+        }
 
     def _sync_legend(self) -> None:
         """List only what is drawn: a hidden or empty renderer would get an item with an empty swatch."""
@@ -220,6 +398,9 @@ class LikelihoodPlot(pn.viewable.Viewer):
             item.visible = all(renderer.visible and _rows(renderer.data_source) for renderer in item.renderers)
 
     def _bin_edges(self) -> np.ndarray:
+        if self.discrete:
+            centres = self._support_integers(self._x_range.start, self._x_range.end)
+            return np.concatenate([centres - 0.5, centres[-1:] + 0.5]) if centres.size else np.array([0.0, 1.0])
         return np.linspace(self._x_range.start, self._x_range.end, HISTOGRAM_BINS + 1)
 
     def _count_in_bins(self, x: np.ndarray) -> np.ndarray:
@@ -227,46 +408,89 @@ class LikelihoodPlot(pn.viewable.Viewer):
 
     def _update_histogram(self) -> None:
         edges = self._bin_edges()
-        # Density scale (count / (n · width)), so that the bars and the model curve share the y axis.
-        density = self._bin_counts / (max(self.state.n, 1) * (edges[1] - edges[0]))
-        self._histogram.data = {"left": edges[:-1], "right": edges[1:], "count": self._bin_counts, "density": density}
+        if len(edges) - 1 != len(self._bin_counts):
+            self._bin_counts = self._count_in_bins(self.state.observations)
+        n = max(self.state.n, 1)
+        if self.discrete:
+            # Observed proportions, on the same scale as the model's probability bars.
+            centres = (edges[:-1] + edges[1:]) / 2
+            left, right = centres - BAR_WIDTH / 2, centres + BAR_WIDTH / 2
+            density = self._bin_counts / n
+        else:
+            # Density scale (count / (n · width)), so that the bars and the model curve share the y axis.
+            left, right = edges[:-1], edges[1:]
+            density = self._bin_counts / (n * (edges[1] - edges[0]))
+        self._histogram.data = {"left": left, "right": right, "count": self._bin_counts, "density": density}
+
+    def _grid(self) -> np.ndarray:
+        if self.discrete:
+            return self._support_integers(self._x_range.start, self._x_range.end)
+        grid = np.linspace(self._x_range.start, self._x_range.end, CURVE_POINTS)
+        outside = mle_core.outside_support(self.state.family, grid, **self.state.constants)
+        return np.delete(grid, outside)
+
+    def _densities(self, grid: np.ndarray, theta: dict | None) -> np.ndarray:
+        if theta is None or not grid.size:
+            return np.array([])
+        try:
+            return np.exp(self.state.log_densities(grid, theta))
+        except ValueError:  # e.g. an estimate on a bound the family's formulas exclude
+            return np.array([])
 
     def _update_curves(self, model: bool = True, mle: bool = True) -> None:
-        """Redraw the model curve (it follows μ, σ and the view) and/or the best-fit curve (the data)."""
-        grid = np.linspace(self._x_range.start, self._x_range.end, CURVE_POINTS)
+        """Redraw the model (it follows θ and the view) and/or the best fit and the truth (the data)."""
+        grid = self._grid()
         if model:
-            self._curve.data = {"x": grid, "density": np.exp(self._log_densities(grid))}
+            self._curve.data = {"x": grid, "density": self._densities(grid, self.state.theta)}
         if mle:
             fit = self.state.mle
-            if fit is not None and fit.converged:
-                best = np.exp(self._log_densities(grid, **fit.params))
-            else:
-                best = np.array([])
+            params = dict(fit.params) if fit is not None and np.isfinite(fit.log_likelihood) else None
+            best = self._densities(grid, params)
             self._mle_curve.data = {"x": grid[: best.size], "density": best}
+            truth = self._densities(grid, self.state.true_parameters)
+            self._true_curve.data = {"x": grid[: truth.size], "density": truth}
             self._sync_legend()
-        heights = [self._curve.data["density"], self._mle_curve.data["density"]]
+        heights = [self._curve.data["density"], self._mle_curve.data["density"], self._true_curve.data["density"]]
         if not self.shows_points:
             heights.append(self._histogram.data["density"])
+        elif self.discrete and self.state.n:
+            heights.append(self._observations.data["y"])
         peak = max((float(np.max(h)) for h in heights if len(h)), default=0.0)
+        if self.discrete and self.shows_points and self.state.n:
+            peak = max(peak, 1.0 / self.state.n)
         if peak > 0 and np.isfinite(peak):  # with nothing in view (the curve is 0 here), keep the axis
             self._y_range.update(start=-0.06 * peak, end=1.12 * peak)
 
     def _on_parameters(self, *_):
-        if self.shows_points:
-            log_density = self._log_densities(self.state.observations)
+        if self.shows_points and self.state.n:
+            log_density = self.state.log_densities(self.state.observations)
             self._set_source(
                 lambda: self._observations.data.update(density=np.exp(log_density), log_density=log_density)
             )
+        if self.discrete and self.state.family_spec.name != "bernoulli":
+            top = self._discrete_top()
+            if top + 0.6 > self._x_range.end and self.state.last_change.kind != "family":
+                self._set_view(self._x_range.start, top + 0.6)
         self._update_curves(mle=False)
 
-    def _on_observations(self, event):
+    def _on_scenario(self, *_):
+        scenario = SCENARIOS.get(self.state.scenario)
+        unit = scenario.unit if scenario is not None else ""
+        self.figure.xaxis.axis_label = f"x ({unit})" if unit else "x (observation value)"
+
+    def _on_truth(self, *_):
+        self._update_curves(model=False)
+
+    def _on_observations(self, *events):
         change = self.state.last_change
         if change.kind != "append":
             # Indices chosen in the old data would point at other observations (or none) now.
             self._clear_selection()
-        was_points = len(event.old) <= self.points_limit
+        old = next((event.old for event in events if event.name == "observations"), self.state.observations)
+        was_points = len(old) <= self.points_limit
+        family_changed = change.kind == "family" or self._family_shown != self.state.family
         view_changed = self._fit_view(change)
-        if self.shows_points != was_points:
+        if family_changed or self.shows_points != was_points:
             self._set_source(lambda: setattr(self._observations, "data", self._observation_columns()))
             self._show_mode()
         elif not self.shows_points:
@@ -274,8 +498,12 @@ class LikelihoodPlot(pn.viewable.Viewer):
                 self._bin_counts = self._bin_counts + self._count_in_bins(self.state.observations[list(change.indices)])
             else:
                 self._bin_counts = self._count_in_bins(self.state.observations)
-            self.figure.title.text = HISTOGRAM_TITLE.format(n=self.state.n)
+            title = DISCRETE_HISTOGRAM_TITLE if self.discrete else HISTOGRAM_TITLE
+            self.figure.title.text = title.format(n=self.state.n)
             self._update_histogram()
+        elif self.discrete:
+            # Every dot's height is its rank among equal values over n: all of them move with n.
+            self._set_source(lambda: setattr(self._observations, "data", self._observation_columns()))
         elif change.kind == "append":
             self._set_source(lambda: self._observations.stream(self._observation_columns(change.indices)))
         elif change.kind == "move":
@@ -284,33 +512,44 @@ class LikelihoodPlot(pn.viewable.Viewer):
             self._set_source(lambda: self._observations.patch(patches))
         else:
             self._set_source(lambda: setattr(self._observations, "data", self._observation_columns()))
-        self._update_curves(model=view_changed)
+        self._update_curves(model=view_changed or family_changed)
 
     def _fit_view(self, change) -> bool:
         """Make the x range show the observations; return whether it changed.
 
-        A new data set gets a fresh view (the μ slider's range, and all the data); otherwise the view
-        only grows, and only when observations fall outside it (typed values, an undone removal), so
-        a student's own zoom or pan is kept.
+        A new data set or family gets a fresh view; otherwise the view only grows, and only when
+        observations fall outside it (typed values, an undone removal), so a student's own zoom or
+        pan is kept.
         """
         current = (self._x_range.start, self._x_range.end)
-        start, end = self._view_range() if change.kind == "replace" else current
+        new_family = change.kind == "undo" and self._family_shown != self.state.family
+        fresh = change.kind in ("replace", "family") or new_family
+        start, end = self._view_range() if fresh else current
         x = self.state.observations
         if change.kind == "append":
             x = x[list(change.indices)]
         if change.kind != "move" and x.size:
             low, high = float(x.min()), float(x.max())
             if low < start or high > end:
-                pad = 0.05 * (max(end, high) - min(start, low))
+                pad = 0.6 if self.discrete else 0.05 * (max(end, high) - min(start, low))
                 start, end = min(start, low - pad), max(end, high + pad)
+        self._family_shown = self.state.family
         if (start, end) == current:
             return False
+        self._set_view(start, end)
+        return True
+
+    _family_shown = "gaussian"
+
+    def _set_view(self, start: float, end: float) -> None:
         self._fitting_view = True
         try:
             self._x_range.update(start=start, end=end)
         finally:
             self._fitting_view = False
-        return True
+        if not self.shows_points:
+            self._bin_counts = self._count_in_bins(self.state.observations)
+            self._update_histogram()
 
     def _on_view_change(self, attr, old, new):
         if self._fitting_view:
@@ -330,11 +569,23 @@ class LikelihoodPlot(pn.viewable.Viewer):
         self.remove_button.disabled = True
 
     # --- what the student does ----------------------------------------------------------------
+    def snap(self, x: float) -> float:
+        """The observation a click at ``x`` means: the nearest allowed count for a discrete family, else ``x``."""
+        if not self.discrete:
+            return float(x)
+        allowed = self._support_integers(min(x, 0) - 1, max(x, 0) + 1)
+        if not allowed.size:
+            allowed = self._support_integers(0, self._discrete_top())
+        return float(allowed[np.argmin(np.abs(allowed - x))]) if allowed.size else float(round(x))
+
     def _on_tap(self, event) -> None:
         if self._hits_observation(event.x, event.y):
             return  # a click on a point selects it (PointDrawTool) rather than adding another
         with pn.io.hold():  # one message to the browser for the point, the curve and the readout
-            self.state.add_observations([event.x])
+            try:
+                self.state.add_observations([self.snap(event.x)])
+            except ValueError as error:
+                self.state.notice = f"Not added: {error}."
 
     @property
     def selected_indices(self) -> list[int]:
@@ -356,11 +607,12 @@ class LikelihoodPlot(pn.viewable.Viewer):
         if not self.shows_points or self.state.n == 0:
             return False
         width, height = self._frame_size()
-        x_tolerance = HIT_RADIUS_PX * (self._x_range.end - self._x_range.start) / width
-        y_tolerance = HIT_RADIUS_PX * (self._y_range.end - self._y_range.start) / height
-        if abs(y) > y_tolerance:
-            return False
-        return bool(np.any(np.abs(self.state.observations - x) <= x_tolerance))
+        x_scale = width / (self._x_range.end - self._x_range.start)
+        y_scale = height / (self._y_range.end - self._y_range.start)
+        columns = self._observations.data
+        px = np.abs(np.asarray(columns["x"], dtype=float) - x) * x_scale
+        py = np.abs(np.asarray(columns["y"], dtype=float) - y) * y_scale
+        return bool(np.any((px <= HIT_RADIUS_PX) & (py <= HIT_RADIUS_PX)))
 
     def _frame_size(self) -> tuple[int, int]:
         """The plot frame's size in pixels, as the browser reports it (a guess before it has)."""
@@ -385,10 +637,31 @@ class LikelihoodPlot(pn.viewable.Viewer):
         current = self.state.observations
         if len(x) < len(current):
             self.state.remove_observations(removed_positions(current, x))
-        elif len(x) == len(current):
-            moved = np.flatnonzero(x != current)
+            return
+        if len(x) != len(current):
+            return
+        moved = np.flatnonzero(x != current)
+        try:
             for index in moved:
-                self.state.move_observation(int(index), float(x[index]))
-            if not moved.size and np.any(y != 0):
-                # Only the height changed: put the point back on the axis.
-                self._set_source(lambda: self._observations.data.update(y=np.zeros(len(x))))
+                self.state.move_observation(int(index), self.snap(float(x[index])))
+        except ValueError as error:
+            self.state.notice = f"Not moved: {error}."
+            moved = ()  # put the dragged point back where the state has it
+        shown = self._observation_columns()
+        if not len(moved) and (np.any(y != shown["y"]) or np.any(x != shown["x"])):
+            # Only the height changed, or the move was snapped or refused: show the state's positions.
+            self._set_source(lambda: setattr(self._observations, "data", shown))
+
+
+def stacked_heights(x: np.ndarray, n: int) -> np.ndarray:
+    """Heights of a dot plot on the proportion scale: the j-th of the equal values at k sits at (j + ½)/n.
+
+    A stack at k then reaches (count of k)/n, the observed proportion, level with the model's bar P(X = k).
+    """
+    order = np.argsort(x, kind="stable")
+    sorted_x = x[order]
+    starts = np.flatnonzero(np.r_[True, sorted_x[1:] != sorted_x[:-1]])
+    rank_sorted = np.arange(x.size) - np.repeat(starts, np.diff(np.r_[starts, x.size]))
+    rank = np.empty(x.size)
+    rank[order] = rank_sorted
+    return (rank + 0.5) / n

@@ -39,8 +39,47 @@ def format_number(value: float | None, digits: int = 3) -> str:
     return text.replace("-", "−")
 
 
+#: The log-likelihood and the estimate of each family, in KaTeX (m: trials per observation).
+FORMULAS = {
+    "gaussian": (
+        r"$\ell(\mu,\sigma)=-\tfrac{n}{2}\ln(2\pi)-n\ln\sigma"
+        r"-\tfrac{1}{2\sigma^2}\sum_{i=1}^{n}(x_i-\mu)^2$",
+        r"$\hat\mu=\bar x=\tfrac{1}{n}\sum_{i=1}^{n}x_i\qquad"
+        r"\hat\sigma=\sqrt{\tfrac{1}{n}\sum_{i=1}^{n}(x_i-\bar x)^2}$",
+    ),
+    "bernoulli": (
+        r"$\ell(p)=k\ln p+(n-k)\ln(1-p),\qquad k=\sum_{i=1}^{n}x_i\ \text{(the number of 1s)}$",
+        r"$\hat p=\tfrac{k}{n}$",
+    ),
+    "binomial": (
+        r"$\ell(p)=\sum_{i=1}^{n}\ln\tbinom{m}{x_i}+S\ln p+(nm-S)\ln(1-p),\qquad S=\sum_{i=1}^{n}x_i$",
+        r"$\hat p=\tfrac{S}{nm}\quad(m\text{ trials per observation})$",
+    ),
+    "poisson": (
+        r"$\ell(\lambda)=\Big(\sum_{i=1}^{n}x_i\Big)\ln\lambda-n\lambda-\sum_{i=1}^{n}\ln(x_i!)$",
+        r"$\hat\lambda=\bar x$",
+    ),
+    "exponential": (
+        r"$\ell(\lambda)=n\ln\lambda-\lambda\sum_{i=1}^{n}x_i$",
+        r"$\hat\lambda=1/\bar x$",
+    ),
+    "weibull": (
+        r"$\ell(k,\lambda)=n\ln\tfrac{k}{\lambda}+(k-1)\sum_{i=1}^{n}\ln\tfrac{x_i}{\lambda}"
+        r"-\sum_{i=1}^{n}\big(\tfrac{x_i}{\lambda}\big)^{k}$",
+        r"$\text{no closed form: }\hat\lambda^{\hat k}=\tfrac{1}{n}\sum x_i^{\hat k},"
+        r"\ \hat k\text{ found numerically}$",
+    ),
+}
+_SUM_OF_LOGS = r"$\ell(\theta)=\sum_{i=1}^{n}\ln f(x_i\mid\theta)$"
+
+
+def hat(symbol: str) -> str:
+    """The symbol with a circumflex: the estimate of that parameter (μ → μ̂)."""
+    return symbol + "\u0302"
+
+
 class LikelihoodReadout(pn.viewable.Viewer):
-    """ℓ(μ, σ) for the current sliders, n, the maximum ℓ̂ and how far below it the student is."""
+    """ℓ(θ) for the current sliders, n, the maximum ℓ̂ and how far below it the student is."""
 
     state = param.ClassSelector(class_=ExplorerState, doc="The session's state, shared with the other views.")
 
@@ -49,20 +88,13 @@ class LikelihoodReadout(pn.viewable.Viewer):
         # A plain Bokeh Div rather than a pn.pane.HTML: it changes on every click and slider step, and
         # setting its text costs 0.04 ms where the pane's update machinery costs 1.4 ms (measured).
         self._numbers = Div(text=self._render(), sizing_mode="stretch_width")
-        self._formulas = pn.Column(
-            *(
-                pn.pane.LaTeX(formula, renderer="katex", styles={"font-size": "0.95em"})
-                for formula in (
-                    r"$\ell(\mu,\sigma)=\sum_{i=1}^{n}\ln f(x_i\mid\mu,\sigma)$",
-                    r"$\phantom{\ell(\mu,\sigma)}=-\tfrac{n}{2}\ln(2\pi)-n\ln\sigma"
-                    r"-\tfrac{1}{2\sigma^2}\sum_{i=1}^{n}(x_i-\mu)^2$",
-                    r"$\hat\mu=\bar x=\tfrac{1}{n}\sum_{i=1}^{n}x_i\qquad"
-                    r"\hat\sigma=\sqrt{\tfrac{1}{n}\sum_{i=1}^{n}(x_i-\bar x)^2}$",
-                )
-            ),
-            sizing_mode="stretch_width",
-        )
-        self.state.param.watch(self._update, ["log_likelihood", "mle"])
+        self._formula_panes = [
+            pn.pane.LaTeX(formula, renderer="katex", styles={"font-size": "0.95em"})
+            for formula in (_SUM_OF_LOGS, *FORMULAS.get(self.state.family, ("", "")))
+        ]
+        self._formulas = pn.Column(*self._formula_panes, sizing_mode="stretch_width")
+        self.state.param.watch(self._update, ["log_likelihood", "mle", "true_parameters", "family"])
+        self.state.param.watch(self._update_formulas, ["family"])
 
     def __panel__(self):
         return pn.Column(
@@ -77,32 +109,47 @@ class LikelihoodReadout(pn.viewable.Viewer):
     def _update(self, *_):
         self._numbers.text = self._render()
 
+    def _update_formulas(self, *_):
+        for pane, formula in zip(self._formula_panes[1:], FORMULAS.get(self.state.family, ("", "")), strict=True):
+            pane.object = formula
+
     def _render(self) -> str:
         state = self.state
+        family = state.family_spec
+        symbols = [p.symbol for p in family.parameters]
         n = state.n
         lines = [
-            f'<div style="{_HEADLINE_STYLE}">log-likelihood ℓ(μ, σ) = '
+            f'<div style="{_HEADLINE_STYLE}">log-likelihood ℓ({", ".join(symbols)}) = '
             f"{_value(format_number(state.log_likelihood), 'log-likelihood')}</div>",
             f"<div>n = {_value(str(n), 'n')} observation{'' if n == 1 else 's'}</div>",
         ]
         mle = state.mle
         if mle is None:
             lines.append(_hint("No observations: ℓ is an empty sum (0). Click on the plot to add some."))
-        elif not mle.converged:
-            lines.append(f"<div>maximum ℓ̂ = {_value('+∞')} at μ̂ = {format_number(mle.params['mu'])}, σ̂ = 0</div>")
-            lines.append(
-                _hint(
-                    "All observations are equal (σ̂ = 0): the likelihood has no finite maximum, "
-                    "it grows without bound as σ → 0."
-                )
-            )
         else:
-            # Below the shown precision the gap is rounding noise (1e-16 right after Optimize): show 0.000.
-            gap = mle.log_likelihood - state.log_likelihood
-            gap = gap if gap >= 5e-4 else 0.0
-            lines.append(
-                f"<div>maximum ℓ̂ = ℓ(μ̂, σ̂) = {_value(format_number(mle.log_likelihood))} "
-                f"at μ̂ = {format_number(mle.params['mu'])}, σ̂ = {format_number(mle.params['sigma'])}</div>"
-                f"<div>ℓ̂ − ℓ = {_value(format_number(gap), 'gap')} below the maximum</div>"
+            estimates = ", ".join(
+                f"{hat(p.symbol)} = {_value(format_number(mle.params[p.name]), 'mle-' + p.name)}"
+                for p in family.parameters
             )
+            hats = ", ".join(hat(s) for s in symbols)
+            if math.isinf(mle.log_likelihood):
+                lines.append(f"<div>maximum ℓ̂ = {_value('+∞')} at {estimates}</div>")
+                lines.append(_hint(f"{mle.message[0].upper()}{mle.message[1:]}."))
+            else:
+                # Below the shown precision the gap is rounding noise (1e-16 right after Optimize): show 0.000.
+                gap = mle.log_likelihood - state.log_likelihood
+                gap = gap if gap >= 5e-4 else 0.0
+                lines.append(
+                    f"<div>maximum ℓ̂ = ℓ({hats}) = {_value(format_number(mle.log_likelihood), 'max-log-likelihood')} "
+                    f"at {estimates}</div>"
+                    f"<div>ℓ̂ − ℓ = {_value(format_number(gap), 'gap')} below the maximum</div>"
+                )
+                if not mle.converged:
+                    lines.append(_hint(f"The optimizer did not converge: {mle.message}."))
+        truth = state.true_parameters
+        if truth:
+            shown = ", ".join(
+                f"{p.symbol} = {_value(format_number(truth[p.name]), 'true-' + p.name)}" for p in family.parameters
+            )
+            lines.append(f"<div>true values (the sample was drawn from them): {shown}</div>")
         return f'<div style="{_READOUT_STYLE}">{"".join(lines)}</div>'

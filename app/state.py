@@ -1,14 +1,21 @@
-"""The state of one explorer session: observations, model parameters and what follows from them.
+"""The state of one explorer session: the family, its parameters, the observations and what follows.
 
 No views here. Every number the views show is derived in this class from ``mle_core``, so the
 app can be driven and tested without a browser.
+
+The model's parameters live on ``state.model``, a small ``param.Parameterized`` built from the
+family's own declaration (one ``param.Number`` per declared parameter, with its symbol, bounds and
+default), so sliders come from ``FloatSlider.from_param(state.model.param[name])`` whatever the
+family, and switching family swaps that object.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import param
@@ -22,6 +29,8 @@ EXAMPLE_OBSERVATIONS = (2.3, 1.9, 2.5, 2.8, 1.7)
 STARTING_MU, STARTING_SIGMA = 0.0, 1.0
 #: How many edits Undo can take back.
 UNDO_DEPTH = 200
+#: How many draws "draw a new sample" allows (the plot switches to a histogram past 1,000).
+MAX_SAMPLE_SIZE = 100_000
 
 
 @dataclass(frozen=True)
@@ -30,23 +39,72 @@ class ObservationChange:
 
     ``kind`` is ``"append"`` (``indices`` are the new rows at the end), ``"move"`` (rows changed
     value, same length), ``"remove"`` (``indices`` were deleted), ``"undo"`` (an earlier data set is
-    back) or ``"replace"`` (a new data set).
+    back), ``"replace"`` (a new data set) or ``"family"`` (same or cleared data, another family).
     """
 
     kind: str
     indices: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True)
+class RefusedSwitch:
+    """A family switch that was not made because some observations are outside the new family's support."""
+
+    family: str
+    indices: tuple[int, ...]
+    message: str
+
+
+# --- the parameters of a family, as param parameters -------------------------------------------
+class ModelParameters(param.Parameterized):
+    """The current value of each parameter of one family (subclasses add one ``param.Number`` each)."""
+
+    family_name: ClassVar[str] = ""
+
+    @property
+    def values(self) -> dict[str, float]:
+        """Parameter name → current value, in the family's declaration order."""
+        return {name: getattr(self, name) for name in mle_core.get_family(self.family_name).parameter_names}
+
+
+def short_description(parameter: mle_core.Parameter) -> str:
+    """A slider-sized name for the parameter: its description up to a colon or a bracket ("mean", …)."""
+    short = re.split(r"[:(]", parameter.description)[0].strip()
+    return short if 0 < len(short) <= 40 else parameter.name.replace("_", " ")
+
+
+@functools.cache
+def model_parameters_class(family_name: str) -> type[ModelParameters]:
+    """Return the ``ModelParameters`` subclass for a family, built from its declared parameters.
+
+    Cached because it depends only on the (immutable) declaration; every session instantiates its own.
+    """
+    family = mle_core.get_family(family_name)
+    attributes = {"family_name": family.name}
+    for p in family.parameters:
+        lower = p.lower if math.isfinite(p.lower) else None
+        upper = p.upper if math.isfinite(p.upper) else None
+        attributes[p.name] = param.Number(
+            default=p.default,
+            bounds=(lower, upper),
+            inclusive_bounds=(getattr(p, "lower_closed", False), getattr(p, "upper_closed", False)),
+            label=f"{p.symbol} ({short_description(p)})",
+            doc=p.description,
+        )
+    return type(f"{family.name.title()}Parameters", (ModelParameters,), attributes)
+
+
+# --- slider ranges ------------------------------------------------------------------------------
 def nice_step(width: float) -> float:
     """Return the 1-2-5 × 10ᵏ number closest above ``width`` (a readable slider step)."""
     if not (width > 0 and math.isfinite(width)):
         return 1.0
     exponent = math.floor(math.log10(width))
-    for mantissa in (1.0, 2.0, 5.0, 10.0):
-        step = mantissa * 10.0**exponent
+    for mantissa in (1, 2, 5, 10):
+        step = float(f"{mantissa}e{exponent}")  # parsed, so 1e-05 rather than 9.999999999999999e-06
         if step >= width * (1 - 1e-12):
             return step
-    return 10.0 ** (exponent + 1)
+    return float(f"1e{exponent + 1}")
 
 
 def data_spread(stats: GaussianStatistics) -> float:
@@ -56,21 +114,48 @@ def data_spread(stats: GaussianStatistics) -> float:
     return max(spread, abs(stats.mean) * 1e-12)
 
 
-def parameter_ranges(stats: GaussianStatistics, mu: float, sigma: float) -> dict[str, tuple]:
-    """Return slider ranges ``{"mu": (start, end, step), "sigma": (start, end, step)}``.
+def parameter_ranges(
+    family: mle_core.Family, summary: GaussianStatistics, theta: dict[str, float], estimate: dict | None = None
+) -> dict[str, tuple[float, float, float]]:
+    """Return slider ranges ``{name: (start, end, step)}`` for every parameter of ``family``.
 
-    The steps follow the data's spread (so the sliders resolve the likelihood's peak whatever the
-    units); the μ range covers x̄ ± 5 spreads and the current μ, the σ range runs from one step up to
-    three spreads and the current σ. So the MLE is always reachable, for data near 0, far from it
-    (1e8) or spread very wide.
+    ``summary`` holds the observations' count, mean and spread; ``theta`` the values the ranges must
+    contain; ``estimate`` the MLE, if any. Steps follow the data's scale, so the sliders resolve the
+    likelihood's peak whatever the units:
+
+    * a parameter on the whole line (μ) covers the data's mean ± 5 spreads;
+    * a positive one (σ, a rate, a shape, a scale) runs from one step (0 if 0 is allowed) up to
+      three times its estimate;
+    * one between two finite bounds (a probability) covers them, in thousandths of their width.
+
+    So the MLE is always reachable, for data near 0, far from it (1e8) or spread very wide.
     """
-    centre, spread = (stats.mean, data_spread(stats)) if stats.n else (mu, 1.0)
-    lower, upper = min(centre - 5 * spread, mu), max(centre + 5 * spread, mu)
-    mu_step = nice_step(10 * spread / 500)
-    mu_range = (_round_to(lower, 10 * mu_step, math.floor), _round_to(upper, 10 * mu_step, math.ceil))
-    sigma_step = nice_step(3 * spread / 300)
-    sigma_end = _round_to(max(3 * spread, sigma), 10 * sigma_step, math.ceil)
-    return {"mu": (*mu_range, mu_step), "sigma": (sigma_step, sigma_end, sigma_step)}
+    estimate = estimate or {}
+    ranges = {}
+    for p in family.parameters:
+        value = theta.get(p.name, p.default)
+        guess = estimate.get(p.name)
+        if math.isfinite(p.lower) and math.isfinite(p.upper):
+            step = nice_step((p.upper - p.lower) / 1000)
+            start = p.lower if getattr(p, "lower_closed", False) else p.lower + step
+            end = p.upper if getattr(p, "upper_closed", False) else p.upper - step
+        elif math.isfinite(p.lower):
+            if guess is not None and math.isfinite(guess) and guess > p.lower:
+                reference = guess - p.lower
+            else:
+                reference = data_spread(summary) if summary.n else max(abs(p.default - p.lower), 1.0)
+            step = nice_step(3 * reference / 300)
+            start = p.lower if getattr(p, "lower_closed", False) else p.lower + step
+            if p.lower < value < start:
+                start = value  # a value below one step (σ = 0.4 for data spread by millions) stays reachable
+            end = _round_to(p.lower + max(3 * reference, value - p.lower), 10 * step, math.ceil)
+        else:
+            centre, spread = (summary.mean, data_spread(summary)) if summary.n else (value, 1.0)
+            step = nice_step(10 * spread / 500)
+            start = _round_to(min(centre - 5 * spread, value), 10 * step, math.floor)
+            end = _round_to(max(centre + 5 * spread, value), 10 * step, math.ceil)
+        ranges[p.name] = (start, end, step)
+    return ranges
 
 
 def _round_to(value: float, unit: float, direction) -> float:
@@ -100,32 +185,48 @@ def parse_numbers(text: str) -> np.ndarray:
     return np.array(values)
 
 
+def _listed(values: np.ndarray, indices: np.ndarray, limit: int = 5) -> str:
+    shown = ", ".join(f"{values[i]:g} (#{i + 1})" for i in indices[:limit])
+    more = len(indices) - limit
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """An earlier data set, as Undo restores it."""
+
+    family: str
+    constants: tuple
+    observations: np.ndarray
+    statistics: object
+    summary: GaussianStatistics
+
+
 class ExplorerState(param.Parameterized):
-    """Observations, the Gaussian model's parameters, and the likelihood numbers derived from them.
+    """The family, its parameters, the observations, and the likelihood numbers derived from them.
 
     Edits go through the methods (``add_observations``, ``move_observation``, ``remove_observations``,
-    ``undo``, ``reset_example``, ``clear``), which keep the sufficient statistics up to date, so a new
-    (μ, σ) costs no pass over the observations. Appending updates them in O(1) per point; moving or
-    removing a point recomputes them in the pass that copies the array anyway, because subtracting a
-    point's share leaves a rounding residue that could turn "all observations equal" into a tiny σ̂.
+    ``undo``, ``reset_example``, ``clear``, ``switch_family``, ``load_scenario``, ``draw_sample``),
+    which keep the sufficient statistics up to date, so a new parameter value costs no pass over the
+    observations. Appending updates them in O(1) per point; moving or removing a point recomputes
+    them in the pass that copies the array anyway, because subtracting a point's share leaves a
+    rounding residue that could turn "all observations equal" into a tiny σ̂.
     """
 
     # --- what the student controls -----------------------------------------------------------
-    observations = param.Array(default=np.array(EXAMPLE_OBSERVATIONS), constant=True, doc="The observed data x₁ … xₙ.")
-    mu = param.Number(default=STARTING_MU, bounds=(-1.0, 5.0), step=0.01, label="μ (mean)", doc="The model's mean μ.")
-    sigma = param.Number(
-        default=STARTING_SIGMA,
-        bounds=(0.01, 3.0),
-        step=0.01,
-        label="σ (standard deviation)",
-        doc="The model's standard deviation σ (> 0).",
+    family = param.Selector(
+        default="gaussian", objects=list(mle_core.FAMILIES), constant=True, doc="The family of the model."
     )
+    constants = param.Dict(default={}, constant=True, doc="Known constants of the family (binomial: n_trials).")
+    model = param.ClassSelector(
+        class_=ModelParameters, constant=True, doc="The current parameter values, one param.Number per parameter."
+    )
+    observations = param.Array(default=np.array(EXAMPLE_OBSERVATIONS), constant=True, doc="The observed data x₁ … xₙ.")
 
     # --- derived, read-only ------------------------------------------------------------------
-    statistics = param.ClassSelector(
-        class_=GaussianStatistics, constant=True, doc="Sufficient statistics (n, x̄, S) of the observations."
-    )
-    log_likelihood = param.Number(default=0.0, constant=True, doc="ℓ(μ, σ) = Σ ln f(xᵢ | μ, σ).")
+    theta = param.Dict(default={}, constant=True, doc="The current parameter values, name → value (follows model).")
+    statistics = param.Parameter(constant=True, doc="The family's sufficient statistics of the observations.")
+    log_likelihood = param.Number(default=0.0, constant=True, doc="ℓ(θ) = Σ ln f(xᵢ | θ).")
     mle = param.ClassSelector(
         class_=FitResult, allow_None=True, constant=True, doc="The MLE of the observations (None without data)."
     )
@@ -133,56 +234,76 @@ class ExplorerState(param.Parameterized):
         class_=ObservationChange, constant=True, doc="What the latest edit did to the observations."
     )
     can_undo = param.Boolean(default=False, constant=True, doc="Whether there is an edit to take back.")
+    refused_switch = param.ClassSelector(
+        class_=RefusedSwitch, allow_None=True, constant=True, doc="A family switch the data did not allow, if any."
+    )
+    true_parameters = param.Dict(
+        default=None, allow_None=True, constant=True, doc="The parameters the observations were drawn from, if known."
+    )
+    scenario = param.String(default="", constant=True, doc="The scenario whose data are loaded ('' if none).")
     notice = param.String(default="", doc="A short message for the student about the latest action.")
 
-    family = "gaussian"
-
-    def __init__(self, **params):
-        observations = mle_core.as_observations(params.pop("observations", EXAMPLE_OBSERVATIONS))
+    def __init__(self, rng: np.random.Generator | int | None = None, **params):
+        family = mle_core.get_family(params.pop("family", "gaussian"))
+        constants = {c.name: c.default for c in getattr(family, "constants", ())}
+        constants.update(params.pop("constants", {}))
+        observations = self._validate(family, constants, params.pop("observations", EXAMPLE_OBSERVATIONS))
+        theta = params.pop("theta", None)
         super().__init__(**params)
-        self._undo_stack: list[tuple[np.ndarray, GaussianStatistics]] = []
-        self._replace(observations, GaussianStatistics.from_observations(observations), record=False, ranges="reset")
+        self._rng = np.random.default_rng(rng)
+        self._undo_stack: list[_Snapshot] = []
+        self._model_watcher = None
+        if theta is None and family.name == "gaussian":
+            theta = {"mu": STARTING_MU, "sigma": STARTING_SIGMA}
+        self._publish(family, constants, observations, change=ObservationChange("replace"), theta=theta)
 
     # --- derived numbers -----------------------------------------------------------------------
     @property
     def n(self) -> int:
-        return self.statistics.n
+        return int(self.observations.size)
+
+    @property
+    def family_spec(self) -> mle_core.Family:
+        """The ``mle_core.Family`` the model belongs to."""
+        return mle_core.get_family(self.family)
 
     @property
     def max_log_likelihood(self) -> float | None:
-        """ℓ̂ = ℓ(μ̂, σ̂), ``inf`` when unbounded, ``None`` without observations."""
+        """ℓ̂ = ℓ(θ̂), ``inf`` when unbounded, ``None`` without observations."""
         return None if self.mle is None else self.mle.log_likelihood
 
-    def _log_likelihood(self, stats: GaussianStatistics) -> float:
-        # From the sufficient statistics: O(1) whatever the number of observations.
-        return mle_core.log_likelihood(self.family, stats, mu=self.mu, sigma=self.sigma)
+    def log_densities(self, x, theta: dict | None = None) -> np.ndarray:
+        """Return ln f(x | θ) for values ``x`` of the family's support (θ: the current values by default)."""
+        return mle_core.log_densities(self.family, x, **(theta or self.theta), **self.constants)
 
-    @param.depends("mu", "sigma", watch=True)
-    def _update_log_likelihood(self):
+    def _log_likelihood(self, stats) -> float:
+        # From the sufficient statistics: O(1) whatever the number of observations (Weibull: O(n)).
+        return mle_core.log_likelihood(self.family, stats, **self.model.values)
+
+    def _on_model(self, *_):
         with param.edit_constant(self):
-            self.log_likelihood = self._log_likelihood(self.statistics)
+            self.param.update(theta=self.model.values, log_likelihood=self._log_likelihood(self.statistics))
 
     # --- editing the observations ---------------------------------------------------------------
     def add_observations(self, values) -> None:
-        """Append observations (validated: finite numbers only; on error nothing changes)."""
-        new = mle_core.as_observations(values)
+        """Append observations (validated for the family's support; on error nothing changes)."""
+        new = self._validate(self.family_spec, self.constants, values)
         if new.size == 0:
             return
         start = self.n
         stats = self.statistics.add(new[0]) if new.size == 1 else self.statistics.extend(new)
+        summary = self._summary.add(new[0]) if new.size == 1 else self._summary.extend(new)
         change = ObservationChange("append", tuple(range(start, start + new.size)))
-        self._replace(np.concatenate([self.observations, new]), stats, change=change)
+        self._replace(np.concatenate([self.observations, new]), change, stats=stats, summary=summary)
 
     def move_observation(self, index: int, value: float) -> None:
-        """Move observation ``index`` to ``value``."""
-        (value,) = mle_core.as_observations([value])
-        old = self.observations[index]
-        if old == value:
+        """Move observation ``index`` to ``value`` (which must be in the family's support)."""
+        (value,) = self._validate(self.family_spec, self.constants, [value])
+        if self.observations[index] == value:
             return
         observations = self.observations.copy()
         observations[index] = value
-        stats = GaussianStatistics.from_observations(observations)
-        self._replace(observations, stats, change=ObservationChange("move", (int(index),)))
+        self._replace(observations, ObservationChange("move", (int(index),)))
 
     def remove_observations(self, indices) -> None:
         """Remove the observations at ``indices``."""
@@ -193,18 +314,25 @@ class ExplorerState(param.Parameterized):
             raise IndexError(f"no observation at index {indices[-1]}: there are {self.n}")
         keep = np.ones(self.n, dtype=bool)
         keep[indices] = False
-        observations = self.observations[keep]
-        stats = GaussianStatistics.from_observations(observations)
-        self._replace(observations, stats, change=ObservationChange("remove", tuple(indices.tolist())))
+        self._replace(self.observations[keep], ObservationChange("remove", tuple(indices.tolist())))
 
     def set_observations(self, values) -> None:
         """Replace every observation with ``values`` (validated first; on error nothing changes)."""
-        observations = mle_core.as_observations(values)
-        self._replace(observations, GaussianStatistics.from_observations(observations), ranges="reset")
+        observations = self._validate(self.family_spec, self.constants, values)
+        self._replace(observations, ObservationChange("replace"), ranges="reset")
 
     def reset_example(self) -> None:
-        """Go back to the seed document's five example observations."""
-        self.set_observations(EXAMPLE_OBSERVATIONS)
+        """Go back to the seed document's five example observations, under the Gaussian (one Undo step)."""
+        if self.family == "gaussian":
+            self.set_observations(EXAMPLE_OBSERVATIONS)
+        else:
+            self._publish(
+                mle_core.get_family("gaussian"),
+                {},
+                self._validate(mle_core.get_family("gaussian"), {}, EXAMPLE_OBSERVATIONS),
+                change=ObservationChange("replace"),
+                theta={"mu": STARTING_MU, "sigma": STARTING_SIGMA},
+            )
         self.notice = "Back to the five example observations."
 
     def clear(self) -> None:
@@ -213,31 +341,145 @@ class ExplorerState(param.Parameterized):
         self.notice = "All observations removed. Click on the plot to add some."
 
     def undo(self) -> None:
-        """Take back the latest edit of the observations."""
+        """Take back the latest edit of the observations (a family switch included)."""
         if not self._undo_stack:
             return
-        observations, stats = self._undo_stack.pop()
-        self._replace(observations, stats, change=ObservationChange("undo"), record=False, ranges="reach")
+        snapshot = self._undo_stack.pop()
+        self._publish(
+            mle_core.get_family(snapshot.family),
+            dict(snapshot.constants),
+            snapshot.observations,
+            change=ObservationChange("undo"),
+            stats=snapshot.statistics,
+            summary=snapshot.summary,
+            record=False,
+            ranges="reach",
+        )
         self.notice = "Undid the last edit."
+
+    # --- the family -------------------------------------------------------------------------
+    def switch_family(self, name: str, clear: bool = False) -> bool:
+        """Make ``name`` the model's family; return whether it was switched.
+
+        The observations are kept when every one of them is in the new family's support. When some
+        are not, nothing changes: ``refused_switch`` and ``notice`` say which, and
+        ``switch_family(name, clear=True)`` switches with no observations (Undo brings them back).
+        """
+        family = mle_core.get_family(name)
+        if family.name == self.family and not clear:
+            return True
+        constants = self._constants_for(family)
+        observations = np.empty(0) if clear else self.observations
+        outside = mle_core.outside_support(family, observations, **constants) if observations.size else np.empty(0)
+        if outside.size:
+            message = (
+                f"The {family.label} family needs {family.support}; {outside.size} of the {self.n} observations "
+                f"{'is' if outside.size == 1 else 'are'} not: {_listed(observations, outside)}. Nothing was changed: "
+                f"clear the data to switch, or keep the {self.family_spec.label} family."
+            )
+            with param.edit_constant(self):
+                self.param.update(
+                    refused_switch=RefusedSwitch(family.name, tuple(outside.tolist()), message), notice=message
+                )
+            return False
+        self._publish(family, constants, observations, change=ObservationChange("family"), ranges="reset")
+        self.notice = f"Switched to the {family.label} family; the sliders are its parameters."
+        return True
+
+    def keep_family(self) -> None:
+        """Dismiss a refused switch."""
+        with param.edit_constant(self):
+            self.param.update(refused_switch=None, notice="")
+
+    def set_constant(self, name: str, value) -> None:
+        """Set a known constant of the family (binomial: ``n_trials``); refused if the data do not allow it."""
+        spec = {c.name: c for c in getattr(self.family_spec, "constants", ())}
+        if name not in spec:
+            raise ValueError(f"the {self.family} family has no constant {name!r}")
+        constants = {**self.constants, name: int(spec[name].check(value))}
+        observations = self._validate(self.family_spec, constants, self.observations)
+        self._publish(self.family_spec, constants, observations, change=ObservationChange("family"), theta=self.theta)
+
+    def _constants_for(self, family) -> dict:
+        """The new family's constants: the current ones where they apply, else defaults wide enough for the data."""
+        constants = {}
+        for c in getattr(family, "constants", ()):
+            value = self.constants.get(c.name, c.default)
+            if c.name == "n_trials" and self.n:
+                largest = float(np.max(self.observations))
+                if largest.is_integer() and largest > value:
+                    value = int(largest)
+            constants[c.name] = value
+        return constants
+
+    # --- scenarios and simulation --------------------------------------------------------------
+    def load_scenario(self, name: str) -> None:
+        """Load one of ``mle_core.scenarios.SCENARIOS``: its family, data and deliberately wrong start."""
+        scenario = _scenarios()[name]
+        family = mle_core.get_family(scenario.family)
+        constants = {c.name: c.default for c in getattr(family, "constants", ())}
+        constants.update(scenario.constants)
+        observations = self._validate(family, constants, scenario.observations)
+        truth = dict(scenario.true_params) if scenario.true_params else None
+        self._publish(
+            family,
+            constants,
+            observations,
+            change=ObservationChange("replace"),
+            theta=dict(scenario.start),
+            ranges="reset",
+            scenario=name,
+            truth=truth,
+        )
+        self.notice = f"Loaded “{scenario.title}”. Press Optimize to jump to the MLE."
+
+    def draw_sample(self, size: int, **true_parameters) -> None:
+        """Replace the observations with ``size`` draws from the family at ``true_parameters``.
+
+        The parameters default to the sliders' current values; the truth is kept, so the views can
+        show it next to the MLE.
+        """
+        size = int(size)
+        if not 1 <= size <= MAX_SAMPLE_SIZE:
+            raise ValueError(f"the sample size must be between 1 and {MAX_SAMPLE_SIZE:,}, got {size}")
+        family = self.family_spec
+        truth = family.check_params({**self.theta, **true_parameters})
+        observations = mle_core.sample(family, size, rng=self._rng, **truth, **self.constants)
+        self._publish(
+            family,
+            self.constants,
+            self._validate(family, self.constants, observations),
+            change=ObservationChange("replace"),
+            theta=self.theta,
+            ranges="reset",
+            truth=truth,
+        )
+        self.notice = f"Drew {size:,} observations from the true distribution; press Optimize to estimate it."
 
     # --- the estimate -----------------------------------------------------------------------
     def mle_parameters(self) -> dict[str, float] | None:
         """Return where Optimize would put the sliders, or None without observations.
 
-        With σ̂ = 0 (one observation, or all equal) there is no finite maximum: σ goes to the
-        smallest value its slider allows.
+        Without a finite maximum (σ̂ = 0 for equal Gaussian observations) a parameter goes to the
+        end of its slider the estimate points to.
         """
         if self.mle is None:
             return None
-        target = dict(self.mle.params)
-        if not self.mle.converged:
-            # The smallest σ the slider will offer once its range has been fitted to this data.
-            data_start = parameter_ranges(self.statistics, target["mu"], self.sigma)["sigma"][0]
-            target["sigma"] = min(self.param.sigma.bounds[0], data_start)
+        target = {}
+        family = self.family_spec
+        ranges = parameter_ranges(family, self._summary, self.theta, dict(self.mle.params))
+        for p in family.parameters:
+            value = float(self.mle.params[p.name])
+            if not _within(p, value):
+                start, end, _ = ranges[p.name]
+                start = min(start, self.model.param[p.name].bounds[0])
+                end = max(end, self.model.param[p.name].bounds[1])
+                value = start if value <= p.lower else end
+            target[p.name] = value
         return target
 
     def optimize(self) -> None:
-        """Set μ and σ to the maximum likelihood estimate (μ̂ = x̄, σ̂ = √(S/n))."""
+        """Set the parameters to the maximum likelihood estimate θ̂."""
         target = self.mle_parameters()
         if target is None:
             self.notice = "Add at least one observation before optimizing: click on the plot."
@@ -245,53 +487,120 @@ class ExplorerState(param.Parameterized):
         self.set_parameters(**target)
         if self.mle.converged:
             self.notice = "Moved to the maximum likelihood estimate."
+            if self.mle.message:
+                self.notice += f" {self.mle.message[0].upper()}{self.mle.message[1:]}."
         else:
-            self.notice = f"{self.mle.message[0].upper()}{self.mle.message[1:]}. σ is at its smallest value."
+            moved = [p.symbol for p in self.family_spec.parameters if target[p.name] != self.mle.params[p.name]]
+            verb = "is" if len(moved) == 1 else "are"
+            where = f" {', '.join(moved)} {verb} at the end of the slider." if moved else ""
+            self.notice = f"{self.mle.message[0].upper()}{self.mle.message[1:]}.{where}"
 
-    def set_parameters(self, mu: float | None = None, sigma: float | None = None) -> None:
-        """Set μ and/or σ together (one update), widening the slider ranges if needed."""
-        values = self.make_reachable(mu=mu, sigma=sigma)
-        self.param.update(values)
+    def set_parameters(self, **values) -> None:
+        """Set parameters together (one update), widening the slider ranges if needed."""
+        values = self.make_reachable(**values)
+        self.model.param.update(values)
 
-    def make_reachable(self, mu: float | None = None, sigma: float | None = None) -> dict[str, float]:
+    def make_reachable(self, **values) -> dict[str, float]:
         """Widen the slider ranges so that they contain the given values; return those values as floats."""
-        values = {name: float(value) for name, value in (("mu", mu), ("sigma", sigma)) if value is not None}
+        names = self.family_spec.parameter_names
+        unknown = sorted(set(values) - set(names))
+        if unknown:
+            raise ValueError(f"unknown parameter(s) {', '.join(unknown)} for the {self.family} family")
+        values = {name: float(value) for name, value in values.items() if value is not None}
         self._fit_ranges(include=values)
         return values
 
     # --- internals --------------------------------------------------------------------------
-    def _replace(self, observations, stats, change=None, record=True, ranges="widen") -> None:
-        """Publish new observations and what follows from them, in one batch.
+    @staticmethod
+    def _validate(family, constants, values) -> np.ndarray:
+        return family.validate_observations(mle_core.as_observations(values), **constants)
 
+    def _statistics_of(self, family, constants, observations):
+        return family.statistics(observations, **constants)
+
+    def _replace(self, observations, change, stats=None, summary=None, ranges="widen") -> None:
+        """Publish new observations for the current family (statistics recomputed unless given)."""
+        self._publish(
+            self.family_spec,
+            self.constants,
+            observations,
+            change=change,
+            stats=stats,
+            summary=summary,
+            ranges=ranges,
+        )
+
+    def _publish(
+        self,
+        family,
+        constants,
+        observations,
+        change,
+        stats=None,
+        summary=None,
+        theta=None,
+        record=True,
+        ranges="widen",
+        scenario="",
+        truth=None,
+    ) -> None:
+        """Publish a new family, constants, observations and what follows from them, in one batch.
+
+        ``theta`` are the parameter values to keep (a new family starts from its defaults);
         ``ranges``: ``"widen"`` the sliders' ranges to the new data, ``"reset"`` them to it, or, for
-        ``"reach"``, reset them only if the new MLE is out of reach. The views' watchers run after
-        the ranges are fitted, so they see the final ranges.
+        ``"reach"``, reset them only if the new MLE is out of reach. The views' watchers run after the
+        ranges are fitted, so they see the final ranges.
         """
-        if record:
-            self._undo_stack.append((self.observations, self.statistics))
+        if record and hasattr(self, "_summary"):
+            self._undo_stack.append(
+                _Snapshot(self.family, tuple(self.constants.items()), self.observations, self.statistics, self._summary)
+            )
             del self._undo_stack[:-UNDO_DEPTH]
+        if stats is None:
+            stats = self._statistics_of(family, constants, observations)
+        if summary is None:
+            summary = stats if isinstance(stats, GaussianStatistics) else GaussianStatistics._from_valid(observations)
+        self._summary = summary
         observations.setflags(write=False)
-        fit = mle_core.fit_result(self.family, stats) if stats.n else None
-        with param.parameterized.batch_call_watchers(self):
-            with param.edit_constant(self):
-                self.param.update(
-                    observations=observations,
-                    statistics=stats,
-                    log_likelihood=self._log_likelihood(stats),  # in the same batch: views update once
-                    mle=fit,
-                    last_change=change or ObservationChange("replace"),
-                    can_undo=bool(self._undo_stack),
-                    notice="",
-                )
+        fit = mle_core.fit_result(family, stats) if observations.size else None
+        model = self.model
+        if model is None or model.family_name != family.name:
+            model = model_parameters_class(family.name)()
+            ranges = "reset"  # a new family's sliders start from its own ranges
+        theta = {name: float(value) for name, value in (theta or {}).items() if name in family.parameter_names}
+        with param.parameterized.batch_call_watchers(self), param.edit_constant(self):
+            if model is not self.model:
+                if self._model_watcher is not None:
+                    self.model.param.unwatch(self._model_watcher)
+                self._model_watcher = model.param.watch(self._on_model, list(family.parameter_names))
+            self.param.update(
+                family=family.name,
+                constants=dict(constants),
+                model=model,
+                observations=observations,
+                statistics=stats,
+                mle=fit,
+                last_change=change,
+                can_undo=bool(self._undo_stack),
+                refused_switch=None,
+                scenario=scenario,
+                true_parameters=truth,
+                notice="",
+            )
             if ranges == "reach":
                 ranges = "widen" if self._mle_in_reach() else "reset"
-            self._fit_ranges(reset=ranges == "reset")
+            self._fit_ranges(reset=ranges == "reset", include=theta)
+            if theta:
+                model.param.update(theta)  # within the ranges just fitted
+            # In the same batch: the views update once, with the final values.
+            self.param.update(theta=model.values, log_likelihood=self._log_likelihood(stats))
 
     def _mle_in_reach(self) -> bool:
         if self.mle is None:
             return True
         return all(
-            self.param[name].bounds[0] <= value <= self.param[name].bounds[1] for name, value in self.mle.params.items()
+            self.model.param[name].bounds[0] <= value <= self.model.param[name].bounds[1]
+            for name, value in self.mle.params.items()
         )
 
     def _fit_ranges(self, reset: bool = False, include: dict | None = None) -> None:
@@ -301,29 +610,60 @@ class ExplorerState(param.Parameterized):
         moved in); otherwise they only widen, so a slider never jumps under the student's hand.
         ``include`` names values the ranges must contain (e.g. the target of Optimize).
         """
-        if reset:
-            wanted = dict(zip(("mu", "sigma"), self._nearby_values(), strict=True))
-        else:
-            wanted = {"mu": self.mu, "sigma": self.sigma, **(include or {})}
-        ranges = parameter_ranges(self.statistics, wanted["mu"], wanted["sigma"])
+        family = self.family_spec
+        estimate = dict(self.mle.params) if self.mle is not None else None
+        wanted = self._nearby_values(estimate) if reset else self.model.values
+        wanted.update(include or {})
+        ranges = parameter_ranges(family, self._summary, wanted, estimate)
+        updates = {}
         for name, (start, end, step) in ranges.items():
-            parameter = self.param[name]
+            parameter = self.model.param[name]
             if not reset:
                 start, end = min(start, parameter.bounds[0]), max(end, parameter.bounds[1])
                 step = min(step, parameter.step)
             if (start, end) != tuple(parameter.bounds) or step != parameter.step:
+                # The slider's ends are allowed values (computed inside the family's open bounds).
+                parameter.inclusive_bounds = (True, True)
                 parameter.bounds = (start, end)
                 parameter.step = step
-            current = getattr(self, name)
+            current = getattr(self.model, name)
             if not start <= current <= end:
-                setattr(self, name, min(max(wanted[name], start), end))
+                updates[name] = min(max(wanted[name], start), end)
+        if updates:
+            self.model.param.update(updates)
 
-    def _nearby_values(self) -> tuple[float, float]:
-        """The current (μ, σ) if they are within reach of the data, else the data's own centre and spread."""
-        stats = self.statistics
-        if stats.n == 0:
-            return self.mu, self.sigma
-        spread = data_spread(stats)
-        mu = self.mu if abs(self.mu - stats.mean) <= 20 * spread else stats.mean
-        sigma = self.sigma if self.sigma <= 20 * spread else spread
-        return mu, sigma
+    def _nearby_values(self, estimate: dict | None) -> dict[str, float]:
+        """The current values if they are within reach of the data, else the estimate's."""
+        values = self.model.values
+        if not estimate or self._summary.n == 0:
+            return values
+        family = self.family_spec
+        spread = data_spread(self._summary)
+        for p in family.parameters:
+            value, guess = values[p.name], estimate[p.name]
+            if not _within(p, guess):
+                continue
+            if math.isfinite(p.lower) and math.isfinite(p.upper):
+                continue
+            if math.isfinite(p.lower):
+                reference = guess - p.lower if guess > p.lower else spread
+                if value - p.lower > 20 * reference:
+                    values[p.name] = guess if guess > p.lower else p.lower + reference
+            elif abs(value - self._summary.mean) > 20 * spread:
+                values[p.name] = guess
+        return values
+
+
+def _within(parameter: mle_core.Parameter, value: float) -> bool:
+    """Whether ``value`` is an allowed value of ``parameter`` (closed ends included)."""
+    if not math.isfinite(value):
+        return False
+    above = value > parameter.lower or (getattr(parameter, "lower_closed", False) and value == parameter.lower)
+    below = value < parameter.upper or (getattr(parameter, "upper_closed", False) and value == parameter.upper)
+    return above and below
+
+
+def _scenarios():
+    from mle_core.scenarios import SCENARIOS
+
+    return SCENARIOS

@@ -11,7 +11,7 @@ from app.state import EXAMPLE_OBSERVATIONS, ExplorerState, nice_step, parameter_
 
 
 def shown_log_likelihood(state: ExplorerState) -> float:
-    return float(scipy.stats.norm.logpdf(state.observations, state.mu, state.sigma).sum())
+    return float(scipy.stats.norm.logpdf(state.observations, state.model.mu, state.model.sigma).sum())
 
 
 @pytest.fixture
@@ -21,24 +21,24 @@ def state():
 
 def test_starts_with_the_seed_example_and_a_poor_guess(state):
     assert state.observations.tolist() == list(EXAMPLE_OBSERVATIONS)
-    assert (state.mu, state.sigma) == (0.0, 1.0)
+    assert (state.model.mu, state.model.sigma) == (0.0, 1.0)
     assert state.log_likelihood == pytest.approx(shown_log_likelihood(state), rel=1e-12)
     assert state.log_likelihood == pytest.approx(-17.535, abs=5e-4)
     assert state.max_log_likelihood > state.log_likelihood + 10
 
 
 def test_moving_a_slider_recomputes_the_log_likelihood(state):
-    state.mu = 2.0
+    state.model.mu = 2.0
     assert state.log_likelihood == pytest.approx(shown_log_likelihood(state), rel=1e-12)
-    state.sigma = 0.5
+    state.model.sigma = 0.5
     assert state.log_likelihood == pytest.approx(shown_log_likelihood(state), rel=1e-12)
 
 
 def test_optimize_snaps_to_the_closed_form_mle(state):
     state.optimize()
-    assert state.mu == pytest.approx(2.24, abs=1e-12)
-    assert state.sigma == pytest.approx(np.std(EXAMPLE_OBSERVATIONS), rel=1e-12)
-    assert round(state.sigma, 4) == 0.3980
+    assert state.model.mu == pytest.approx(2.24, abs=1e-12)
+    assert state.model.sigma == pytest.approx(np.std(EXAMPLE_OBSERVATIONS), rel=1e-12)
+    assert round(state.model.sigma, 4) == 0.3980
     assert state.log_likelihood == pytest.approx(state.max_log_likelihood, rel=1e-12)
     assert "maximum likelihood" in state.notice
 
@@ -93,7 +93,7 @@ def test_undo_restores_each_previous_data_set(state):
 def test_optimize_without_data_explains_instead_of_failing(state):
     state.clear()
     state.optimize()
-    assert (state.mu, state.sigma) == (0.0, 1.0)
+    assert (state.model.mu, state.model.sigma) == (0.0, 1.0)
     assert "at least one observation" in state.notice
     assert state.log_likelihood == 0.0
 
@@ -102,8 +102,8 @@ def test_optimize_without_data_explains_instead_of_failing(state):
 def test_degenerate_data_sets_sigma_to_its_smallest_value(state, data):
     state.set_observations(data)
     state.optimize()
-    assert state.mu == pytest.approx(data[0])
-    assert state.sigma == state.param.sigma.bounds[0] > 0
+    assert state.model.mu == pytest.approx(data[0])
+    assert state.model.sigma == state.model.param.sigma.bounds[0] > 0
     assert "without bound" in state.notice
     assert state.max_log_likelihood == math.inf
 
@@ -120,35 +120,35 @@ def test_degenerate_data_sets_sigma_to_its_smallest_value(state, data):
 def test_the_mle_is_always_within_the_slider_ranges(state, data):
     state.set_observations(data)
     for name, value in state.mle.params.items():  # reachable by sliding, before any Optimize
-        low, high = state.param[name].bounds
+        low, high = state.model.param[name].bounds
         assert low <= value <= high
     state.reset_example()
     state.undo()  # back to the data: the ranges follow it again
     for name, value in state.mle.params.items():
-        low, high = state.param[name].bounds
+        low, high = state.model.param[name].bounds
         assert low <= value <= high
     state.optimize()
     for name in ("mu", "sigma"):
-        low, high = state.param[name].bounds
-        assert low <= getattr(state, name) <= high
-    assert state.mu == pytest.approx(np.mean(data), rel=1e-12)
-    assert state.sigma == pytest.approx(np.std(data), rel=1e-6)
+        low, high = state.model.param[name].bounds
+        assert low <= getattr(state.model, name) <= high
+    assert state.model.mu == pytest.approx(np.mean(data), rel=1e-12)
+    assert state.model.sigma == pytest.approx(np.std(data), rel=1e-6)
     assert state.log_likelihood == pytest.approx(state.max_log_likelihood, rel=1e-9)
 
 
 def test_slider_ranges_only_widen_while_clicking(state):
-    before = state.param.mu.bounds
+    before = state.model.param.mu.bounds
     state.add_observations([2.0])
-    assert state.param.mu.bounds == before
+    assert state.model.param.mu.bounds == before
     state.add_observations([40.0])
-    low, high = state.param.mu.bounds
+    low, high = state.model.param.mu.bounds
     assert low <= before[0]
     assert high >= 40.0
 
 
 def test_parameter_ranges_contain_the_current_values():
     stats = mle_core.GaussianStatistics.from_observations([2.3, 1.9, 2.5, 2.8, 1.7])
-    ranges = parameter_ranges(stats, mu=0.0, sigma=1.0)
+    ranges = parameter_ranges(mle_core.get_family("gaussian"), stats, {"mu": 0.0, "sigma": 1.0})
     assert ranges["mu"][0] <= 0.0 <= 2.24 <= ranges["mu"][1]
     assert ranges["sigma"][0] <= 0.398 <= 1.0 <= ranges["sigma"][1]
 
@@ -161,9 +161,9 @@ def test_nice_step(width, step):
 def test_sessions_do_not_share_state():
     first, second = ExplorerState(), ExplorerState()
     first.add_observations([9.0])
-    first.param.mu.bounds = (-100.0, 100.0)
+    first.model.param.mu.bounds = (-100.0, 100.0)
     assert second.n == 5
-    assert second.param.mu.bounds != (-100.0, 100.0)
+    assert second.model.param.mu.bounds != (-100.0, 100.0)
 
 
 @pytest.mark.parametrize(
@@ -188,7 +188,7 @@ def test_removing_down_to_equal_observations_is_degenerate(state):
     state.remove_observations([2, 3])
     state.optimize()
     assert state.mle.converged is False
-    assert state.sigma == state.param.sigma.bounds[0]
+    assert state.model.sigma == state.model.param.sigma.bounds[0]
 
 
 @pytest.mark.parametrize("copies", [1, 2, 4])

@@ -28,37 +28,37 @@ def test_the_page_builds_without_a_server():
 
 
 def test_sliders_are_labelled_and_two_way_linked(explorer):
-    mu_slider, sigma_slider = explorer.controls.mu_slider, explorer.controls.sigma_slider
+    mu_slider, sigma_slider = explorer.controls.sliders["mu"], explorer.controls.sliders["sigma"]
     assert mu_slider.name.startswith("μ")
     assert sigma_slider.name.startswith("σ")
     mu_slider.value = 1.5
-    assert explorer.state.mu == 1.5
-    explorer.state.sigma = 0.7
+    assert explorer.state.model.mu == 1.5
+    explorer.state.model.sigma = 0.7
     assert sigma_slider.value == 0.7
     explorer.state.set_observations([1e8, 1e8 + 2])
-    assert (mu_slider.start, mu_slider.end) == explorer.state.param.mu.bounds
+    assert (mu_slider.start, mu_slider.end) == explorer.state.model.param.mu.bounds
 
 
 def test_optimize_button_moves_the_sliders_to_the_mle(explorer):
     explorer.controls.optimize_button.clicks += 1
-    assert explorer.controls.mu_slider.value == pytest.approx(2.24, abs=1e-12)
-    assert explorer.controls.sigma_slider.value == pytest.approx(np.std([2.3, 1.9, 2.5, 2.8, 1.7]), rel=1e-12)
+    assert explorer.controls.sliders["mu"].value == pytest.approx(2.24, abs=1e-12)
+    assert explorer.controls.sliders["sigma"].value == pytest.approx(np.std([2.3, 1.9, 2.5, 2.8, 1.7]), rel=1e-12)
 
 
 def test_optimize_animates_in_an_event_loop_and_ends_exactly_on_the_mle(explorer):
     seen = []
-    explorer.state.param.watch(lambda event: seen.append(event.new), "mu")
+    explorer.state.model.param.watch(lambda event: seen.append(event.new), "mu")
 
     async def press_and_wait():
         explorer.controls.optimize_button.clicks += 1
         for _ in range(400):
-            if explorer.state.mu == explorer.state.mle.params["mu"] and explorer.controls._animation is None:
+            if explorer.state.model.mu == explorer.state.mle.params["mu"] and explorer.controls._animation is None:
                 return
             await asyncio.sleep(0.01)
 
     asyncio.run(press_and_wait())
-    assert explorer.state.mu == explorer.state.mle.params["mu"]
-    assert explorer.state.sigma == explorer.state.mle.params["sigma"]
+    assert explorer.state.model.mu == explorer.state.mle.params["mu"]
+    assert explorer.state.model.sigma == explorer.state.mle.params["sigma"]
     intermediate = [mu for mu in seen if 0.0 < mu < 2.24 - 1e-9]
     assert len(intermediate) >= ANIMATION_FRAMES // 2, seen
     # The controls work as before once the animation is over.
@@ -91,7 +91,7 @@ def test_readout_shows_labelled_numbers(explorer):
 def test_per_point_densities_follow_the_parameters(explorer):
     source = observation_source(explorer)
     figure_before, source_before = explorer.plot.figure, source
-    explorer.state.param.update(mu=2.0, sigma=0.5)
+    explorer.state.model.param.update(mu=2.0, sigma=0.5)
     expected = scipy.stats.norm.pdf(explorer.state.observations, 2.0, 0.5)
     np.testing.assert_allclose(source.data["density"], expected, rtol=1e-12)
     np.testing.assert_allclose(source.data["log_density"], np.log(expected), rtol=1e-12)
@@ -188,7 +188,7 @@ def test_many_observations_are_drawn_as_a_histogram_not_point_by_point(explorer)
     plot.figure._trigger_event(Tap(plot.figure, x=2.0, y=0.0))  # no points to hit: adds one
     assert explorer.state.n == limit + 501
     assert plot._histogram.data["count"].sum() == before.sum() + 1
-    explorer.state.mu = 1.0  # a slider step sends only the curve
+    explorer.state.model.mu = 1.0  # a slider step sends only the curve
     assert len(plot._observations.data["x"]) == 0
     explorer.state.set_observations([1.0, 2.0])
     assert plot.shows_points

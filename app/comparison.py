@@ -1,0 +1,87 @@
+"""Every family's best fit to the current data, side by side: the maximized ℓ and AIC."""
+
+from __future__ import annotations
+
+import math
+
+import panel as pn
+import param
+from bokeh.models import Div
+
+import mle_core
+
+from .readout import format_number
+from .state import ExplorerState
+
+_CELL = "padding: 2px 8px; text-align: right; font-family: ui-monospace, SFMono-Regular, Menlo, monospace"
+_HEAD = "padding: 2px 8px; text-align: right; border-bottom: 1px solid #999"
+
+
+class FamilyComparisonTable(pn.viewable.Viewer):
+    """The maximized log-likelihood ℓ̂ and AIC = 2k − 2ℓ̂ of each family for the current observations.
+
+    Fitting a Gaussian to light-bulb lifetimes works, and is visibly worse: the table shows how much.
+    Computed only while it is open (each open or data change fits every family once).
+    """
+
+    state = param.ClassSelector(class_=ExplorerState, doc="The session's state, shared with the other views.")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._table = Div(text="", sizing_mode="stretch_width")
+        self._card = pn.Card(
+            pn.pane.Markdown(
+                "Each family fitted by maximum likelihood to the **same data**. Higher ℓ̂ fits better; "
+                "AIC = 2k − 2ℓ̂ charges each of the k parameters, and the lowest AIC wins.",
+                sizing_mode="stretch_width",
+            ),
+            pn.pane.Bokeh(self._table, sizing_mode="stretch_width"),
+            title="Compare families on these data",
+            collapsed=True,
+            sizing_mode="stretch_width",
+        )
+        self._card.param.watch(self._refresh, ["collapsed"])
+        self.state.param.watch(self._refresh, ["observations", "constants", "family"])
+
+    def __panel__(self):
+        return self._card
+
+    @property
+    def text(self) -> str:
+        return self._table.text
+
+    def _refresh(self, *_):
+        if self._card.collapsed:
+            return
+        self._table.text = self.render()
+
+    def render(self) -> str:
+        """The table's HTML for the current observations."""
+        state = self.state
+        if state.n == 0:
+            return "<p>No observations to fit yet.</p>"
+        rows = mle_core.compare_families(state.observations, **state.constants)
+        fitted = [row for row in rows if row.reason == "" and math.isfinite(row.aic)]
+        best = min((row.aic for row in fitted), default=None)
+        lines = [
+            "<table style='border-collapse: collapse'>",
+            f"<tr><th style='{_HEAD}; text-align:left'>family</th><th style='{_HEAD}'>k</th>"
+            f"<th style='{_HEAD}'>max ℓ̂</th><th style='{_HEAD}'>AIC</th></tr>",
+        ]
+        for row in rows:
+            current = row.family == state.family
+            weight = "font-weight: 700;" if current else ""
+            name = f"{row.label}{' (current)' if current else ''}"
+            if row.reason:
+                cells = f"<td colspan=3 style='{_CELL}; text-align:left; color:#666'>does not apply: {row.reason}</td>"
+            else:
+                mark = " ← lowest" if best is not None and row.aic == best else ""
+                note = "" if row.converged else " (optimizer did not converge)"
+                cells = (
+                    f"<td style='{_CELL}'>{row.k}</td>"
+                    f"<td style='{_CELL}'>{format_number(row.log_likelihood)}</td>"
+                    f"<td style='{_CELL}'>{format_number(row.aic)}{mark}{note}</td>"
+                )
+            lines.append(f"<tr style='{weight}'><td style='padding: 2px 8px'>{name}</td>{cells}</tr>")
+        lines.append("</table>")
+        return "".join(lines)
