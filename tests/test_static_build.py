@@ -443,3 +443,29 @@ def test_under_pyodide_micropip_is_loaded_first_when_missing(monkeypatch):
     monkeypatch.setitem(sys.modules, "pyodide_js", fake_module("pyodide_js", loadPackage=load_package))
     asyncio.run(ensure_package("fake-weibull-pkg", "fake_weibull_pkg"))
     assert calls == ["loadPackage(micropip)", "micropip.install(fake-weibull-pkg)"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The GitHub Pages workflow publishes what the build writes
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_pages_workflow_builds_with_the_script_and_deploys_dist():
+    import yaml  # a dependency of bokeh
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "pages.yml").read_text(encoding="utf-8"))
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads the key `on` as true
+    assert triggers["push"]["branches"] == ["main"]
+    assert "workflow_dispatch" in triggers
+    assert workflow["concurrency"]["group"] == "pages"
+    build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
+    commands = [step.get("run", "") for step in build["steps"]]
+    assert "python tools/build_static.py" in commands
+    assert any(step.get("with", {}).get("python-version") == "3.11" for step in build["steps"])
+    upload = next(step for step in build["steps"] if step.get("uses", "").startswith("actions/upload-pages-artifact@"))
+    assert upload["with"]["path"].rstrip("/") == "dist"
+    assert deploy["needs"] == "build"
+    assert deploy["permissions"]["pages"] == "write"
+    assert deploy["permissions"]["id-token"] == "write"
+    assert deploy["environment"]["name"] == "github-pages"
+    assert any(step.get("uses", "").startswith("actions/deploy-pages@") for step in deploy["steps"])
