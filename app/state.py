@@ -490,9 +490,11 @@ class ExplorerState(param.Parameterized):
             if self.mle.message:
                 self.notice += f" {self.mle.message[0].upper()}{self.mle.message[1:]}."
         else:
-            moved = [p.symbol for p in self.family_spec.parameters if target[p.name] != self.mle.params[p.name]]
-            verb = "is" if len(moved) == 1 else "are"
-            where = f" {', '.join(moved)} {verb} at the end of the slider." if moved else ""
+            where = "".join(
+                f" {p.symbol} is at its {'smallest' if self.mle.params[p.name] <= p.lower else 'largest'} value."
+                for p in self.family_spec.parameters
+                if target[p.name] != self.mle.params[p.name]
+            )
             self.notice = f"{self.mle.message[0].upper()}{self.mle.message[1:]}.{where}"
 
     def set_parameters(self, **values) -> None:
@@ -573,10 +575,12 @@ class ExplorerState(param.Parameterized):
                 if self._model_watcher is not None:
                     self.model.param.unwatch(self._model_watcher)
                 self._model_watcher = model.param.watch(self._on_model, list(family.parameter_names))
+                # Only when it is a new object: param counts any two Parameterized as "changed", and
+                # the sliders are rebuilt when ``model`` changes.
+                self.model = model
             self.param.update(
                 family=family.name,
                 constants=dict(constants),
-                model=model,
                 observations=observations,
                 statistics=stats,
                 mle=fit,

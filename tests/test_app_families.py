@@ -325,3 +325,15 @@ def test_weibull_without_a_finite_maximum_says_so():
     assert not state.mle.converged
     assert math.isfinite(state.theta["shape"])
     assert state.theta["shape"] == state.model.param.shape.bounds[1]
+    assert "k is at its largest value" in state.notice
+
+
+def test_editing_data_keeps_the_sliders_they_are_not_rebuilt():
+    explorer = MLEExplorer()
+    sliders = dict(explorer.controls.sliders)
+    explorer.state.add_observations([3.0])
+    explorer.state.set_observations([1.0, 2.0, 8.0])
+    explorer.state.undo()
+    assert explorer.controls.sliders == sliders
+    explorer.state.switch_family("exponential")
+    assert list(explorer.controls.sliders) == ["rate"]

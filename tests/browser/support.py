@@ -146,7 +146,9 @@ const sliderModel = (prefix) => allModels().find(
   (model) => typeof model.title === "string" && model.title.startsWith(prefix) && "value" in model && "step" in model
 );
 const observationSource = () => {
-  const renderer = plotView().model.renderers.find((r) => r.glyph?.type === "Scatter");
+  const renderer = plotView().model.renderers.find(
+    (r) => r.glyph?.type === "Scatter" && r.data_source.data.log_density !== undefined
+  );
   return renderer.data_source;
 };
 """
