@@ -11,6 +11,7 @@ from bokeh.models import Div
 import mle_core
 
 from .readout import format_number
+from .requirements import missing_modules, run_when_loaded
 from .state import ExplorerState
 
 _CELL = "padding: 2px 8px; text-align: right; font-family: ui-monospace, SFMono-Regular, Menlo, monospace"
@@ -54,13 +55,22 @@ class FamilyComparisonTable(pn.viewable.Viewer):
         if self._card.collapsed:
             return
         self._table.text = self.render()
+        waiting = self._waiting()
+        if waiting:  # in the browser, before scipy is loaded: the others now, these once it is
+            run_when_loaded(self.state, waiting, self._refresh)
+
+    @staticmethod
+    def _waiting() -> list[str]:
+        return [name for name in mle_core.FAMILIES if missing_modules([name])]
 
     def render(self) -> str:
         """The table's HTML for the current observations."""
         state = self.state
         if state.n == 0:
             return "<p>No observations to fit yet.</p>"
-        rows = mle_core.compare_families(state.observations, **state.constants)
+        waiting = self._waiting()
+        ready = [name for name in mle_core.FAMILIES if name not in waiting]
+        rows = mle_core.compare_families(state.observations, ready, **state.constants)
         fitted = [row for row in rows if row.reason == "" and math.isfinite(row.aic)]
         best = min((row.aic for row in fitted), default=None)
         lines = [
@@ -83,5 +93,8 @@ class FamilyComparisonTable(pn.viewable.Viewer):
                     f"<td style='{_CELL}'>{format_number(row.aic)}{mark}{note}</td>"
                 )
             lines.append(f"<tr style='{weight}'><td style='padding: 2px 8px'>{name}</td>{cells}</tr>")
+        for name in waiting:
+            label = mle_core.get_family(name).label
+            lines.append(f"<tr><td style='padding: 2px 8px'>{label}</td><td colspan=3>loading its optimizer…</td></tr>")
         lines.append("</table>")
         return "".join(lines)

@@ -11,6 +11,7 @@ import param
 
 import mle_core
 
+from .requirements import run_when_loaded
 from .state import ExplorerState, parse_numbers
 from .widgets import LiveFloatSlider
 
@@ -186,16 +187,25 @@ class ParameterControls(pn.viewable.Viewer):
     def _on_family_selected(self, event):
         if self._syncing or event.new == self.state.family:
             return
-        if not self.state.switch_family(event.new):
-            self._sync_family()  # the selector goes back to the family still in use
+
+        def switch():
+            if not self.state.switch_family(event.new):
+                self._sync_family()  # the selector goes back to the family still in use
+
+        run_when_loaded(self.state, [event.new], switch)
 
     def _on_switch_anyway(self, _event=None):
         refused = self.state.refused_switch
-        if refused is not None:
+        if refused is None:
+            return
+
+        def switch():
             self.state.switch_family(refused.family, clear=True)
             self.state.notice = (
                 f"Switched to {self.state.family_spec.label} with no observations; Undo brings the old data back."
             )
+
+        run_when_loaded(self.state, [refused.family], switch)
 
     def _on_trials(self, event):
         if self._syncing or event.new is None:

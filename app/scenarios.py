@@ -10,6 +10,7 @@ import param
 from mle_core.scenarios import SCENARIOS
 
 from .controls import held
+from .requirements import run_when_loaded
 from .state import ExplorerState
 
 
@@ -42,7 +43,7 @@ class ScenarioPicker(pn.viewable.Viewer):
         )
 
     def _on_load(self, name, _event=None):
-        self.state.load_scenario(name)
+        run_when_loaded(self.state, [SCENARIOS[name].family], lambda: self.state.load_scenario(name))
 
     def _show_story(self, *_):
         scenario = SCENARIOS.get(self.state.scenario)

@@ -121,6 +121,8 @@ class Family:
     - ``sample(rng, size, **theta, **constants)`` → ``size`` float64 draws.
 
     ``discrete`` is True when f is a probability mass function (counts), False for a density.
+    ``fit_requires`` names the optional modules ``fit`` imports (Weibull: ``scipy.optimize``), so
+    that an app in the browser can load them before the first fit rather than fail in it.
     """
 
     name: str
@@ -137,6 +139,7 @@ class Family:
     support_mask: Callable[..., np.ndarray]
     sample: Callable[..., np.ndarray]
     constants: tuple[Parameter, ...] = ()
+    fit_requires: tuple[str, ...] = ()
 
     @property
     def parameter_names(self) -> tuple[str, ...]:

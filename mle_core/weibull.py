@@ -250,4 +250,5 @@ FAMILY = Family(
     support=SUPPORT,
     support_mask=support_mask,
     sample=sample,
+    fit_requires=("scipy.optimize",),
 )

@@ -337,3 +337,55 @@ def test_editing_data_keeps_the_sliders_they_are_not_rebuilt():
     assert explorer.controls.sliders == sliders
     explorer.state.switch_family("exponential")
     assert list(explorer.controls.sliders) == ["rate"]
+
+
+@pytest.fixture
+def scipy_not_loaded(monkeypatch):
+    """Pretend scipy is not loaded yet (as on the static page), and record what gets loaded."""
+    import app.pyodide_support
+
+    loaded = []
+    monkeypatch.setattr(app.pyodide_support, "package_available", lambda module: module in loaded)
+
+    async def ensure_package(name, module=None):
+        loaded.append(module or name)
+
+    monkeypatch.setattr(app.pyodide_support, "ensure_package", ensure_package)
+    return loaded
+
+
+def test_a_family_whose_fit_needs_scipy_loads_it_first(scipy_not_loaded):
+    explorer = MLEExplorer()
+    explorer.state.switch_family("exponential", clear=True)
+    explorer.state.set_observations([120.0, 80.0, 300.0])
+    seen = []
+    explorer.state.param.watch(lambda event: seen.append(event.new), "notice")
+    explorer.controls.family_select.value = "weibull"
+    assert scipy_not_loaded == ["scipy.optimize"]
+    assert any("Loading scipy" in notice for notice in seen)
+    assert explorer.state.family == "weibull"
+    assert explorer.state.observations.tolist() == [120.0, 80.0, 300.0]
+
+
+def test_a_failed_load_keeps_the_family_and_says_why(monkeypatch):
+    import app.pyodide_support
+
+    async def unavailable(name, module=None):
+        raise ModuleNotFoundError(f"No module named {module!r}")
+
+    monkeypatch.setattr(app.pyodide_support, "package_available", lambda module: False)
+    monkeypatch.setattr(app.pyodide_support, "ensure_package", unavailable)
+    explorer = MLEExplorer()
+    explorer.state.load_scenario("bulb_lifetimes")
+    explorer.scenarios.buttons["bulb_wear_out"].clicks += 1
+    assert explorer.state.family == "exponential"
+    assert "could not be loaded" in explorer.state.notice
+    assert "pip install scipy" in explorer.state.notice
+
+
+def test_the_comparison_waits_for_scipy_before_fitting_weibull(scipy_not_loaded):
+    explorer = MLEExplorer()
+    explorer.comparison._card.collapsed = False
+    assert scipy_not_loaded == ["scipy.optimize"]
+    assert "Weibull" in explorer.comparison.text
+    assert "loading its optimizer" not in explorer.comparison.text  # refreshed once loaded
