@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 
 import panel as pn
@@ -83,7 +84,13 @@ class FamilyComparisonTable(pn.viewable.Viewer):
             weight = "font-weight: 700;" if current else ""
             name = f"{row.label}{' (current)' if current else ''}"
             if row.reason:
-                cells = f"<td colspan=3 style='{_CELL}; text-align:left; color:#666'>does not apply: {row.reason}</td>"
+                # The short form fits a row; the full reason (which values, where) is in the tooltip.
+                needs = mle_core.get_family(row.family).support
+                reason = html.escape(row.reason, quote=True)
+                cells = (
+                    f"<td colspan=3 style='{_CELL}; text-align:left; color:#666' title='{reason}'>"
+                    f"does not apply: it needs {needs}</td>"
+                )
             else:
                 mark = " ← lowest" if best is not None and row.aic == best else ""
                 note = "" if row.converged else " (optimizer did not converge)"

@@ -27,7 +27,7 @@ class ScenarioPicker(pn.viewable.Viewer):
         super().__init__(**params)
         self.buttons = {}
         for name, scenario in SCENARIOS.items():
-            button = pn.widgets.Button(label=scenario.title, description=f"Load: {scenario.title}", margin=(2, 4))
+            button = pn.widgets.Button(label=scenario.title, margin=(2, 4))
             button.on_click(held(functools.partial(self._on_load, name)))
             self.buttons[name] = button
         self._story = pn.pane.Markdown("", sizing_mode="stretch_width", margin=(0, 10))

@@ -184,6 +184,10 @@ _SLIDER_VALUES = _function("""
   const mu = sliderModel("μ"), sigma = sliderModel("σ");
   return {mu: mu.value, sigma: sigma.value, sigma_start: sigma.start, mu_step: mu.step};
 """)
+_SLIDER_VALUE = _function("""
+  const model = sliderModel(arg);
+  return model === undefined ? null : model.value;
+""")
 _OBSERVATIONS = _function("""
   const data = observationSource().data;
   return {x: Array.from(data.x), y: Array.from(data.y)};
@@ -258,6 +262,16 @@ def selected_observations(page) -> list[int]:
 def slider_values(page) -> dict[str, float]:
     """Return the BokehJS model values of the sliders: ``mu``, ``sigma``, and ``sigma_start``, ``mu_step``."""
     return page.evaluate(_SLIDER_VALUES)
+
+
+def slider_value(page, prefix: str) -> float | None:
+    """Return the BokehJS value of the slider whose title starts with ``prefix`` (None if there is none)."""
+    return page.evaluate(_SLIDER_VALUE, prefix)
+
+
+def select_family(page, label: str) -> None:
+    """Choose the model family labelled ``label`` in the family selector."""
+    page.locator("select").first.select_option(label=label)
 
 
 def observations(page) -> dict[str, list[float]]:
