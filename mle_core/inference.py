@@ -900,8 +900,7 @@ def _null(fam: Family, name: str, null_value) -> tuple[int, float]:
     j = _index(fam, name)
     value = float(null_value)
     if not bool(_admissible(fam.parameters[j], value)):
-        p = fam.parameters[j]
-        raise ValueError(f"the null value of {name} must lie in the parameter space ({p.lower:g}, {p.upper:g})")
+        raise ValueError(f"the null value of {name} must lie in the parameter space {fam.parameters[j].interval}")
     return j, value
 
 
