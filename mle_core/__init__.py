@@ -111,17 +111,17 @@ def sufficient_statistics(family: str | Family, data, **constants):
 
 
 def _statistics(fam: Family, data, constants: Mapping[str, Any]):
+    checked = fam.check_constants(constants)
     if isinstance(data, fam.statistics_type):
         # The statistics carry their constants: any given as well must agree with them.
-        for name, value in fam.check_constants(constants).items():
+        for name, value in checked.items():
             if name in constants and getattr(data, name) != value:
                 raise ValueError(
                     f"{name} = {value} does not match the statistics, which were computed with "
                     f"{name} = {getattr(data, name)}"
                 )
         return data
-    observations, checked = _validated(fam, data, constants)
-    return fam.statistics(observations, **checked)
+    return fam.statistics(fam.validate_observations(data, **checked), **checked)
 
 
 def _is_grid(value: Any) -> bool:

@@ -171,6 +171,8 @@ class Family:
 
         Raises ``ValueError`` for a name the family does not know or a value out of bounds.
         """
+        if not constants and not self.constants:  # the common case, kept cheap
+            return {}
         unknown = sorted(set(constants) - set(self.constant_names))
         if unknown:
             takes = f"it takes {', '.join(self.constant_names)}" if self.constants else "it takes none"

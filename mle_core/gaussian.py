@@ -74,8 +74,9 @@ class GaussianStatistics:
             return cls(n, mean, math.fsum([d * d for d in deviations]), math.fsum(deviations))
         mean = float(np.add.reduce(x)) / n
         # The second pass folds the first pass's rounding error back into the mean.
-        mean += float(np.add.reduce(x - mean)) / n
-        deviations = x - mean
+        scratch = x - mean
+        mean += float(np.add.reduce(scratch)) / n
+        deviations = np.subtract(x, mean, out=scratch)  # the same buffer: one allocation fewer
         return cls(n, mean, float(np.dot(deviations, deviations)), float(np.add.reduce(deviations)))
 
     def _shifted(self, n: int, total_deviation: float, sum_sq_dev: float) -> GaussianStatistics:

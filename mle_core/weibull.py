@@ -22,7 +22,7 @@ from types import MappingProxyType
 import numpy as np
 
 from ._family import Family, FitResult, Parameter, is_scalar
-from ._observations import as_observations, one_observation, require_support
+from ._observations import as_positive_observations, one_observation
 
 SUPPORT = "positive numbers"
 
@@ -44,8 +44,7 @@ def support_mask(x: np.ndarray) -> np.ndarray:
 
 def validate_observations(data) -> np.ndarray:
     """Return ``data`` as a float array of positive numbers, or raise ``ValueError`` naming the others."""
-    x = as_observations(data)
-    return require_support(x, support_mask(x), "weibull", SUPPORT)
+    return as_positive_observations(data, "weibull", SUPPORT)
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:

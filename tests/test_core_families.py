@@ -556,6 +556,24 @@ def test_outside_support_of_valid_data_is_empty():
         mle_core.outside_support("poisson", [1, math.nan])
 
 
+@pytest.mark.parametrize("size", [10, 100, 10_000])
+@pytest.mark.parametrize(
+    ("bad", "pattern"),
+    [
+        (math.nan, "finite numbers; found nan at index"),
+        (-math.inf, "found -inf at index"),
+        (1e200, "within ±1e\\+150; found 1e\\+200 at index"),
+    ],
+)
+@pytest.mark.parametrize("family", ["gaussian", "poisson", "exponential", "weibull"])
+def test_non_finite_and_huge_values_are_refused_at_every_size(family, size, bad, pattern):
+    # Small, medium and large samples take different paths through the range checks.
+    data = np.full(size, 2.0)
+    data[size // 2] = bad
+    with pytest.raises(ValueError, match=rf"{pattern} {size // 2}$"):
+        mle_core.sufficient_statistics(family, data)
+
+
 @pytest.mark.parametrize(("n_trials", "pattern"), [(0, r"must lie in \[1, inf\)"), (2.5, "whole number")])
 def test_invalid_n_trials_is_refused(n_trials, pattern):
     with pytest.raises(ValueError, match=pattern):
