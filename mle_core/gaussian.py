@@ -73,10 +73,9 @@ class GaussianStatistics:
             deviations = [v - mean for v in values]
             return cls(n, mean, math.fsum([d * d for d in deviations]), math.fsum(deviations))
         mean = float(np.add.reduce(x)) / n
-        # The second pass folds the first pass's rounding error back into the mean.
-        scratch = x - mean
-        mean += float(np.add.reduce(scratch)) / n
-        deviations = np.subtract(x, mean, out=scratch)  # the same buffer: one allocation fewer
+        # No second pass to correct the rounded mean: the residual r = Σ(xᵢ − x̄) carries that
+        # correction exactly (μ̂ = x̄ + r/n, S − r²/n about it), for one pass fewer.
+        deviations = x - mean
         return cls(n, mean, float(np.dot(deviations, deviations)), float(np.add.reduce(deviations)))
 
     def _shifted(self, n: int, total_deviation: float, sum_sq_dev: float) -> GaussianStatistics:
