@@ -7,10 +7,12 @@ import param
 
 from .comparison import FamilyComparisonTable
 from .controls import ParameterControls
+from .data_io import DataFiles
 from .plot import LikelihoodPlot
 from .readout import LikelihoodReadout
 from .sampling import SampleDrawer
 from .scenarios import ScenarioPicker
+from .sharing import ShareLink
 from .state import ExplorerState
 
 INTRODUCTION = """
@@ -44,6 +46,9 @@ class MLEExplorer(pn.viewable.Viewer):
         self.scenarios = ScenarioPicker(state=self.state)
         self.sampler = SampleDrawer(state=self.state)
         self.comparison = FamilyComparisonTable(state=self.state)
+        self.share = ShareLink(state=self.state)
+        self.files = DataFiles(state=self.state)
+        self._restore_shared_view()
         self._layout = pn.Row(
             pn.Column(
                 pn.pane.Markdown(INTRODUCTION, sizing_mode="stretch_width"),
@@ -56,6 +61,7 @@ class MLEExplorer(pn.viewable.Viewer):
                 self.controls,
                 self.readout,
                 pn.Card(self.sampler, title="Draw a new sample from known truth", collapsed=True, width=390),
+                pn.Card(self.share, self.files, title="Share a link · upload · download", collapsed=True, width=390),
                 pn.pane.Markdown(ASSUMPTIONS, sizing_mode="stretch_width"),
                 width=400,
             ),
@@ -64,6 +70,16 @@ class MLEExplorer(pn.viewable.Viewer):
 
     def __panel__(self):
         return self._layout
+
+    def _restore_shared_view(self) -> None:
+        """Open the view a shared link describes: from the request on a server (before the first
+        render), from the page's own URL under Pyodide (once it has loaded)."""
+        arguments = pn.state.session_args or {}
+        if arguments:
+            query = {key: values[-1].decode("utf-8", "replace") for key, values in arguments.items() if values}
+            self.share.restore(query)
+        else:
+            pn.state.onload(self.share.restore_from_location)
 
     def page(self) -> pn.template.BaseTemplate:
         """Return the app in a page template, ready to ``.servable()``."""

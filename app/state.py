@@ -416,22 +416,40 @@ class ExplorerState(param.Parameterized):
     def load_scenario(self, name: str) -> None:
         """Load one of ``mle_core.scenarios.SCENARIOS``: its family, data and deliberately wrong start."""
         scenario = _scenarios()[name]
-        family = mle_core.get_family(scenario.family)
-        constants = {c.name: c.default for c in getattr(family, "constants", ())}
-        constants.update(scenario.constants)
-        observations = self._validate(family, constants, scenario.observations)
         truth = dict(scenario.true_params) if scenario.true_params else None
-        self._publish(
-            family,
-            constants,
-            observations,
-            change=ObservationChange("replace"),
-            theta=dict(scenario.start),
-            ranges="reset",
+        self.load(
+            scenario.family,
+            scenario.observations,
+            constants=scenario.constants,
+            theta=scenario.start,
             scenario=name,
             truth=truth,
         )
         self.notice = f"Loaded “{scenario.title}”. Press Optimize to jump to the MLE."
+
+    def load(self, family: str, observations, constants=None, theta=None, scenario: str = "", truth=None) -> None:
+        """Replace family, constants, observations and parameter values at once (one Undo step).
+
+        Everything is validated first; on error nothing changes.
+        """
+        spec = mle_core.get_family(family)
+        full = {c.name: c.default for c in spec.constants}
+        full.update(constants or {})
+        full = {c.name: int(c.check(full[c.name])) if c.integer else c.check(full[c.name]) for c in spec.constants}
+        observations = self._validate(spec, full, observations)
+        theta = dict(theta or {})
+        if theta:
+            spec.check_params({**{p.name: p.default for p in spec.parameters}, **theta})
+        self._publish(
+            spec,
+            full,
+            observations,
+            change=ObservationChange("replace"),
+            theta=theta,
+            ranges="reset",
+            scenario=scenario,
+            truth=truth,
+        )
 
     def draw_sample(self, size: int, **true_parameters) -> None:
         """Replace the observations with ``size`` draws from the family at ``true_parameters``.

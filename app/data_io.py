@@ -1,0 +1,188 @@
+"""Observations in and out: upload a CSV file, download the observations as CSV.
+
+The plot itself downloads as PNG with the save tool in its toolbar (Bokeh's own ``SaveTool``).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+import panel as pn
+import param
+
+import mle_core
+
+from .controls import held
+from .state import ExplorerState
+
+#: The largest file accepted (checked in the browser before anything is sent, and again here).
+MAX_FILE_MB = 20
+#: The most observations a file may hold: the likelihood works from sufficient statistics, and the
+#: plot draws a histogram past 1,000 points, so a million stays interactive.
+MAX_FILE_POINTS = 1_000_000
+
+
+def parse_csv(text: str, limit: int = MAX_FILE_POINTS) -> np.ndarray:
+    """Return the numbers of a one-column CSV: one number per row, an optional header in the first row.
+
+    Blank rows are skipped. Raises ``ValueError`` naming the first bad row (1-based, as a
+    spreadsheet shows it): text, a row with several values, nan or ±inf; or an empty file or more
+    than ``limit`` numbers.
+    """
+    fast = _parse_plain_column(text, limit)
+    if fast is not None:
+        return fast
+    rows = text.splitlines()
+    values = []
+    for number, row in enumerate(rows, start=1):
+        cell = row.strip().strip('"').strip()
+        if not cell:
+            continue
+        try:
+            value = float(cell.replace("\u2212", "-"))
+        except ValueError:
+            if not values and number == _first_nonblank(rows) and _is_header(cell):
+                continue  # a header such as "hours"
+            if any(separator in cell for separator in (",", ";", "\t", " ")):
+                raise ValueError(
+                    f"row {number} ({row.strip()[:30]!r}) has more than one value: use one number per row"
+                ) from None
+            raise ValueError(f"row {number} ({cell[:30]!r}) is not a number") from None
+        if not math.isfinite(value):
+            raise ValueError(f"row {number} ({cell!r}) is not a finite number")
+        values.append(value)
+        if len(values) > limit:
+            raise ValueError(f"the file holds more than {limit:,} numbers")
+    if not values:
+        raise ValueError("the file holds no numbers")
+    return np.array(values)
+
+
+def _parse_plain_column(text: str, limit: int) -> np.ndarray | None:
+    """The common case in one vectorised step: one plain finite number per row, maybe under a header.
+
+    None when anything looks unusual, so that the row-by-row reading can name the problem.
+    """
+    if any(character in text for character in (",", ";", "\t", '"', " ", "\u2212")):
+        return None  # separators, quotes or padding: read row by row
+    cells = text.split()  # the rows, since no row holds a space
+    if cells and not _is_number(cells[0]):
+        if not _is_header(cells[0]):
+            return None
+        cells = cells[1:]
+    if not cells or len(cells) > limit:
+        return None
+    try:
+        values = np.array(cells, dtype=np.float64)
+    except ValueError:
+        return None
+    return values if np.isfinite(values).all() else None
+
+
+def _is_header(cell: str) -> bool:
+    """A column name, not a mistyped number: it holds no digit ("hours", "x")."""
+    return not any(character.isdigit() for character in cell)
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _first_nonblank(rows: list[str]) -> int:
+    return next((i for i, row in enumerate(rows, start=1) if row.strip()), 0)
+
+
+def _row_numbers(text: str) -> list[int]:
+    """The row number of each value ``parse_csv`` reads from ``text``, in order."""
+    numbers, header_skipped = [], False
+    for number, row in enumerate(text.splitlines(), start=1):
+        cell = row.strip().strip('"').strip()
+        if not cell:
+            continue
+        try:
+            float(cell.replace("\u2212", "-"))
+        except ValueError:
+            if not header_skipped and not numbers and _is_header(cell):
+                header_skipped = True
+                continue
+        numbers.append(number)
+    return numbers
+
+
+def observations_csv(observations: np.ndarray) -> str:
+    """The observations as a one-column CSV with header ``x`` (exact: each number written with ``repr``)."""
+    return "x\n" + "".join(f"{value!r}\n" for value in observations.tolist())
+
+
+class DataFiles(pn.viewable.Viewer):
+    """Upload a CSV of observations (replacing the current ones; Undo brings them back) or download them."""
+
+    state = param.ClassSelector(class_=ExplorerState, doc="The session's state, shared with the other views.")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.upload = pn.widgets.FileDropper(
+            accepted_filetypes=["text/csv", "text/plain", ".csv", ".txt"],
+            max_file_size=f"{MAX_FILE_MB}MB",
+            multiple=False,
+            layout="compact",
+            sizing_mode="stretch_width",
+        )
+        self.download = pn.widgets.FileDownload(
+            callback=self._csv, filename="observations.csv", label="Download observations (CSV)", color="light"
+        )
+        self.upload.param.watch(held(self._on_upload), "value")
+
+    def __panel__(self):
+        return pn.Column(
+            pn.pane.Markdown(
+                f"**Data files.** Upload a CSV with one number per row (a header row is fine; up to "
+                f"{MAX_FILE_MB} MB and {MAX_FILE_POINTS:,} numbers) to replace the observations. "
+                "The plot's toolbar saves it as PNG.",
+                sizing_mode="stretch_width",
+            ),
+            self.upload,
+            self.download,
+            sizing_mode="stretch_width",
+        )
+
+    def _csv(self):
+        return io.StringIO(observations_csv(self.state.observations))
+
+    def _on_upload(self, event):
+        files = event.new or {}
+        if not files:
+            return
+        name, content = next(iter(files.items()))
+        self.load_file(name, content)
+
+    def load_file(self, name: str, content: bytes | str) -> bool:
+        """Replace the observations with those of a file; on any problem say what and change nothing."""
+        try:
+            if isinstance(content, bytes):
+                if len(content) > MAX_FILE_MB * 1_000_000:
+                    raise ValueError(f"the file is larger than {MAX_FILE_MB} MB")
+                try:
+                    content = content.decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    raise ValueError("the file is not text (UTF-8): save it as CSV") from None
+            values = parse_csv(content)
+            family = self.state.family_spec
+            outside = mle_core.outside_support(family, values, **self.state.constants)
+            if outside.size:
+                rows = _row_numbers(content)
+                listed = ", ".join(f"row {rows[i]} ({values[i]:g})" for i in outside[:5])
+                more = f" and {outside.size - 5} more" if outside.size > 5 else ""
+                raise ValueError(f"the {family.label} family needs {family.support}: {listed}{more}")
+            self.state.set_observations(values)
+        except ValueError as error:
+            self.state.notice = f"Nothing loaded from {name}: {error}. The observations are unchanged."
+            return False
+        self.state.notice = f"Loaded {values.size:,} observations from {name}; Undo brings back the previous ones."
+        return True

@@ -1,0 +1,175 @@
+"""A link that reproduces a view: the family, its parameters and the observations, in the URL's query.
+
+``?family=poisson&rate=3.15&x=2,3,0,4`` opens the Poisson model at λ = 3.15 with those four counts.
+Numbers are written with ``repr`` (the shortest text that reads back to the same float), so a shared
+view is reproduced exactly. A link that cannot be read (bad numbers, an unknown family, values a
+family does not allow, or more than the limits below) opens the default view with a short notice.
+"""
+
+from __future__ import annotations
+
+import math
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import panel as pn
+import param
+
+import mle_core
+
+from .controls import held
+from .state import ExplorerState
+
+#: The longest query a link may carry, and the most observations in it: beyond these, share a file.
+MAX_QUERY_CHARS = 20_000
+MAX_SHARED_POINTS = 1_000
+_OWN_KEYS = {"family", "x"} | {
+    p.name for family in mle_core.FAMILIES.values() for p in (*family.parameters, *family.constants)
+}
+
+
+@dataclass(frozen=True)
+class SharedView:
+    """What a link asks for: a family, its known constants, parameter values and observations."""
+
+    family: str
+    constants: dict = field(default_factory=dict)
+    theta: dict = field(default_factory=dict)
+    observations: np.ndarray | None = None
+
+
+def share_query(state: ExplorerState) -> dict[str, str]:
+    """The query parameters describing ``state`` (observations only up to ``MAX_SHARED_POINTS``)."""
+    query = {"family": state.family}
+    query.update({name: repr(int(value)) for name, value in state.constants.items()})
+    query.update({name: repr(float(value)) for name, value in state.theta.items()})
+    if 0 < state.n <= MAX_SHARED_POINTS:
+        query["x"] = ",".join(_short(x) for x in state.observations.tolist())
+    return query
+
+
+def _short(value: float) -> str:
+    """The shortest exact text of ``value``: ``repr``, without a trailing ``.0``."""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def parse_share_query(query: Mapping[str, str]) -> SharedView | None:
+    """Read a link's query; None when it asks for nothing. Raises ``ValueError`` saying what is wrong."""
+    if not any(key in _OWN_KEYS for key in query):
+        return None
+    size = sum(len(str(key)) + len(str(value)) for key, value in query.items())
+    if size > MAX_QUERY_CHARS:
+        raise ValueError(f"the link is too long ({size:,} characters; at most {MAX_QUERY_CHARS:,})")
+    family = mle_core.get_family(str(query.get("family", "gaussian")))
+    constants = {}
+    for constant in family.constants:
+        if constant.name in query:
+            constants[constant.name] = int(constant.check(_number(query[constant.name], constant.name)))
+    theta = {}
+    for p in family.parameters:
+        if p.name in query:
+            value = _number(query[p.name], p.name)
+            theta[p.name] = _checked(p, value)
+    observations = None
+    if "x" in query:
+        entries = [entry for entry in str(query["x"]).split(",") if entry.strip()]
+        if len(entries) > MAX_SHARED_POINTS:
+            raise ValueError(f"the link holds {len(entries):,} observations; at most {MAX_SHARED_POINTS:,}")
+        values = [_number(entry, f"observation {i}") for i, entry in enumerate(entries, start=1)]
+        full = {c.name: c.default for c in family.constants} | constants
+        observations = family.validate_observations(mle_core.as_observations(values), **full)
+    return SharedView(family.name, constants, theta, observations)
+
+
+def _number(text: str, what: str) -> float:
+    try:
+        value = float(str(text).strip())
+    except ValueError:
+        raise ValueError(f"{what} is not a number ({str(text)[:20]!r})") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{what} is not a finite number ({text!r})")
+    return value
+
+
+def _checked(parameter: mle_core.Parameter, value: float) -> float:
+    above = value > parameter.lower or (parameter.lower_closed and value == parameter.lower)
+    below = value < parameter.upper or (parameter.upper_closed and value == parameter.upper)
+    if not (above and below):
+        raise ValueError(f"{parameter.name} = {value!r} is outside its range")
+    return value
+
+
+def apply_shared_view(state: ExplorerState, view: SharedView) -> None:
+    """Put ``state`` in the shared view (one step: Undo goes back to where the student was)."""
+    observations = view.observations if view.observations is not None else np.empty(0)
+    state.load(view.family, observations, constants=view.constants, theta=view.theta)
+    state.notice = "Opened the view from the link."
+
+
+class ShareLink(pn.viewable.Viewer):
+    """ "Link to this view": writes the view into the address bar and shows the link to copy.
+
+    When the page is opened from such a link, the view is restored from it; a link that cannot be
+    read opens the default view with a short notice (never a traceback).
+    """
+
+    state = param.ClassSelector(class_=ExplorerState, doc="The session's state, shared with the other views.")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.button = pn.widgets.Button(
+            label="Link to this view", description="Put the family, parameters and data in the address bar"
+        )
+        self.link = pn.widgets.TextInput(
+            label="Copy this link to share the view", value="", visible=False, sizing_mode="stretch_width"
+        )
+        self.button.on_click(held(self._on_share))
+
+    def __panel__(self):
+        return pn.Column(self.button, self.link, sizing_mode="stretch_width")
+
+    def restore(self, query: Mapping[str, str]) -> None:
+        """Restore the view a link's ``query`` describes (a malformed link: default view and a notice)."""
+        try:
+            view = parse_share_query(query)
+            if view is not None:
+                apply_shared_view(self.state, view)
+        except (ValueError, IndexError) as error:
+            self.state.notice = f"This link could not be opened ({error}); showing the default view instead."
+
+    def restore_from_location(self) -> None:
+        """Restore from the page's own URL (``pn.state.location``), if it carries a view."""
+        location = pn.state.location
+        if location is not None and location.search:
+            query = dict(urllib.parse.parse_qsl(location.search.lstrip("?"), keep_blank_values=True))
+            with pn.io.hold():
+                self.restore(query)
+
+    def _on_share(self, _event=None):
+        query = share_query(self.state)
+        location = pn.state.location
+        kept = {}
+        if location is not None and location.search:
+            kept = {
+                key: value
+                for key, value in urllib.parse.parse_qsl(location.search.lstrip("?"), keep_blank_values=True)
+                if key not in _OWN_KEYS  # e.g. the template's ?theme=dark
+            }
+        search = "?" + urllib.parse.urlencode({**kept, **query}, safe=",")
+        if location is not None:
+            location.search = search
+            base = f"{location.protocol}//{location.hostname}{':' + location.port if location.port else ''}"
+            url = f"{base}{location.pathname}{search}"
+        else:
+            url = search
+        self.link.param.update(value=url, visible=True)
+        if self.state.n > MAX_SHARED_POINTS:
+            self.state.notice = (
+                f"The link holds the family and parameters but not the {self.state.n:,} observations "
+                f"(at most {MAX_SHARED_POINTS:,} fit in a link): download them as CSV to share them."
+            )
+        else:
+            self.state.notice = "The address bar now holds this view: copy the link to share it."

@@ -1,0 +1,151 @@
+"""Links that reproduce a view, and observations in and out as CSV, with no browser."""
+
+import numpy as np
+import pytest
+
+import mle_core
+from app.data_io import MAX_FILE_POINTS, DataFiles, observations_csv, parse_csv
+from app.explorer import MLEExplorer
+from app.sharing import MAX_QUERY_CHARS, MAX_SHARED_POINTS, ShareLink, parse_share_query, share_query
+from app.state import ExplorerState
+
+
+@pytest.mark.parametrize("scenario", ["five_measurements", "weighted_coin", "factory_defects", "bulb_wear_out"])
+def test_a_link_reproduces_the_view_exactly(scenario):
+    teacher = ExplorerState()
+    teacher.load_scenario(scenario)
+    teacher.set_parameters(**{name: value * 1.1 + 0.01 for name, value in teacher.theta.items()})
+    student = ExplorerState()
+    ShareLink(state=student).restore(share_query(teacher))
+    assert student.family == teacher.family
+    assert student.constants == teacher.constants
+    assert student.theta == teacher.theta  # exact: numbers travel as repr
+    assert student.observations.tolist() == teacher.observations.tolist()
+    assert student.log_likelihood == teacher.log_likelihood
+    student.undo()  # one step back to where the student was
+    assert student.family == "gaussian"
+    assert student.n == 5
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"family": "cauchy"}, "unknown family"),
+        ({"family": "poisson", "x": "1,2,abc"}, "observation 3 is not a number"),
+        ({"family": "poisson", "x": "1,-2"}, "non-negative integers"),
+        ({"family": "gaussian", "sigma": "-1"}, "sigma = -1.0 is outside its range"),
+        ({"mu": "nan"}, "not a finite number"),
+        ({"family": "binomial", "n_trials": "0"}, "n_trials"),
+        ({"x": ",".join(["1"] * (MAX_SHARED_POINTS + 1))}, "at most 1,000"),
+        ({"x": "1" * (MAX_QUERY_CHARS + 1)}, "too long"),
+    ],
+)
+def test_a_malformed_link_opens_the_default_view_with_a_notice(query, message):
+    state = ExplorerState()
+    ShareLink(state=state).restore(query)
+    assert state.family == "gaussian"
+    assert state.observations.tolist() == [2.3, 1.9, 2.5, 2.8, 1.7]
+    assert state.theta == {"mu": 0.0, "sigma": 1.0}
+    assert "could not be opened" in state.notice
+    assert message in state.notice
+
+
+def test_a_link_without_our_parameters_changes_nothing():
+    state = ExplorerState()
+    ShareLink(state=state).restore({"theme": "dark"})
+    assert state.notice == ""
+    assert parse_share_query({"theme": "dark"}) is None
+
+
+def test_a_large_data_set_shares_its_model_but_says_the_data_do_not_fit():
+    explorer = MLEExplorer()
+    explorer.state.set_observations(np.arange(MAX_SHARED_POINTS + 1, dtype=float))
+    explorer.share.button.clicks += 1
+    assert "x=" not in explorer.share.link.value
+    assert "family=gaussian" in explorer.share.link.value
+    assert "download them as CSV" in explorer.state.notice
+
+
+def test_the_share_button_shows_the_link():
+    explorer = MLEExplorer()
+    explorer.share.button.clicks += 1
+    assert explorer.share.link.visible
+    assert explorer.share.link.value.endswith("x=2.3,1.9,2.5,2.8,1.7")
+    assert parse_share_query(dict(pair.split("=") for pair in explorer.share.link.value.lstrip("?").split("&")))
+
+
+def test_csv_round_trip_is_exact():
+    values = np.random.default_rng(3).normal(1e8, 1e-3, 500)
+    assert parse_csv(observations_csv(values)).tolist() == values.tolist()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("x\n1\n2\nabc\n4\n", "row 4 ('abc') is not a number"),
+        ("1\nnan\n", "row 2 ('nan') is not a finite number"),
+        ("1\n2\n-inf\n", "row 3 ('-inf') is not a finite number"),
+        ("1\n2,3\n", "row 2 ('2,3') has more than one value"),
+        ("", "no numbers"),
+        ("hours\n", "no numbers"),
+        ("1e309\n", "row 1 ('1e309') is not a finite number"),
+    ],
+)
+def test_parse_csv_names_the_bad_row(text, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        parse_csv(text)
+
+
+def test_parse_csv_accepts_a_header_blank_rows_padding_and_the_minus_sign():
+    assert parse_csv("hours\n1\n\n 2.5 \n−3\n").tolist() == [1.0, 2.5, -3.0]
+    assert parse_csv("x\n1\n2\n").tolist() == [1.0, 2.0]  # the fast path
+
+
+def test_parse_csv_refuses_more_than_the_limit():
+    with pytest.raises(ValueError, match="more than 3 numbers"):
+        parse_csv("1\n2\n3\n4\n", limit=3)
+    assert MAX_FILE_POINTS >= 1_000_000
+
+
+def test_an_upload_with_one_bad_row_is_refused_and_changes_nothing():
+    explorer = MLEExplorer()
+    before = explorer.state.observations.tolist()
+    explorer.files.upload.value = {"lifetimes.csv": b"hours\n1200\n800\nabout 950\n1500\n"}
+    assert explorer.state.observations.tolist() == before
+    assert "Nothing loaded from lifetimes.csv" in explorer.state.notice
+    assert "row 4" in explorer.state.notice
+
+
+def test_an_upload_outside_the_family_support_names_the_rows():
+    state = ExplorerState()
+    state.switch_family("poisson", clear=True)
+    files = DataFiles(state=state)
+    assert not files.load_file("counts.csv", b"count\n3\n1\n\n2.5\n-1\n")
+    assert "row 5 (2.5), row 6 (-1)" in state.notice
+    assert state.n == 0
+
+
+def test_a_good_upload_replaces_the_data_and_undo_brings_them_back():
+    explorer = MLEExplorer()
+    explorer.files.upload.value = {"x.csv": b"x\n1\n2\n3\n"}
+    assert explorer.state.observations.tolist() == [1.0, 2.0, 3.0]
+    assert "Loaded 3 observations" in explorer.state.notice
+    explorer.state.undo()
+    assert explorer.state.n == 5
+
+
+def test_binary_or_oversized_files_are_refused():
+    state = ExplorerState()
+    files = DataFiles(state=state)
+    assert not files.load_file("photo.png", b"\x89PNG\r\n\x1a\n\xff\xfe")
+    assert "not text" in state.notice
+    assert not files.load_file("huge.csv", b"1\n" * 10_500_001)
+    assert "larger than 20 MB" in state.notice
+    assert state.n == 5
+
+
+def test_download_gives_the_observations_as_csv():
+    explorer = MLEExplorer()
+    text = explorer.files._csv().getvalue()
+    assert text == "x\n2.3\n1.9\n2.5\n2.8\n1.7\n"
+    assert mle_core.fit("gaussian", parse_csv(text)) == mle_core.fit("gaussian", explorer.state.observations)
