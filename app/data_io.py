@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 
 import numpy as np
 import panel as pn
@@ -45,7 +46,8 @@ def parse_csv(text: str, limit: int = MAX_FILE_POINTS) -> np.ndarray:
         except ValueError:
             if not values and number == _first_nonblank(rows) and _is_header(cell):
                 continue  # a header such as "hours"
-            if any(separator in cell for separator in (",", ";", "\t", " ")):
+            parts = [part for part in re.split(r"[,;\t ]+", cell) if part]
+            if len(parts) > 1 and all(_is_number(part) for part in parts):
                 raise ValueError(
                     f"row {number} ({row.strip()[:30]!r}) has more than one value: use one number per row"
                 ) from None

@@ -8,6 +8,7 @@ import param
 from .comparison import FamilyComparisonTable
 from .controls import ParameterControls
 from .data_io import DataFiles
+from .landscape import LandscapePanel
 from .plot import LikelihoodPlot
 from .readout import LikelihoodReadout
 from .sampling import SampleDrawer
@@ -55,6 +56,7 @@ class MLEExplorer(pn.viewable.Viewer):
                 self.scenarios,
                 self.plot,
                 self.comparison,
+                LandscapePanel(state=self.state),
                 sizing_mode="stretch_width",
             ),
             pn.Column(
@@ -82,14 +84,18 @@ class MLEExplorer(pn.viewable.Viewer):
             pn.state.onload(self.share.restore_from_location)
 
     def page(self) -> pn.template.BaseTemplate:
-        """Return the app in a page template, ready to ``.servable()``."""
+        """Return the app in a page template, ready to ``.servable()``.
+
+        The classroom layer (``app.classroom``) adds explanations beside the app, a guided tour,
+        presentation mode and the light/dark theme (``?theme=dark``; ``?presentation=1`` opens in
+        presentation mode); it is kept as ``self.classroom``.
+        """
+        from .classroom import Classroom, requested_presentation, requested_theme
+
+        self.classroom = Classroom(explorer=self, theme=requested_theme(), presentation=requested_presentation())
         # Bootstrap's template ships all its assets with Panel; the Fast ones fetch web fonts, which
         # an offline classroom cannot reach.
-        return pn.template.BootstrapTemplate(
-            title="MLE Explorer: maximum likelihood, hands on",
-            main=[self],
-            header_background="#1f5f99",
-        )
+        return self.classroom.page(title="MLE Explorer: maximum likelihood, hands on", header_background="#1f5f99")
 
 
 def send_small_messages_at_once() -> None:
@@ -113,6 +119,6 @@ def create_app(explorer: MLEExplorer | None = None) -> pn.viewable.Viewable:
 
     ``explorer`` is the session's explorer; a new one by default.
     """
-    pn.extension("katex", notifications=True)
+    pn.extension("katex", "filedropper", notifications=True)
     pn.state.onload(send_small_messages_at_once)
     return (explorer or MLEExplorer()).page()

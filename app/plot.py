@@ -26,6 +26,7 @@ from bokeh.models import (
     PointDrawTool,
     Range1d,
     ResetTool,
+    SaveTool,
     WheelZoomTool,
 )
 from bokeh.plotting import figure
@@ -272,7 +273,8 @@ class LikelihoodPlot(pn.viewable.Viewer):
         hover_model = HoverTool(
             renderers=[self._model_bars], tooltips=[("k", "@x"), ("P(X = k | θ)", "@density{0.0000}")]
         )
-        fig.add_tools(draw, self._hover_points, hover_bars, hover_model, PanTool(), WheelZoomTool(), ResetTool())
+        save = SaveTool(filename="mle-explorer", description="Save the plot as a PNG image")
+        fig.add_tools(draw, self._hover_points, hover_bars, hover_model, PanTool(), WheelZoomTool(), ResetTool(), save)
         fig.toolbar.active_drag = draw
         fig.toolbar.active_tap = draw
         fig.toolbar.active_scroll = None

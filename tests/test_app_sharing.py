@@ -113,7 +113,7 @@ def test_an_upload_with_one_bad_row_is_refused_and_changes_nothing():
     explorer.files.upload.value = {"lifetimes.csv": b"hours\n1200\n800\nabout 950\n1500\n"}
     assert explorer.state.observations.tolist() == before
     assert "Nothing loaded from lifetimes.csv" in explorer.state.notice
-    assert "row 4" in explorer.state.notice
+    assert "row 4 ('about 950') is not a number" in explorer.state.notice
 
 
 def test_an_upload_outside_the_family_support_names_the_rows():

@@ -50,7 +50,8 @@ class _ErrorLog(logging.Handler):
 
 @pytest.fixture
 def open_page(browser, app_url):
-    """Return a function that opens the app in a new browser context (a new session) and waits until it is ready.
+    """Return a function that opens the app (or ``url``, e.g. a shared link) in a new browser context (a new
+    session) and waits until it is ready.
 
     At teardown every context is closed, and the test fails if any page logged a console error or
     raised a page error, or the server logged an error.
@@ -61,7 +62,7 @@ def open_page(browser, app_url):
     for logger in loggers:
         logger.addHandler(server_log)
 
-    def open_one():
+    def open_one(url: str | None = None):
         context = browser.new_context(viewport=support.VIEWPORT)
         context.set_default_timeout(support.UPDATE_TIMEOUT_S * 1000)
         contexts.append(context)
@@ -71,7 +72,7 @@ def open_page(browser, app_url):
             "console", lambda msg: errors.append(f"{label} console error: {msg.text}") if msg.type == "error" else None
         )
         page.on("pageerror", lambda error: errors.append(f"{label} page error: {error}"))
-        support.open_app(page, app_url)
+        support.open_app(page, url or app_url)
         return page
 
     yield open_one

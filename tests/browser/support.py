@@ -162,7 +162,8 @@ _APP_READY = _function("""
   if (typeof Bokeh === "undefined" || Bokeh.documents.length === 0) return false;
   if (!Bokeh.documents.every((doc) => doc.is_idle)) return false;
   const view = plotView();
-  return view !== null && view.frame.bbox.width > 0 && sliderModel("μ") !== undefined;
+  const slider = allModels().find((model) => model.type === "Slider");
+  return view !== null && view.frame.bbox.width > 0 && slider !== undefined;
 """)
 _DATA_TO_PAGE = _function("""
   const view = plotView();
