@@ -16,6 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import bench_browser
 import bench_core
+import bench_families
+import bench_landscape
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 MARKERS = re.compile(r"(<!-- benchmark-table -->\n).*?(<!-- /benchmark-table -->)", re.DOTALL)
@@ -36,10 +38,13 @@ def browser_ratios(rows) -> list[str]:
 
 def report() -> str:
     core_rows = bench_core.benchmark_rows()
+    family_rows = bench_families.benchmark_rows()
+    landscape_rows = bench_landscape.benchmark_rows()
     browser_rows = bench_browser.benchmark_rows()
     return "\n".join(
         [
-            "Command: `python benchmarks/run_all.py` (core: `benchmarks/bench_core.py`, browser: "
+            "Command: `python benchmarks/run_all.py` (core: `benchmarks/bench_core.py`, families: "
+            "`benchmarks/bench_families.py`, landscape: `benchmarks/bench_landscape.py`, browser: "
             "`benchmarks/bench_browser.py`).",
             "",
             f"**Core** ({bench_core.REPEATS} interleaved rounds, medians; the reference is the source "
@@ -48,6 +53,20 @@ def report() -> str:
             bench_core.markdown_table(core_rows),
             "",
             *bench_core.summary(core_rows),
+            "",
+            f"**Every family's fit against scipy's own `fit`** (`benchmarks/bench_families.py`, medians of "
+            f"{bench_families.REPEATS} rounds; ℓ̂ difference > 0 means ours found the higher maximum):",
+            "",
+            bench_families.markdown_table(family_rows),
+            "",
+            *bench_families.summary(family_rows),
+            "",
+            f"**The likelihood landscape from sufficient statistics** (`benchmarks/bench_landscape.py`, "
+            f"medians of {bench_landscape.REPEATS} rounds):",
+            "",
+            bench_landscape.markdown_table(landscape_rows),
+            "",
+            *bench_landscape.summary(landscape_rows),
             "",
             f"**In the browser** ({bench_browser.versions()}; time from the input event to the readout "
             f"showing the new ℓ, measured in the page, {bench_browser.REPEATS} events per row):",
