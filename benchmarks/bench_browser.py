@@ -7,8 +7,8 @@ minute). It serves the app in-process, opens it in headless Chromium, and prints
 Each time is measured in the page with ``performance.now()``: from the moment the input event reaches
 the page (a capture listener on ``window`` for ``pointerup``, which completes a click and makes BokehJS
 send the Tap, or for the ``keydown`` of ArrowRight on the focused μ handle) to the moment a
-MutationObserver sees the log-likelihood readout show a new value. The observations (10 or 10,000)
-are set on the server, in the session's own ``ExplorerState``, under the document lock.
+MutationObserver sees the log-likelihood readout show a new value. The observations (10 to 10⁶) are
+set on the server, in the session's own ``ExplorerState``, under the document lock.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:  # run as a script: make the test helpers importab
 
 from tests.browser import support  # noqa: E402
 
-SIZES = (10, 10_000)
+SIZES = (10, 100, 10_000, 1_000_000)
 REPEATS = 40
 WARMUP = 3
 SEED = 20240521

@@ -23,16 +23,18 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 MARKERS = re.compile(r"(<!-- benchmark-table -->\n).*?(<!-- /benchmark-table -->)", re.DOTALL)
 
 
-def browser_ratios(rows) -> list[str]:
-    """Each scenario's median at its largest n against its smallest n, measured in the same run."""
+def browser_ratios(rows, baseline_n: int = 100) -> list[str]:
+    """Each scenario's median at every n against its median at ``baseline_n``, measured in the same run."""
     notes = []
     for scenario in dict.fromkeys(row["scenario"] for row in rows):
-        mine = sorted((row for row in rows if row["scenario"] == scenario), key=lambda row: row["n"])
-        low, high = mine[0], mine[-1]
-        notes.append(
-            f"- {scenario}: median at n = {high['n']:,} / at n = {low['n']:,} = "
-            f"{high['median_ms'] / low['median_ms']:.2f}"
-        )
+        mine = {row["n"]: row for row in rows if row["scenario"] == scenario}
+        base = mine.get(baseline_n) or mine[min(mine)]
+        for n, row in sorted(mine.items()):
+            if n > base["n"]:
+                notes.append(
+                    f"- {scenario}: median at n = {n:,} / at n = {base['n']:,} = "
+                    f"{row['median_ms'] / base['median_ms']:.2f}"
+                )
     return notes
 
 
