@@ -654,6 +654,39 @@ class LikelihoodPlot(pn.viewable.Viewer):
             # Only the height changed, or the move was snapped or refused: show the state's positions.
             self._set_source(lambda: setattr(self._observations, "data", shown))
 
+    # --- presentation mode (app.classroom) ----------------------------------------------------------
+    #: Font sizes on a projector, by property. Absolute, not scaled: the dark theme writes its sizes in
+    #: em, which already grow with the page's presentation font.
+    PRESENTATION_FONTS = (
+        ("text_font_size", "24px"),  # the title
+        ("axis_label_text_font_size", "22px"),
+        ("major_label_text_font_size", "19px"),  # tick labels
+        ("label_text_font_size", "19px"),  # the legend
+    )
+    #: Factors for line widths and marker sizes on a projector.
+    PRESENTATION_SCALES = (("line_width", 2.0), ("size", 1.6))
+    _normal_look: tuple | None = None
+
+    def set_presentation(self, on: bool) -> None:
+        """Large fonts, thick lines and big markers for a projector (``on``), or back to the normal look.
+
+        Changes this session's figure in place. The normal values are read on the first call (with the
+        page's theme applied by then), and both looks are computed from them.
+        """
+        fonts, scales = dict(self.PRESENTATION_FONTS), dict(self.PRESENTATION_SCALES)
+        if self._normal_look is None:
+            fig = self.figure
+            texts = [fig.title, fig.legend[0], *fig.xaxis, *fig.yaxis]
+            glyphs = [renderer.glyph for renderer in fig.renderers] + [self._points.selection_glyph]
+            self._normal_look = tuple(
+                (model, name, getattr(model, name))
+                for model in texts + glyphs
+                for name in (*fonts, *scales)
+                if name in model.properties() and (name in fonts or isinstance(getattr(model, name), int | float))
+            )
+        for model, name, normal in self._normal_look:
+            setattr(model, name, (fonts.get(name) or normal * scales[name]) if on else normal)
+
 
 def stacked_heights(x: np.ndarray, n: int) -> np.ndarray:
     """Heights of a dot plot on the proportion scale: the j-th of the equal values at k sits at (j + ½)/n.

@@ -1,0 +1,539 @@
+"""What a teacher needs in front of a class: presentation mode, light and dark themes, keyboard access,
+explanations beside the views and a guided tour for a first-time student.
+
+Everything here is per session and changes the page in place:
+
+* **Presentation mode** sets a few inherited CSS values on the column that holds the app (``font-size``
+  and Bokeh's ``--bokeh-font-size`` cross the widgets' shadow roots; buttons and form fields, whose
+  sizes are fixed, read ``--mle-control-font-size`` from the page's design stylesheet) and asks the
+  plot for thick lines, big markers and large fonts (``LikelihoodPlot.set_presentation``).
+* **Themes**: the page is a ``BootstrapTemplate`` (its assets ship with Panel, so an offline classroom
+  gets them); the theme button reloads the page with ``?theme=dark`` (or without it), which Panel
+  reads. Colours our own HTML uses come from CSS variables set for the theme in the page's head.
+* **Keyboard**: every component gets a ``:focus-visible`` outline (``ClassroomDesign``), and a "skip to
+  the controls" link, the first stop of the main area, moves the focus to the family selector.
+* **Explanations** (``Explanations``) sit in a column beside the app, in collapsible cards; the card
+  about the model follows the family.
+* **Tour** (``GuidedTour``): a small card with Back / Next / Close (Escape closes it too) whose steps
+  outline the part of the page they talk about.
+"""
+
+from __future__ import annotations
+
+import panel as pn
+import param
+from panel.custom import JSComponent
+from panel.theme import Bootstrap, Inherit
+from panel.viewable import Viewable
+
+import mle_core
+
+from .pyodide_support import IN_PYODIDE
+from .state import ExplorerState
+
+#: The page's font size in presentation mode (the normal page uses 12 px text).
+PRESENTATION_FONT_SIZE = "20px"
+#: Inherited CSS values set on the app's column in presentation mode.
+PRESENTATION_STYLES = {
+    "font-size": PRESENTATION_FONT_SIZE,
+    "--bokeh-font-size": PRESENTATION_FONT_SIZE,
+    "--mle-control-font-size": PRESENTATION_FONT_SIZE,
+}
+#: How the tour marks the component a step talks about.
+HIGHLIGHT_STYLES = {"outline": "4px solid var(--mle-tour-color, #e8a400)", "outline-offset": "3px"}
+#: Width of the explanations column beside the app.
+SIDE_WIDTH = 330
+
+# --- styles ---------------------------------------------------------------------------------------------
+#: Added to every component's shadow root by ``ClassroomDesign``: a visible focus ring (Bootstrap's buttons
+#: and Panel's cards draw none), and font sizes of buttons and form fields that presentation mode can raise
+#: (their normal sizes are fixed: 0.8rem and the browser's 13.33 px, so inheritance cannot reach them).
+COMPONENT_CSS = """
+:focus-visible {
+  outline: 3px solid var(--mle-focus-color, #0b5cad) !important;
+  outline-offset: 2px !important;
+}
+.bk-btn { --bs-btn-font-size: var(--mle-control-font-size, 0.8rem); }
+select, input, textarea { font-size: var(--mle-control-font-size, 13.3333px); }
+"""
+
+#: Colours, per theme, that our own HTML reads (hints, muted text, focus ring, tour outline).
+THEME_COLORS = {
+    "default": {
+        "--mle-hint-color": "#8a4b00",
+        "--mle-muted-color": "#666666",
+        "--mle-focus-color": "#0b5cad",
+        "--mle-tour-color": "#e8a400",
+    },
+    "dark": {
+        "--mle-hint-color": "#ffb86b",
+        "--mle-muted-color": "#b8b8b8",
+        "--mle-focus-color": "#ffd24d",
+        "--mle-tour-color": "#ffb000",
+    },
+}
+#: Focus ring on the blue header, in both themes.
+HEADER_FOCUS_COLOR = "#ffd24d"
+
+#: The skip link is out of sight until it has the keyboard focus.
+SKIP_LINK_CSS = """
+:host(:not(:focus-within)) {
+  position: absolute !important;
+  width: 1px !important;
+  height: 1px !important;
+  overflow: hidden !important;
+  clip-path: inset(50%) !important;
+}
+"""
+
+
+def page_css(theme: str) -> str:
+    """CSS for the page's head: the theme's colours as variables, which every shadow root inherits."""
+    colors = "".join(f"{name}: {value}; " for name, value in THEME_COLORS[theme].items())
+    return f":root {{ {colors}}}\n#header {{ --mle-focus-color: {HEADER_FOCUS_COLOR}; }}\n"
+
+
+class ClassroomDesign(Bootstrap):
+    """Panel's Bootstrap design plus ``COMPONENT_CSS`` in every component, including ones created later."""
+
+    modifiers = {Viewable: {"stylesheets": [Inherit, COMPONENT_CSS]}}  # noqa: RUF012 (Panel's own convention)
+
+
+# --- explanations ---------------------------------------------------------------------------------------
+PLOT_TEXT = """
+Each **red dot** on the x axis is one observation xᵢ. The **blue curve** is the model's density
+f(x | θ) for the current slider values; the **red segment** above a dot reaches the curve, so its
+height is f(xᵢ | θ), that observation's share of the likelihood. The dashed grey curve is the best fit.
+For counts, blue bars show P(X = k | θ) and the dots stack to each value's observed proportion.
+"""
+LOG_LIKELIHOOD_TEXT = """
+The likelihood L(θ) multiplies the densities of all observations: how probable the data are if the
+parameters were θ. Its logarithm ℓ adds them instead. Sums are easier to read and to differentiate, and
+they do not underflow: 400 densities of 0.1 multiply to 10⁻⁴⁰⁰, which a computer rounds to 0, while
+ℓ = −921 is an ordinary number. Because ln only ever increases, the θ that maximizes ℓ also
+maximizes L. ℓ is often negative; compare values of ℓ on the same data, not across data sets.
+"""
+LIKELIHOOD_FORMULA = (
+    r"$L(\theta)=\prod_{i=1}^{n} f(x_i\mid\theta)\qquad"
+    r"\ell(\theta)=\ln L(\theta)=\sum_{i=1}^{n}\ln f(x_i\mid\theta)$"
+)
+OPTIMIZE_TEXT = """
+**Optimize** finds the maximum likelihood estimate θ̂, the slider values with the largest ℓ, and moves
+the sliders there. For most families θ̂ has a formula (shown under the readout; the mean of the data
+for μ, for example); the Weibull needs a numerical search. Afterwards ℓ̂ − ℓ in the readout is 0: any
+slider you move lowers ℓ. θ̂ is the best fit *of this family* to *these* data, not the truth.
+"""
+OPTIMIZE_FORMULA = r"$\hat\theta=\arg\max_{\theta}\ \ell(\theta)$"
+
+#: Per family: what one observation is, and its density (or probability) written out.
+FAMILY_NOTES = {
+    "gaussian": (
+        "An observation is one measured value, any real number: a length, a time, a test score.",
+        r"$f(x\mid\mu,\sigma)=\dfrac{1}{\sigma\sqrt{2\pi}}\,e^{-(x-\mu)^2/(2\sigma^2)}$",
+    ),
+    "bernoulli": (
+        "An observation is one yes/no outcome: 1 for a success (heads, a click), 0 for a failure.",
+        r"$P(X=x\mid p)=p^{x}(1-p)^{1-x},\quad x\in\{0,1\}$",
+    ),
+    "binomial": (
+        "An observation is a number of successes out of m independent trials (0 to m); m is known, not estimated.",
+        r"$P(X=k\mid p)=\binom{m}{k}p^{k}(1-p)^{m-k},\quad k=0,\dots,m$",
+    ),
+    "poisson": (
+        "An observation is a count of events in one fixed interval (a day, a batch): 0, 1, 2, …",
+        r"$P(X=k\mid\lambda)=\dfrac{\lambda^{k}e^{-\lambda}}{k!},\quad k=0,1,2,\dots$",
+    ),
+    "exponential": (
+        "An observation is a waiting time (a positive number) until the next event.",
+        r"$f(x\mid\lambda)=\lambda e^{-\lambda x},\quad x\ge 0$",
+    ),
+    "weibull": (
+        "An observation is a lifetime (a positive number): how long one part lasted.",
+        r"$f(x\mid k,\lambda)=\dfrac{k}{\lambda}\Big(\dfrac{x}{\lambda}\Big)^{k-1}e^{-(x/\lambda)^{k}},\quad x\ge 0$",
+    ),
+}
+
+
+def family_text(name: str) -> str:
+    """Markdown for one family: what an observation is and what each parameter (and known constant) means."""
+    family = mle_core.get_family(name)
+    observation = FAMILY_NOTES.get(name, (f"An observation is a value in the {family.support}.", ""))[0]
+    lines = [observation, ""]
+    lines += [f"- **{p.symbol}**: {p.description}" for p in family.parameters]
+    lines += [f"- **{c.symbol}** (known, set by you): {c.description}" for c in family.constants]
+    return "\n".join(lines)
+
+
+def family_formula(name: str) -> str:
+    """The family's density (or probability) in LaTeX, or '' if we have not written it out."""
+    return FAMILY_NOTES.get(name, ("", ""))[1]
+
+
+class Explanations(pn.viewable.Viewer):
+    """Short explanations of the plot, the model, ℓ and Optimize, in collapsible cards.
+
+    The model's card follows ``state.family`` (its title, text and formula change in place).
+    """
+
+    state = param.ClassSelector(class_=ExplorerState, doc="The session's state, shared with the other views.")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        card = {"sizing_mode": "stretch_width", "margin": (5, 5)}
+        self.family_markdown = pn.pane.Markdown(family_text(self.state.family), sizing_mode="stretch_width")
+        self.family_formula = pn.pane.LaTeX(family_formula(self.state.family), renderer="katex")
+        self.family_card = pn.Card(
+            self.family_markdown, self.family_formula, title=self._family_title(), collapsed=False, **card
+        )
+        self.plot_card = pn.Card(
+            pn.pane.Markdown(PLOT_TEXT, sizing_mode="stretch_width"), title="What the plot shows", **card
+        )
+        self.log_likelihood_card = pn.Card(
+            pn.pane.Markdown(LOG_LIKELIHOOD_TEXT, sizing_mode="stretch_width"),
+            pn.pane.LaTeX(LIKELIHOOD_FORMULA, renderer="katex"),
+            title="ℓ, the log-likelihood: why logs?",
+            collapsed=True,
+            **card,
+        )
+        self.optimize_card = pn.Card(
+            pn.pane.Markdown(OPTIMIZE_TEXT, sizing_mode="stretch_width"),
+            pn.pane.LaTeX(OPTIMIZE_FORMULA, renderer="katex"),
+            title="What Optimize does",
+            collapsed=True,
+            **card,
+        )
+        self.cards = [self.plot_card, self.family_card, self.log_likelihood_card, self.optimize_card]
+        self._layout = pn.Column(*self.cards, sizing_mode="stretch_width")
+        self.state.param.watch(self._on_family, ["family"])
+
+    def __panel__(self):
+        return self._layout
+
+    def _family_title(self) -> str:
+        return f"The model: {self.state.family_spec.label}"
+
+    def _on_family(self, *_):
+        self.family_card.title = self._family_title()
+        self.family_markdown.object = family_text(self.state.family)
+        self.family_formula.object = family_formula(self.state.family)
+
+
+# --- the guided tour ------------------------------------------------------------------------------------
+#: (title, text, target): the target names what the step outlines (see ``Classroom._tour_targets``).
+TOUR_STEPS = (
+    (
+        "The plot: your data",
+        "Each red dot is an observation. Click anywhere on the plot to add one, drag a dot to move it, "
+        "or type numbers in the box on the right. The blue curve (bars, for counts) is the model.",
+        "plot",
+    ),
+    (
+        "The sliders: the model's parameters",
+        "Move a slider (or focus it and press the arrow keys): the curve changes shape. A good fit is high "
+        "where the dots are.",
+        "sliders",
+    ),
+    (
+        "The readout: ℓ",
+        "ℓ adds up ln f(xᵢ) over all observations. Higher is better: try to make ℓ as large as you can and "
+        "watch ℓ̂ − ℓ, the distance to the best possible, shrink.",
+        "readout",
+    ),
+    (
+        "Optimize",
+        "Optimize moves the sliders to the maximum likelihood estimate: the values with the largest ℓ. "
+        "Then ℓ̂ − ℓ reads 0.",
+        "optimize",
+    ),
+    (
+        "Families and scenarios",
+        "Choose another model (coin flips, counts, waiting times, lifetimes) or a scenario: a real question "
+        "with its data, loaded in one click.",
+        "families",
+    ),
+    (
+        "Undo and start again",
+        "Undo takes back the last change to the data, Example data brings back the five example points, "
+        "and Clear all starts empty. The cards on the right explain each part.",
+        "undo",
+    ),
+)
+
+
+class GuidedTour(JSComponent):
+    """A small card that walks a first-time student through the page, one step at a time.
+
+    Back / Next / Close are buttons (keyboard operable); Escape anywhere closes the tour. When the
+    tour opens, the keyboard focus moves to Next, and back to where it was when it closes. The
+    Python side (``start``, ``next_step``, ``previous_step``, ``close``) and the browser change the
+    same two parameters, ``step`` and ``active``.
+    """
+
+    steps = param.List(default=[], doc="The steps, each a dict with 'title' and 'text'.")
+    step = param.Integer(default=0, bounds=(0, None), doc="The step shown (from 0).")
+    active = param.Boolean(default=False, doc="Whether the tour is open.")
+
+    _esm = """
+    export function render({ model }) {
+      const card = document.createElement("section");
+      card.className = "tour";
+      card.setAttribute("role", "dialog");
+      card.setAttribute("aria-label", "Guided tour");
+      const counter = document.createElement("div");
+      counter.className = "tour-counter";
+      const heading = document.createElement("h3");
+      heading.className = "tour-title";
+      const text = document.createElement("p");
+      text.className = "tour-text";
+      text.setAttribute("aria-live", "polite");
+      const buttons = document.createElement("div");
+      buttons.className = "tour-buttons";
+      const button = (label, name) => {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.textContent = label;
+        b.className = "tour-button tour-" + name;
+        buttons.append(b);
+        return b;
+      };
+      const back = button("Back", "back");
+      const next = button("Next", "next");
+      const close = button("Close", "close");
+      card.append(counter, heading, text, buttons);
+      let opener = null;
+      const deepActive = () => {
+        let el = document.activeElement;
+        while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+        return el;
+      };
+      const show = () => {
+        const steps = model.steps;
+        const i = Math.max(0, Math.min(model.step, steps.length - 1));
+        card.hidden = !model.active || steps.length === 0;
+        if (steps.length === 0) return;
+        counter.textContent = `Step ${i + 1} of ${steps.length}`;
+        heading.textContent = steps[i].title;
+        text.textContent = steps[i].text;
+        back.disabled = i === 0;
+        next.textContent = i === steps.length - 1 ? "Finish" : "Next";
+      };
+      back.addEventListener("click", () => { if (model.step > 0) model.step = model.step - 1; });
+      next.addEventListener("click", () => {
+        if (model.step < model.steps.length - 1) model.step = model.step + 1;
+        else model.active = false;
+      });
+      close.addEventListener("click", () => { model.active = false; });
+      const onKey = (event) => {
+        if (event.key === "Escape" && model.active) {
+          model.active = false;
+          event.stopPropagation();
+        }
+      };
+      document.addEventListener("keydown", onKey);
+      model.on("remove", () => document.removeEventListener("keydown", onKey));
+      model.on(["step", "steps"], show);
+      model.on("active", () => {
+        show();
+        if (model.active) {
+          opener = deepActive();
+          next.focus();
+        } else if (opener && opener.isConnected) {
+          opener.focus();
+          opener = null;
+        }
+      });
+      show();
+      return card;
+    }
+    """
+
+    _stylesheets = [  # noqa: RUF012 (Panel's own convention)
+        """
+        .tour {
+          border: 2px solid var(--mle-tour-color, #e8a400);
+          border-radius: 6px;
+          padding: 0.6em 0.8em;
+          background: var(--bs-body-bg, #fff);
+          color: var(--bs-body-color, inherit);
+        }
+        .tour[hidden] { display: none; }
+        .tour-counter { font-size: 0.85em; opacity: 0.8; }
+        .tour-title { font-size: 1.15em; margin: 0.2em 0; }
+        .tour-text { margin: 0.3em 0 0.6em; line-height: 1.45; }
+        .tour-buttons { display: flex; gap: 0.5em; }
+        .tour-button {
+          font: inherit;
+          padding: 0.25em 0.8em;
+          border-radius: 4px;
+          border: 1px solid var(--bs-border-color, #999);
+          background: var(--bs-secondary-bg, #eee);
+          color: inherit;
+          cursor: pointer;
+        }
+        .tour-next { background: var(--bs-primary, #0d6efd); border-color: var(--bs-primary, #0d6efd); color: #fff; }
+        .tour-button:disabled { opacity: 0.5; cursor: default; }
+        .tour-close { margin-left: auto; }
+        """
+    ]
+
+    def start(self) -> None:
+        """Open the tour at its first step."""
+        self.param.update(step=0, active=True)
+
+    def next_step(self) -> None:
+        """Show the next step; after the last one, close the tour."""
+        if self.step < len(self.steps) - 1:
+            self.step += 1
+        else:
+            self.active = False
+
+    def previous_step(self) -> None:
+        """Show the step before (the first stays)."""
+        self.step = max(self.step - 1, 0)
+
+    def close(self) -> None:
+        """Close the tour."""
+        self.active = False
+
+
+# --- the whole classroom layer ---------------------------------------------------------------------------
+class Classroom(pn.viewable.Viewer):
+    """The explorer with its classroom aids: explanations beside it, a tour, presentation mode and a theme.
+
+    ``page()`` puts it in a ``BootstrapTemplate`` with the header buttons (tour, presentation mode, theme).
+    """
+
+    explorer = param.Parameter(doc="The session's MLEExplorer: its state and its component views.")
+    presentation = param.Boolean(
+        default=False, label="Presentation mode", doc="Large fonts, thick lines and big markers for a projector."
+    )
+    theme = param.Selector(default="default", objects=["default", "dark"], doc="The page's theme (set on load).")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        explorer = self.explorer
+        self.explanations = Explanations(state=explorer.state)
+        self.tour = GuidedTour(
+            steps=[{"title": title, "text": text} for title, text, _ in TOUR_STEPS],
+            sizing_mode="stretch_width",
+            margin=(5, 5),
+        )
+        self.tour_button = pn.widgets.Button(label="Take the tour", description="A short guided tour of the page")
+        self.presentation_toggle = pn.widgets.Toggle.from_param(self.param.presentation)
+        dark = self.theme == "dark"
+        self.theme_button = pn.widgets.Button(label="Light theme" if dark else "Dark theme")
+        self.skip_link = pn.widgets.Button(
+            label="Skip to the controls (family, sliders, Optimize)",
+            stylesheets=[SKIP_LINK_CSS],
+            margin=(2, 5),
+        )
+        self.tour_button.on_click(lambda _: self.tour.start())
+        self.theme_button.js_on_click(args={"presentation": self.presentation_toggle}, code=_theme_reload_js(dark))
+        self.skip_link.js_on_click(args={"target": explorer.controls.family_select}, code=_FOCUS_JS)
+        self._highlighted: list[tuple[object, dict]] = []
+        self.tour.param.watch(self._on_tour, ["step", "active"])
+        self.param.watch(self._on_presentation, ["presentation"])
+        if self.presentation:  # asked for in the URL: once the page is served, with its theme applied
+            pn.state.onload(lambda: self.param.trigger("presentation"))
+        self.theme_button.visible = not IN_PYODIDE  # the static page cannot reload into another theme
+        # One row, so one Bokeh root: the theme button's script reads the toggle's model.
+        self.header = pn.Row(self.tour_button, self.presentation_toggle, self.theme_button)
+        self._layout = pn.Column(
+            self.skip_link,
+            pn.Row(
+                explorer,
+                pn.Column(self.tour, self.explanations, width=SIDE_WIDTH),
+                sizing_mode="stretch_width",
+            ),
+            sizing_mode="stretch_width",
+        )
+
+    def __panel__(self):
+        return self._layout
+
+    def page(self, title: str, header_background: str) -> pn.template.BootstrapTemplate:
+        """The page: a Bootstrap template (assets shipped with Panel) in this classroom's theme."""
+        template = pn.template.BootstrapTemplate(
+            title=title,
+            main=[self],
+            header=[self.header],
+            header_background=header_background,
+            design=ClassroomDesign,
+            theme=self.theme,
+        )
+        template.config.raw_css.append(page_css(self.theme))
+        return template
+
+    # --- presentation mode --------------------------------------------------------------------------------
+    def _on_presentation(self, *_):
+        with pn.io.hold():
+            # An empty value removes the property in the browser (an absent one would leave it set).
+            self._layout.styles = (
+                dict(PRESENTATION_STYLES) if self.presentation else dict.fromkeys(PRESENTATION_STYLES, "")
+            )
+            self.explorer.plot.set_presentation(self.presentation)
+
+    # --- the tour's outlines ------------------------------------------------------------------------------
+    def _tour_targets(self, name: str) -> list:
+        """The components a tour step outlines (found when the step is shown: the sliders change with the family)."""
+        explorer = self.explorer
+        controls = explorer.controls
+        targets = {
+            "plot": [explorer.plot.figure],
+            "sliders": list(controls.sliders.values()),
+            "readout": [getattr(explorer.readout, "_numbers", None)],
+            "optimize": [controls.optimize_button],
+            "families": [controls.family_select, *getattr(explorer.scenarios, "buttons", {}).values()],
+            "undo": [controls.undo_button, controls.reset_button, controls.clear_button],
+        }
+        return [target for target in targets.get(name, []) if target is not None and hasattr(target, "styles")]
+
+    @property
+    def highlighted(self) -> list:
+        """The components the tour outlines now."""
+        return [target for target, _ in self._highlighted]
+
+    def _on_tour(self, *_):
+        with pn.io.hold():
+            for target, styles in self._highlighted:
+                target.styles = {**dict.fromkeys(HIGHLIGHT_STYLES, ""), **styles}  # "": remove in the browser
+            self._highlighted = []
+            if self.tour.active:
+                step = min(self.tour.step, len(TOUR_STEPS) - 1)
+                for target in self._tour_targets(TOUR_STEPS[step][2]):
+                    styles = dict(target.styles or {})
+                    self._highlighted.append((target, styles))
+                    target.styles = {**styles, **HIGHLIGHT_STYLES}
+
+
+def _theme_reload_js(dark: bool) -> str:
+    """JavaScript reloading the page in the other theme, keeping the other query parameters (and presentation
+    mode, as ``presentation=1``)."""
+    return f"""
+    const url = new URL(window.location.href);
+    if ({"true" if dark else "false"}) url.searchParams.delete("theme"); else url.searchParams.set("theme", "dark");
+    if (presentation.active) url.searchParams.set("presentation", "1"); else url.searchParams.delete("presentation");
+    window.location.assign(url.toString());
+    """
+
+
+#: JavaScript moving the keyboard focus into the view of ``target`` (a widget's Bokeh model).
+_FOCUS_JS = """
+const views = [];
+const walk = (view) => { views.push(view); for (const child of view.child_views ?? []) walk(child); };
+for (const view of Object.values(Bokeh.index)) walk(view);
+const view = views.find((v) => v.model === target);
+const element = view?.shadow_el?.querySelector("select, input, button, [tabindex]");
+if (element) element.focus();
+"""
+
+
+def requested_theme() -> str:
+    """The theme this page was asked for (``?theme=dark``), as Panel reads it; "default" otherwise."""
+    return "dark" if pn.config.theme == "dark" else "default"
+
+
+def requested_presentation() -> bool:
+    """Whether the page was opened with ``?presentation=1`` (kept by the theme button's reload)."""
+    values = pn.state.session_args.get("presentation", []) if isinstance(pn.state.session_args, dict) else []
+    return bool(values) and values[0] in (b"1", b"true", b"on")
