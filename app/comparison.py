@@ -88,7 +88,8 @@ class FamilyComparisonTable(pn.viewable.Viewer):
                 needs = mle_core.get_family(row.family).support
                 reason = html.escape(row.reason, quote=True)
                 cells = (
-                    f"<td colspan=3 style='{_CELL}; text-align:left; color:#666' title='{reason}'>"
+                    f"<td colspan=3 style='{_CELL}; text-align:left; color:var(--mle-muted-color, #666)' "
+                    f"title='{reason}'>"
                     f"does not apply: it needs {needs}</td>"
                 )
             else:

@@ -100,7 +100,7 @@ class ParameterControls(pn.viewable.Viewer):
             sizing_mode="stretch_width",
         )
         self.add_button = pn.widgets.Button(label="Add", description="Add the typed values as observations")
-        self._hint = pn.pane.HTML("", sizing_mode="stretch_width", styles={"color": "#8a4b00"})
+        self._hint = pn.pane.HTML("", sizing_mode="stretch_width", styles={"color": "var(--mle-hint-color, #8a4b00)"})
         self.family_select.param.watch(held(self._on_family_selected), "value")
         self.switch_button.on_click(held(self._on_switch_anyway))
         self.keep_button.on_click(held(lambda _: self.state.keep_family()))

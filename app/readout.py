@@ -14,7 +14,7 @@ from .state import ExplorerState
 _READOUT_STYLE = "font-size: 1.05em; line-height: 1.6"
 _VALUE_STYLE = "font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-weight: 600"
 _HEADLINE_STYLE = "font-size: 1.3em"
-_HINT_STYLE = "color: #8a4b00"
+_HINT_STYLE = "color: var(--mle-hint-color, #8a4b00)"  # the variable: app.classroom, per theme
 
 
 def _value(text: str, test_id: str | None = None) -> str:
