@@ -31,8 +31,9 @@ import mle_core
 from .pyodide_support import IN_PYODIDE
 from .state import ExplorerState
 
-#: The page's font size in presentation mode (the normal page uses 12 px text).
-PRESENTATION_FONT_SIZE = "20px"
+#: The page's font size in presentation mode (the normal page uses 12 px text): 1.5 times, as much as the
+#: app's fixed 400 px column of controls and readout takes.
+PRESENTATION_FONT_SIZE = "18px"
 #: Inherited CSS values set on the app's column in presentation mode.
 PRESENTATION_STYLES = {
     "font-size": PRESENTATION_FONT_SIZE,
@@ -43,6 +44,9 @@ PRESENTATION_STYLES = {
 HIGHLIGHT_STYLES = {"outline": "4px solid var(--mle-tour-color, #e8a400)", "outline-offset": "3px"}
 #: Width of the explanations column beside the app.
 SIDE_WIDTH = 330
+#: The tour's card floats over the page's bottom right corner, so it stays in view whatever it points at.
+TOUR_WIDTH = 380
+TOUR_STYLES = {"position": "fixed", "right": "16px", "bottom": "16px", "z-index": "1050"}
 
 # --- styles ---------------------------------------------------------------------------------------------
 #: Added to every component's shadow root by ``ClassroomDesign``: a visible focus ring (Bootstrap's buttons
@@ -415,10 +419,10 @@ class Classroom(pn.viewable.Viewer):
         self.explanations = Explanations(state=explorer.state)
         self.tour = GuidedTour(
             steps=[{"title": title, "text": text} for title, text, _ in TOUR_STEPS],
-            sizing_mode="stretch_width",
-            margin=(5, 5),
+            width=TOUR_WIDTH,
+            styles=dict(TOUR_STYLES),
         )
-        self.tour_button = pn.widgets.Button(label="Take the tour", description="A short guided tour of the page")
+        self.tour_button = pn.widgets.Button(label="Take the tour")
         self.presentation_toggle = pn.widgets.Toggle.from_param(self.param.presentation)
         dark = self.theme == "dark"
         self.theme_button = pn.widgets.Button(label="Light theme" if dark else "Dark theme")
@@ -433,20 +437,22 @@ class Classroom(pn.viewable.Viewer):
         self._highlighted: list[tuple[object, dict]] = []
         self.tour.param.watch(self._on_tour, ["step", "active"])
         self.param.watch(self._on_presentation, ["presentation"])
-        if self.presentation:  # asked for in the URL: once the page is served, with its theme applied
-            pn.state.onload(lambda: self.param.trigger("presentation"))
         self.theme_button.visible = not IN_PYODIDE  # the static page cannot reload into another theme
         # One row, so one Bokeh root: the theme button's script reads the toggle's model.
         self.header = pn.Row(self.tour_button, self.presentation_toggle, self.theme_button)
+        # The explanations sit beside the app; in presentation mode below it, which leaves the plot
+        # the width its larger fonts need. The explorer itself is never moved (nor re-rendered).
+        self._side = pn.Column(self.explanations, width=SIDE_WIDTH)
+        self._below = pn.Column(sizing_mode="stretch_width", visible=False)
         self._layout = pn.Column(
             self.skip_link,
-            pn.Row(
-                explorer,
-                pn.Column(self.tour, self.explanations, width=SIDE_WIDTH),
-                sizing_mode="stretch_width",
-            ),
+            pn.Row(explorer, self._side, sizing_mode="stretch_width"),
+            self._below,
+            self.tour,
             sizing_mode="stretch_width",
         )
+        if self.presentation:  # asked for in the URL: once the page is served, with its theme applied
+            pn.state.onload(lambda: self.param.trigger("presentation"))
 
     def __panel__(self):
         return self._layout
@@ -472,6 +478,9 @@ class Classroom(pn.viewable.Viewer):
                 dict(PRESENTATION_STYLES) if self.presentation else dict.fromkeys(PRESENTATION_STYLES, "")
             )
             self.explorer.plot.set_presentation(self.presentation)
+            here, there = (self._below, self._side) if self.presentation else (self._side, self._below)
+            there.param.update(objects=[], visible=False)
+            here.param.update(objects=[self.explanations], visible=True)
 
     # --- the tour's outlines ------------------------------------------------------------------------------
     def _tour_targets(self, name: str) -> list:

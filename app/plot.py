@@ -658,10 +658,10 @@ class LikelihoodPlot(pn.viewable.Viewer):
     #: Font sizes on a projector, by property. Absolute, not scaled: the dark theme writes its sizes in
     #: em, which already grow with the page's presentation font.
     PRESENTATION_FONTS = (
-        ("text_font_size", "24px"),  # the title
-        ("axis_label_text_font_size", "22px"),
-        ("major_label_text_font_size", "19px"),  # tick labels
-        ("label_text_font_size", "19px"),  # the legend
+        ("text_font_size", "20px"),  # the title (a long one: it must fit a 900 px wide plot)
+        ("axis_label_text_font_size", "20px"),
+        ("major_label_text_font_size", "17px"),  # tick labels
+        ("label_text_font_size", "17px"),  # the legend
     )
     #: Factors for line widths and marker sizes on a projector.
     PRESENTATION_SCALES = (("line_width", 2.0), ("size", 1.6))

@@ -1,0 +1,227 @@
+"""The classroom layer with no browser: presentation mode, the tour, the explanations, the themed page."""
+
+from __future__ import annotations
+
+import re
+
+import panel as pn
+import pytest
+from panel.theme.bootstrap import BootstrapDefaultTheme
+
+import mle_core
+from app.classroom import (
+    FAMILY_NOTES,
+    HIGHLIGHT_STYLES,
+    PRESENTATION_STYLES,
+    THEME_COLORS,
+    TOUR_STEPS,
+    Classroom,
+    ClassroomDesign,
+    family_formula,
+    family_text,
+    page_css,
+)
+from app.explorer import MLEExplorer, create_app
+
+
+@pytest.fixture
+def classroom():
+    return Classroom(explorer=MLEExplorer())
+
+
+def px(size: str) -> float:
+    assert size.endswith("px"), size
+    return float(size[:-2])
+
+
+def figure_look(plot) -> dict:
+    fig = plot.figure
+    return {
+        "title": fig.title.text_font_size,
+        "axis label": fig.xaxis[0].axis_label_text_font_size,
+        "ticks": fig.yaxis[0].major_label_text_font_size,
+        "legend": fig.legend[0].label_text_font_size,
+        "model line": plot._model_line.glyph.line_width,
+        "segments": plot._segments.glyph.line_width,
+        "marker": plot._points.glyph.size,
+    }
+
+
+# --- presentation mode ------------------------------------------------------------------------------------
+def test_presentation_mode_enlarges_the_figure_and_toggling_back_restores_it(classroom):
+    plot = classroom.explorer.plot
+    normal = figure_look(plot)
+    classroom.presentation = True
+    big = figure_look(plot)
+    for name in ("title", "axis label", "ticks", "legend"):
+        assert px(big[name]) >= px(normal[name]) + 4, f"{name}: {normal[name]} → {big[name]}"
+    for name in ("model line", "segments", "marker"):
+        assert big[name] >= 1.5 * normal[name], f"{name}: {normal[name]} → {big[name]}"
+    classroom.presentation = False
+    assert figure_look(plot) == normal
+    classroom.presentation = True  # again: the same look, not scaled twice
+    assert figure_look(plot) == big
+
+
+def test_presentation_mode_sets_the_inherited_font_sizes_and_an_empty_value_removes_them(classroom):
+    classroom.presentation = True
+    assert classroom._layout.styles == PRESENTATION_STYLES
+    assert px(PRESENTATION_STYLES["font-size"]) >= 1.4 * 12  # the normal page's text is 12 px
+    classroom.presentation = False
+    assert classroom._layout.styles == dict.fromkeys(PRESENTATION_STYLES, "")
+
+
+def test_presentation_mode_moves_the_explanations_below_the_app_and_back(classroom):
+    cards = classroom.explanations.__panel__()
+    assert classroom._side.objects == [cards]
+    classroom.presentation = True
+    assert (classroom._below.objects, classroom._side.objects) == ([cards], [])
+    assert (classroom._below.visible, classroom._side.visible) == (True, False)
+    classroom.presentation = False
+    assert (classroom._below.objects, classroom._side.objects) == ([], [cards])
+    assert (classroom._below.visible, classroom._side.visible) == (False, True)
+
+
+def test_the_header_toggle_drives_presentation_mode(classroom):
+    classroom.presentation_toggle.value = True
+    assert classroom.presentation
+    assert px(classroom.explorer.plot.figure.title.text_font_size) > 13
+
+
+# --- the tour ---------------------------------------------------------------------------------------------
+def test_the_tour_opens_advances_goes_back_and_closes(classroom):
+    tour = classroom.tour
+    assert not tour.active
+    assert 5 <= len(tour.steps) <= 7
+    classroom.tour_button.clicks += 1
+    assert (tour.active, tour.step) == (True, 0)
+    tour.previous_step()
+    assert tour.step == 0, "Back on the first step stays there"
+    tour.next_step()
+    tour.next_step()
+    assert tour.step == 2
+    tour.previous_step()
+    assert tour.step == 1
+    tour.close()
+    assert not tour.active
+
+
+def test_next_on_the_last_step_finishes_the_tour(classroom):
+    tour = classroom.tour
+    tour.start()
+    for _ in range(len(tour.steps) - 1):
+        tour.next_step()
+    assert (tour.active, tour.step) == (True, len(tour.steps) - 1)
+    tour.next_step()
+    assert not tour.active
+    tour.start()
+    assert (tour.active, tour.step) == (True, 0), "a new tour starts at the beginning"
+
+
+def test_each_tour_step_outlines_its_component_and_restores_it(classroom):
+    explorer, tour = classroom.explorer, classroom.tour
+    controls = explorer.controls
+    expected = {
+        "plot": explorer.plot.figure,
+        "sliders": controls.sliders["mu"],
+        "readout": explorer.readout._numbers,
+        "optimize": controls.optimize_button,
+        "families": controls.family_select,
+        "undo": controls.undo_button,
+    }
+    assert [target for _, _, target in TOUR_STEPS] == list(expected)
+    before = {name: dict(component.styles or {}) for name, component in expected.items()}
+    tour.start()
+    for index, name in enumerate(expected):
+        assert tour.step == index
+        assert expected[name] in classroom.highlighted, f"step {index} should outline the {name}"
+        assert HIGHLIGHT_STYLES.items() <= dict(expected[name].styles).items()
+        others = [component for other, component in expected.items() if other != name]
+        assert not any(component in classroom.highlighted for component in others)
+        tour.next_step()
+    assert not tour.active
+    assert classroom.highlighted == []
+    for name, component in expected.items():
+        styles = dict(component.styles or {})
+        assert {key: value for key, value in styles.items() if value != ""} == before[name], name
+
+
+def test_the_tour_outlines_the_sliders_of_the_current_family(classroom):
+    state = classroom.explorer.state
+    state.clear()
+    assert state.switch_family("poisson")
+    classroom.tour.start()
+    classroom.tour.next_step()
+    assert classroom.highlighted == [classroom.explorer.controls.sliders["rate"]]
+
+
+# --- explanations -----------------------------------------------------------------------------------------
+def test_every_family_has_an_explanation_naming_its_parameters_and_a_formula():
+    for name, family in mle_core.FAMILIES.items():
+        text = family_text(name)
+        assert text.startswith("An observation is"), name
+        for parameter in (*family.parameters, *family.constants):
+            assert f"- **{parameter.symbol}**" in text, (name, parameter.name)
+            assert parameter.description in text, (name, parameter.name)
+        assert re.fullmatch(r"\$.+\$", family_formula(name)), name
+    assert set(FAMILY_NOTES) == set(mle_core.FAMILIES)
+
+
+def test_the_model_card_follows_family_switches(classroom):
+    explanations, state = classroom.explanations, classroom.explorer.state
+    assert "Gaussian" in explanations.family_card.title
+    assert "σ" in explanations.family_markdown.object
+    state.clear()
+    assert state.switch_family("exponential")
+    assert explanations.family_card.title == "The model: " + mle_core.get_family("exponential").label
+    assert "waiting time" in explanations.family_markdown.object
+    assert r"\lambda e^{-\lambda x}" in explanations.family_formula.object
+    state.undo()  # back to the Gaussian and its data
+    assert "Gaussian" in explanations.family_card.title
+    assert "bell curve" in explanations.family_markdown.object
+
+
+def test_the_explanations_render_their_formulas_with_katex(classroom):
+    latex = [pane for card in classroom.explanations.cards for pane in card.objects if isinstance(pane, pn.pane.LaTeX)]
+    assert len(latex) == 3
+    assert all(pane.renderer == "katex" for pane in latex)
+
+
+# --- the page ---------------------------------------------------------------------------------------------
+def test_the_page_builds_with_the_header_buttons_and_the_classroom_design():
+    explorer = MLEExplorer()
+    page = create_app(explorer)
+    assert isinstance(page, pn.template.BootstrapTemplate)
+    assert page.design is ClassroomDesign
+    header = [widget.name for widget in page.header[0].objects]
+    assert header == ["Take the tour", "Presentation mode", "Dark theme"]
+    assert page_css("default") in page.config.raw_css
+    assert explorer.classroom.theme == "default"
+
+
+def test_the_dark_page_offers_the_light_theme_and_sets_readable_colours():
+    classroom = Classroom(explorer=MLEExplorer(), theme="dark")
+    page = classroom.page(title="t", header_background="#1f5f99")
+    assert page.theme._name == "dark"
+    assert classroom.theme_button.name == "Light theme"
+    assert "--mle-hint-color: #ffb86b" in page.config.raw_css[-1]
+
+
+def test_theme_colours_differ_where_they_must_and_define_the_same_variables():
+    assert THEME_COLORS["default"].keys() == THEME_COLORS["dark"].keys()
+    assert THEME_COLORS["default"]["--mle-hint-color"] != THEME_COLORS["dark"]["--mle-hint-color"]
+    for colors in THEME_COLORS.values():
+        assert all(re.fullmatch(r"#[0-9a-f]{6}", value) for value in colors.values())
+
+
+def test_every_component_gets_a_visible_focus_outline():
+    stylesheets = ClassroomDesign._resolve_modifiers(pn.widgets.Button, BootstrapDefaultTheme)[0]["stylesheets"]
+    assert any(":focus-visible" in sheet and "outline: 3px solid" in sheet for sheet in stylesheets)
+    assert any("bootstrap.css" in sheet for sheet in stylesheets), "Bootstrap's own stylesheet is kept"
+
+
+def test_a_page_opened_in_presentation_mode_starts_large():
+    # ?presentation=1 (kept by the theme button's reload); with no server, onload callbacks run at once.
+    classroom = Classroom(explorer=MLEExplorer(), presentation=True)
+    assert classroom._layout.styles == PRESENTATION_STYLES
+    assert px(classroom.explorer.plot.figure.title.text_font_size) > 13
