@@ -1,0 +1,379 @@
+"""The climb to the peak: gradient ascent or Newton–Raphson, one step at a time, with the numbers of each step.
+
+The student picks a method (and, for gradient ascent, a step size η), then Step, Back, Run to
+convergence or Reset. Every step is one ``mle_core.inference`` step from the sliders' current
+values; the sliders follow it, the path is drawn on the surface and the slices (through
+``LandscapeOverlays.path``), and the step's update formula is shown with its numbers filled in.
+"""
+
+from __future__ import annotations
+
+import math
+
+import panel as pn
+import param
+
+from mle_core import inference
+
+from .controls import held
+from .overlays import LandscapeOverlays, LazyView, PathPoint, escape, event_loop_running, finite_mle, number
+
+#: The time between two animation frames of Run (ms) and how many steps each frame takes: one at a
+#: readable pace at first, then more and more, so that a slow gradient ascent still ends in seconds.
+RUN_PERIOD_MS = 220
+SLOW_FRAMES = 12
+MAX_STEPS_PER_FRAME = 64
+#: Run gives up after this many steps (gradient ascent with a tiny η).
+MAX_RUN_STEPS = 2_000
+#: A step that changes ℓ by at most TOL·max(1, |ℓ|) and every parameter by at most TOL·(1 + |θⱼ|) ends the climb.
+TOL = 1e-10
+
+METHODS = {"Gradient ascent": "gradient", "Newton–Raphson": "newton"}
+METHOD_FORMULAS = {
+    "gradient": r"$\theta_{\text{new}}=\theta+\eta\,\nabla\ell(\theta)$",
+    "newton": r"$\theta_{\text{new}}=\theta+I(\theta)^{-1}\,\nabla\ell(\theta),\qquad I(\theta)=-\nabla^2\ell(\theta)$",
+}
+METHOD_TEXT = {
+    "gradient": (
+        "**Gradient ascent** walks uphill along the score ∇ℓ, scaled by the step size η. Too small an η "
+        "crawls; too large overshoots (each step is then halved until ℓ does not drop, and the formula says so)."
+    ),
+    "newton": (
+        "**Newton–Raphson** fits a parabola to ℓ at θ (its slope and curvature: the purple dashed curves on "
+        "the slices) and jumps to that parabola's top. Near the peak it needs only a few steps."
+    ),
+}
+
+
+def _steps(count: int) -> str:
+    return f"{count:,} step" + ("" if count == 1 else "s")
+
+
+def steps_in_frame(frame: int) -> int:
+    """How many steps Run takes in animation frame ``frame`` (0, 1, …): 1 for a while, then doubling."""
+    if frame < SLOW_FRAMES:
+        return 1
+    return min(2 ** ((frame - SLOW_FRAMES) // 3 + 1), MAX_STEPS_PER_FRAME)
+
+
+def converged(step: inference.ClimbStep, tol: float = TOL) -> bool:
+    """Whether ``step`` ends a climb: ℓ and every parameter moved by at most the tolerance (as ``inference.climb``)."""
+    gain = abs(step.log_likelihood_new - step.log_likelihood) <= tol * max(1.0, abs(step.log_likelihood))
+    return gain and all(abs(step.delta[name]) <= tol * (1.0 + abs(step.theta[name])) for name in step.names)
+
+
+def stuck(step: inference.ClimbStep) -> bool:
+    """Whether ``step`` could not move (derivatives not finite, or no uphill along its direction)."""
+    return not (math.isfinite(step.step_size) and all(math.isfinite(v) for v in step.direction.values())) or (
+        step.scale == 0.0
+    )
+
+
+class ClimbControls(LazyView):
+    """Choose gradient ascent (step size η) or Newton–Raphson; Step, Back, Run to convergence, Reset.
+
+    ``steps`` are the ``ClimbStep``s taken since the climb started at ``start``. A data or family
+    change clears the path; so does a Step after the sliders were moved away from the path's end
+    (the new climb starts where the sliders are).
+    """
+
+    overlays = param.ClassSelector(class_=LandscapeOverlays, doc="Where the path and Newton's parabola are drawn.")
+    animate = param.Boolean(default=True, doc="Animate Run when an event loop is running (else it runs at once).")
+
+    def __init__(self, **params):
+        params.setdefault("overlays", LandscapeOverlays())
+        super().__init__(**params)
+        self.steps: list[inference.ClimbStep] = []
+        self.start: dict | None = None
+        self._animation = None
+        self._frame = 0
+        self.method_buttons = pn.widgets.RadioButtonGroup(
+            name="Method", options=METHODS, value="gradient", button_type="primary", button_style="outline"
+        )
+        self.step_size_input = pn.widgets.FloatInput(
+            label="Step size η for gradient ascent (empty: 1/curvature, recomputed at each step)",
+            value=None,
+            placeholder="automatic",
+            step=0.001,
+            width=360,
+        )
+        self.step_button = pn.widgets.Button(label="Step", color="primary", description="Take one step uphill")
+        self.back_button = pn.widgets.Button(label="Back", description="Undo the last step")
+        self.run_button = pn.widgets.Button(
+            label="Run to convergence", color="success", description="Keep stepping until θ stops changing"
+        )
+        self.reset_button = pn.widgets.Button(label="Reset", description="Clear the path and go back to its start")
+        self._formula_pane = pn.pane.LaTeX(METHOD_FORMULAS["gradient"], renderer="katex", margin=(0, 10))
+        self._method_text = pn.pane.Markdown(METHOD_TEXT["gradient"], sizing_mode="stretch_width", margin=(0, 10))
+        self._status = pn.pane.HTML("", sizing_mode="stretch_width")
+        self._table = pn.pane.HTML("", sizing_mode="stretch_width")
+        self.method_buttons.param.watch(held(self._on_method), ["value"])
+        self.step_button.on_click(held(lambda _: self.step()))
+        self.back_button.on_click(held(lambda _: self.back()))
+        self.run_button.on_click(held(lambda _: self.toggle_run()))
+        self.reset_button.on_click(held(lambda _: self.reset()))
+        self._layout = pn.Column(
+            self.method_buttons,
+            self._formula_pane,
+            self._method_text,
+            self.step_size_input,
+            pn.Row(self.step_button, self.back_button, self.run_button, self.reset_button),
+            self._status,
+            self._table,
+            sizing_mode="stretch_width",
+        )
+        self._show()
+
+    def __panel__(self):
+        return self._layout
+
+    @property
+    def method(self) -> str:
+        """ "gradient" or "newton"."""
+        return self.method_buttons.value
+
+    @property
+    def running(self) -> bool:
+        return self._animation is not None
+
+    @property
+    def text(self) -> str:
+        """What the status pane shows (the last step's formula, or why nothing happened)."""
+        return self._status.object
+
+    # --- reacting to the state ------------------------------------------------------------------
+    def _on_state(self, *events):
+        if any(event.name not in ("theta", "true_parameters") for event in events):
+            self._stop()
+            self._clear(
+                message="The data changed: a new climb starts from where the sliders are." if self.steps else ""
+            )
+
+    def _on_active(self, *_):
+        self.overlays.quadratic = self.active and self.method == "newton"
+
+    def refresh(self) -> None:
+        self._show()
+
+    def _on_method(self, *_):
+        self._formula_pane.object = METHOD_FORMULAS[self.method]
+        self._method_text.object = METHOD_TEXT[self.method]
+        self.step_size_input.disabled = self.method == "newton"
+        self.overlays.quadratic = self.active and self.method == "newton"
+
+    # --- the climb ---------------------------------------------------------------------------
+    def _problem(self) -> str:
+        """Why no step can be taken now ('' if one can)."""
+        state = self.state
+        if state.n == 0:
+            return "Add observations first: with none, ℓ = 0 everywhere and there is no hill to climb."
+        return ""
+
+    def _at_path_end(self) -> bool:
+        end = self.steps[-1].theta_new
+        return all(
+            abs(self.state.theta[name] - end[name]) <= 1e-12 * max(1.0, abs(end[name])) for name in self.state.theta
+        )
+
+    def step(self) -> inference.ClimbStep | None:
+        """Take one step from the sliders' values; the sliders follow. Return the step (None if none was possible)."""
+        problem = self._problem()
+        if problem:
+            self._show(message=problem)
+            return None
+        if self.steps and not self._at_path_end():
+            self._clear()  # the sliders were moved: a new climb from here
+        step, message = self._advance(dict(self.state.theta))
+        if step is not None:
+            self._follow()
+        self._show(message=message)
+        return step
+
+    def _advance(self, theta: dict) -> tuple[inference.ClimbStep | None, str]:
+        """Compute one step from ``theta`` and append it to the path (the sliders do not move yet)."""
+        state = self.state
+        try:
+            if self.method == "newton":
+                step = inference.newton_step(state.family, state.statistics, theta, **state.constants)
+            else:
+                eta = self.step_size_input.value  # None: 1/(largest |eigenvalue| of ∂²ℓ), at every step
+                if eta is not None and not eta > 0:
+                    raise ValueError("the step size η must be positive (or leave the box empty)")
+                step = inference.gradient_ascent_step(state.family, state.statistics, theta, eta, **state.constants)
+        except ValueError as error:
+            text = str(error)
+            if "strictly inside" in text:
+                text = "the climb must start inside the parameter space: move the slider off its end first"
+            return None, f"No step: {text}."
+        if not self.steps:
+            self.start = dict(theta)
+        self.steps.append(step)
+        return step, ""
+
+    def _follow(self) -> None:
+        """Draw the path and move the sliders to its end."""
+        self._publish_path()
+        self.state.set_parameters(**self.steps[-1].theta_new)
+
+    def back(self) -> None:
+        """Undo the last step: the sliders go back to where it started."""
+        self._stop()
+        if not self.steps:
+            self._show(message="Nothing to undo: no steps yet.")
+            return
+        step = self.steps.pop()
+        self._publish_path()
+        self.state.set_parameters(**step.theta)
+        self._show()
+
+    def reset(self) -> None:
+        """Clear the path and put the sliders back where the climb started."""
+        self._stop()
+        start = self.start
+        self._clear()
+        if start is not None:
+            self.state.set_parameters(**start)
+        self._show(message="Reset: back at the start of the climb." if start else "")
+
+    def toggle_run(self) -> None:
+        """Run to convergence (animated in a server session), or stop a run in progress."""
+        if self.running:
+            self._stop()
+            self._show(message="Stopped.")
+        else:
+            self.run()
+
+    def run(self) -> None:
+        """Step until the climb converges, cannot move, or ``MAX_RUN_STEPS`` steps were taken."""
+        problem = self._problem()
+        if problem:
+            self._show(message=problem)
+            return
+        if self.steps and not self._at_path_end():
+            self._clear()
+        if not (self.animate and event_loop_running()):
+            message = self._run_steps(MAX_RUN_STEPS)
+            self._show(message=message or self._run_summary())
+            return
+        self._frame = 0
+        self.run_button.label = "Stop"
+        model = self.state.model
+
+        @held
+        def frame():
+            if self.state.model is not model or not self.running:
+                self._stop()
+                return
+            message = self._run_steps(steps_in_frame(self._frame))
+            self._frame += 1
+            if self._run_over() or message:
+                self._stop()
+                self._show(message=message or self._run_summary())
+            else:
+                self._show()
+
+        self._animation = pn.state.add_periodic_callback(frame, period=RUN_PERIOD_MS)
+
+    def _run_steps(self, count: int) -> str:
+        """Take up to ``count`` steps (fewer if the run is over), then move the sliders once; return any problem."""
+        message = ""
+        moved = False
+        for _ in range(count):
+            if self._run_over():
+                break
+            theta = dict(self.steps[-1].theta_new) if self.steps else dict(self.state.theta)
+            step, message = self._advance(theta)
+            if step is None:
+                break
+            moved = True
+        if moved:
+            self._follow()
+        return message
+
+    def _run_over(self) -> bool:
+        if not self.steps:
+            return False
+        last = self.steps[-1]
+        return len(self.steps) >= MAX_RUN_STEPS or converged(last) or stuck(last)
+
+    def _run_summary(self) -> str:
+        if not self.steps:
+            return self.text
+        last = self.steps[-1]
+        if converged(last):
+            estimate, _ = finite_mle(self.state)
+            where = "the maximum likelihood estimate" if estimate else "a point where ℓ stops changing"
+            return f"Converged after {_steps(len(self.steps))}: the sliders are at {where}."
+        if stuck(last):
+            return f"Stopped after {_steps(len(self.steps))}: {last.note or 'no uphill move was possible'}."
+        return f"Stopped after {_steps(len(self.steps))} without converging: try Newton–Raphson or a larger η."
+
+    def _stop(self) -> None:
+        if self._animation is not None:
+            self._animation.stop()
+            self._animation = None
+        self.run_button.label = "Run to convergence"
+
+    def _clear(self, message: str = "") -> None:
+        self.steps = []
+        self.start = None
+        self._publish_path()
+        self._show(message=message)
+
+    def _publish_path(self) -> None:
+        if not self.steps:
+            self.overlays.path = []
+            return
+        first = self.steps[0]
+        points = [PathPoint(dict(first.theta), first.log_likelihood)]
+        points += [PathPoint(dict(step.theta_new), step.log_likelihood_new) for step in self.steps]
+        self.overlays.path = points
+
+    # --- what the student reads -----------------------------------------------------------------
+    def _show(self, message: str = "") -> None:
+        self.back_button.disabled = not self.steps
+        self.reset_button.disabled = not self.steps
+        parts = []
+        if message:
+            parts.append(f'<div style="color:#8a4b00">{escape(message)}</div>')
+        if self.steps:
+            step = self.steps[-1]
+            label = "Newton–Raphson" if step.method == "newton" else "gradient ascent"
+            gain = step.log_likelihood_new - step.log_likelihood
+            parts.append(
+                f"<div><b>Step {len(self.steps)}</b> ({label}): ℓ went from {number(step.log_likelihood, 6)} to "
+                f"{number(step.log_likelihood_new, 6)} ({'+' if gain >= 0 else ''}{number(gain, 4)})</div>"
+                f'<pre style="white-space: pre-wrap; font-size: 0.9em; margin: 4px 0">{escape(step.formula())}</pre>'
+            )
+        elif not message:
+            parts.append(
+                "<div>Press <b>Step</b> for one step from where the sliders are, or <b>Run to convergence</b>.</div>"
+            )
+        self._status.object = "".join(parts)
+        self._table.object = self._path_table()
+
+    def _path_table(self, rows: int = 8) -> str:
+        if not self.steps:
+            return ""
+        names = self.steps[0].names
+        symbols = self.steps[0].symbols
+        head = "".join(f"<th style='padding:2px 8px'>{s}</th>" for s in symbols)
+        body = []
+        start = max(0, len(self.steps) - rows)
+        if start == 0:
+            first = self.steps[0]
+            cells = "".join(f"<td style='padding:2px 8px'>{number(first.theta[n], 6)}</td>" for n in names)
+            body.append(
+                f"<tr><td>start</td>{cells}<td style='padding:2px 8px'>{number(first.log_likelihood, 6)}</td></tr>"
+            )
+        for k in range(start, len(self.steps)):
+            step = self.steps[k]
+            cells = "".join(f"<td style='padding:2px 8px'>{number(step.theta_new[n], 6)}</td>" for n in names)
+            body.append(
+                f"<tr><td>{k + 1}</td>{cells}<td style='padding:2px 8px'>{number(step.log_likelihood_new, 6)}</td></tr>"
+            )
+        more = f"<div>(the last {rows} of {len(self.steps)} steps)</div>" if start else ""
+        return (
+            "<table style='font-family: ui-monospace, monospace; font-size: 0.9em; text-align: right'>"
+            f"<tr><th>step</th>{head}<th style='padding:2px 8px'>ℓ</th></tr>{''.join(body)}</table>{more}"
+        )

@@ -1,0 +1,1038 @@
+"""The likelihood landscape: ℓ along each parameter, ℓ over two parameters, L next to ℓ, each point's share.
+
+Four views, composed with the climb (``app.climb``) and "How sure?" (``app.uncertainty``) in
+``LandscapePanel``:
+
+- ``LikelihoodSlices``: ℓ along each parameter with the others held where the sliders are, the
+  current value marked, the tangent there (slope = the score ∂ℓ/∂θⱼ). Click on a slice or drag its
+  dot to move that slider.
+- ``LikelihoodSurface``: ℓ − ℓ̂ over a grid of two parameters (two-parameter families), the current
+  point, the MLE, the climb's path; a click sets both sliders to the clicked cell.
+- ``LikelihoodVersusLog``: L = Π f(xᵢ) multiplied out in float64 next to ℓ = Σ ln f(xᵢ), and the point
+  count from which L is exactly 0.0.
+- ``PointContributions``: ln f(xᵢ) of each observation, smallest first.
+
+Everything is built once per session and updated in place. Everything is evaluated from the
+family's sufficient statistics (``mle_core.inference``), vectorised over the grid. On a slider
+step only what depends on θ moves: the dots, the tangents, and the slice whose fixed parameters
+changed; the surface is recomputed when the data, the family or the sliders' ranges change. A
+view that is out of sight (a closed tab, a collapsed card) does no work until it is shown again.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+import panel as pn
+import param
+from bokeh.events import DoubleTap, Tap
+from bokeh.models import (
+    BoxAnnotation,
+    ColorBar,
+    ColumnDataSource,
+    Div,
+    HoverTool,
+    Label,
+    LinearColorMapper,
+    PointDrawTool,
+    Range1d,
+    Span,
+    Title,
+    Whisker,
+)
+from bokeh.palettes import Viridis256
+from bokeh.plotting import figure
+from bokeh.plotting.contour import contour_data
+
+import mle_core
+from mle_core import inference
+
+from .climb import ClimbControls
+from .overlays import JOINT_DROP, PROFILE_DROP, LandscapeOverlays, LazyView, finite_mle, number
+from .state import ExplorerState
+from .uncertainty import HowSure
+
+#: The most parameters any family has: one slice figure each, built once.
+MAX_PARAMETERS = max(len(family.parameters) for family in mle_core.FAMILIES.values())
+#: Points per slice (fewer for families whose ℓ costs a pass over the data: see ``grid_points``).
+SLICE_POINTS = 200
+#: At most this many terms n × points per slice or surface row for such families (Weibull).
+TERM_BUDGET = 400_000
+#: Cells per side of the surface.
+SURFACE_POINTS = 120
+#: The surface's colours run from ℓ̂ − 20 (dark) to ℓ̂ (bright); lower values get the darkest colour.
+SURFACE_FLOOR = -20.0
+#: The tangent is drawn over this fraction of the slice's width either side of the dot.
+TANGENT_HALF_WIDTH = 0.12
+#: Above this many terms per ℓ evaluation, the tangent's slope comes from a five-point difference of ℓ
+#: (8 evaluations) instead of ``inference.score`` (dozens): Weibull with thousands of points.
+CHEAP_TERMS = 1_000
+#: At most this many bars in the per-point contributions (the smallest ln f(xᵢ)).
+MAX_BARS = 200
+#: At most this many points of the L-vs-ℓ curve are sent to the browser.
+MAX_CURVE_POINTS = 1_000
+#: log10 of the smallest positive float64 (4.9e-324): below it a product is exactly 0.0.
+LOG10_TINIEST = math.log10(5e-324)
+
+SURFACE_COLOR = "#1f77b4"
+TANGENT_COLOR = "#2ca02c"
+PATH_COLOR = "#d62728"
+QUADRATIC_COLOR = "#9467bd"
+WALD_COLOR = "#1f77b4"
+PROFILE_COLOR = "#ff7f0e"
+
+SLICES_TEXT = """
+**Slices.** Each curve is ℓ along one parameter, the others held where their sliders are. The dot is
+where you are; the green line is the **tangent**, whose slope is the **score** ∂ℓ/∂θ: positive means
+"go right to climb", and at the top it is 0. **Click** on a slice, or **drag its dot**, to move that slider.
+"""
+SURFACE_TEXT = """
+**Surface.** ℓ over both parameters, as its distance below the maximum ℓ − ℓ̂: brighter is more likely,
+everything below ℓ̂ − 20 is dark. ○ is where the sliders are, ★ the MLE. The solid white line is where
+ℓ is 1.92 below ℓ̂: its shadow on either axis is that parameter's 95 % profile interval; the dashed one
+(3.00 below) encloses the joint 95 % region. **Click anywhere** to set both sliders to that cell.
+"""
+ONE_PARAMETER_TEXT = (
+    "This family has one parameter, so the slice below *is* the whole likelihood landscape: "
+    "there is no surface to draw."
+)
+INTRODUCTION = """
+### The likelihood landscape
+The maximum likelihood estimate is the top of a hill: ℓ(θ) over every possible θ. Here is that hill for
+your data, and below it ways to climb it, to judge how sharp its top is, and to see why we take logs.
+"""
+
+
+# --- numbers shared by the views -------------------------------------------------------------------
+def evaluation_terms(state: ExplorerState) -> int:
+    """How many terms one evaluation of ℓ costs: 1 from fixed-size statistics, n where they hold the data (Weibull)."""
+    return state.n if isinstance(getattr(state.statistics, "observations", None), np.ndarray) else 1
+
+
+def grid_points(state: ExplorerState, wanted: int) -> int:
+    """Points for a slice or a surface side: ``wanted``, or fewer when each ℓ costs a pass over many points."""
+    return int(max(41, min(wanted, TERM_BUDGET // max(evaluation_terms(state), 1))))
+
+
+def slider_range(state: ExplorerState, name: str) -> tuple[float, float]:
+    """The range of the slider of parameter ``name``."""
+    start, end = state.model.param[name].bounds
+    return float(start), float(end)
+
+
+def plain(value: float) -> str:
+    """A value as typed (up to 6 significant digits), with a real minus sign."""
+    return f"{value:.6g}".replace("-", "−")
+
+
+def display(values: np.ndarray) -> np.ndarray:
+    """Values to draw: ±inf become nan (a gap in the line), since a browser cannot draw to infinity."""
+    values = np.asarray(values, dtype=float)
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+def _log_likelihood_at(state: ExplorerState, theta: dict) -> float:
+    try:
+        with np.errstate(all="ignore"):
+            return float(mle_core.log_likelihood(state.family, state.statistics, **theta, **state.constants))
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return math.nan
+
+
+def local_derivatives(
+    state: ExplorerState, theta: dict | None = None, curvature: bool = False
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Return (∂ℓ/∂θⱼ, ∂²ℓ/∂θⱼ²) at ``theta`` (the sliders by default), parameter name → value.
+
+    From ``inference.score`` and ``inference.observed_information`` (closed forms for the Gaussian,
+    extrapolated differences otherwise) when ℓ is cheap; for a family whose ℓ costs a pass over many
+    observations, from five-point central differences of ℓ along each parameter (about 1e-9
+    relative). The second derivatives are computed only with ``curvature``. nan where not defined
+    (on a closed end of the parameter space).
+    """
+    theta = dict(state.theta if theta is None else theta)
+    names = state.family_spec.parameter_names
+    first = dict.fromkeys(names, math.nan)
+    second = dict.fromkeys(names, math.nan)
+    if state.n == 0:  # ℓ ≡ 0
+        return dict.fromkeys(names, 0.0), dict.fromkeys(names, 0.0)
+    if evaluation_terms(state) <= CHEAP_TERMS:
+        try:
+            with np.errstate(all="ignore"):
+                first = inference.score(state.family, state.statistics, **theta, **state.constants)
+                if curvature:
+                    information = inference.observed_information(
+                        state.family, state.statistics, **theta, **state.constants
+                    )
+                    second = {name: -float(information[j, j]) for j, name in enumerate(names)}
+        except (ValueError, np.linalg.LinAlgError):
+            pass
+        return first, second
+    centre = _log_likelihood_at(state, theta)
+    for p in state.family_spec.parameters:
+        start, end = slider_range(state, p.name)
+        value = theta[p.name]
+        h = 1e-4 * (end - start)
+        if not (p.lower < value - 2 * h and value + 2 * h < p.upper):
+            continue
+        f = [_log_likelihood_at(state, {**theta, p.name: value + k * h}) for k in (-2, -1, 1, 2)]
+        first[p.name] = (f[0] - 8 * f[1] + 8 * f[2] - f[3]) / (12 * h)
+        if curvature:
+            second[p.name] = (-f[0] + 16 * f[1] - 30 * centre + 16 * f[2] - f[3]) / (12 * h * h)
+    return first, second
+
+
+# --- slices ----------------------------------------------------------------------------------------
+class _Slice:
+    """The Bokeh objects of one slice figure (one per parameter slot), built once."""
+
+    def __init__(self, slot: int):
+        self.slot = slot
+        self.name: str | None = None
+        self.others: dict | None = None
+        self.bounds: tuple[float, float] | None = None
+        self.values = np.empty(0)
+        self.grid = np.empty(0)
+        self.x_range = Range1d(0.0, 1.0)
+        self.y_range = Range1d(-1.0, 0.0)
+        self.curve = ColumnDataSource({"x": [], "y": []})
+        self.point = ColumnDataSource({"x": [], "y": [], "x0": [], "y0": [], "x1": [], "y1": []})
+        self.quadratic = ColumnDataSource({"x": [], "y": []})
+        self.path = ColumnDataSource({"x": [], "y": []})
+        self.profile = ColumnDataSource({"x": [], "y": []})
+        self.parabola = ColumnDataSource({"x": [], "y": []})
+        self.whisker = ColumnDataSource({"base": [], "lower": [], "upper": []})
+        fig = figure(
+            height=210,
+            sizing_mode="stretch_width",
+            x_range=self.x_range,
+            y_range=self.y_range,
+            tools=[],
+            toolbar_location=None,
+            name=f"likelihood-slice-{slot}",
+            y_axis_label="ℓ",
+        )
+        fig.title.text_font_style = "normal"
+        fig.title.text_font_size = "11px"
+        # Two title lines: what the curve is (on top), and the slope at the dot (changes with every step).
+        self.heading = Title(text="", text_font_style="normal", text_font_size="12px")
+        fig.add_layout(self.heading, "above")
+        self.wald_band = BoxAnnotation(left=0, right=0, fill_color=WALD_COLOR, fill_alpha=0.10, visible=False)
+        self.cut = Span(dimension="width", location=0, line_color=PROFILE_COLOR, line_dash="dotted", visible=False)
+        fig.add_layout(self.wald_band)
+        fig.add_layout(self.cut)
+        fig.line("x", "y", source=self.parabola, color=WALD_COLOR, line_dash="dotted", line_width=2)
+        fig.line("x", "y", source=self.profile, color=PROFILE_COLOR, line_dash="dashed", line_width=2)
+        self.curve_renderer = fig.line("x", "y", source=self.curve, color=SURFACE_COLOR, line_width=3)
+        fig.line("x", "y", source=self.quadratic, color=QUADRATIC_COLOR, line_dash="dashed", line_width=2)
+        fig.line("x", "y", source=self.path, color=PATH_COLOR, line_width=1.5, line_alpha=0.7)
+        fig.scatter("x", "y", source=self.path, color=PATH_COLOR, size=5)
+        fig.add_layout(
+            Whisker(
+                source=self.whisker,
+                base="base",
+                lower="lower",
+                upper="upper",
+                dimension="width",
+                line_color=PROFILE_COLOR,
+                line_width=3,
+            )
+        )
+        fig.segment("x0", "y0", "x1", "y1", source=self.point, color=TANGENT_COLOR, line_width=3)
+        self.marker = fig.scatter(
+            "x", "y", source=self.point, size=13, color="#111111", line_color="white", line_width=2
+        )
+        self.marker.selection_glyph = self.marker.glyph.clone()
+        self.marker.nonselection_glyph = self.marker.glyph.clone()
+        self.note = Label(x=6, y=6, x_units="screen", y_units="screen", text="", text_font_size="11px")
+        fig.add_layout(self.note)
+        self.draw = PointDrawTool(renderers=[self.marker], add=False, drag=True, description="Drag the dot")
+        hover = HoverTool(renderers=[self.curve_renderer], tooltips=[("θ", "$x{0.0000}"), ("ℓ", "@y{0.000}")])
+        fig.add_tools(self.draw, hover)
+        fig.toolbar.active_drag = self.draw
+        fig.toolbar.active_tap = self.draw
+        self.hover = hover
+        self.figure = fig
+        self.pane = pn.pane.Bokeh(fig, sizing_mode="stretch_width")
+
+
+class LikelihoodSlices(LazyView):
+    """ℓ along each parameter (the others fixed at the sliders), the dot where θ is, the tangent (the score).
+
+    A click on a slice sets that parameter; dragging the dot moves it. The path of a climb, Newton's
+    quadratic approximation, and the Wald and profile intervals are drawn here when the other views
+    provide them (``overlays``).
+    """
+
+    overlays = param.ClassSelector(class_=LandscapeOverlays, doc="What the climb and How sure? draw here.")
+
+    def __init__(self, **params):
+        params.setdefault("overlays", LandscapeOverlays())
+        super().__init__(**params)
+        self._updating = False
+        self.slices = [_Slice(slot) for slot in range(MAX_PARAMETERS)]
+        for piece in self.slices:
+            piece.figure.on_event(Tap, functools.partial(self._on_tap, piece))
+            piece.figure.on_event(DoubleTap, functools.partial(self._on_tap, piece))
+            piece.point.on_change("data", functools.partial(self._on_drag, piece))
+        self.overlays.param.watch(self._on_path, ["path"])
+        self.overlays.param.watch(self._on_quadratic, ["quadratic"])
+        self.overlays.param.watch(self._on_intervals, ["intervals", "profiles", "peak"])
+        self._layout = pn.Column(*(piece.pane for piece in self.slices), sizing_mode="stretch_width")
+        self.refresh()
+
+    def __panel__(self):
+        return self._layout
+
+    @property
+    def shown(self) -> list[_Slice]:
+        """The slices in use: one per parameter of the family."""
+        return [piece for piece in self.slices if piece.name is not None]
+
+    def slice_for(self, name: str) -> _Slice:
+        """The slice of parameter ``name``."""
+        return next(piece for piece in self.slices if piece.name == name)
+
+    # --- drawing ------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        family = self.state.family_spec
+        for piece in self.slices:
+            p = family.parameters[piece.slot] if piece.slot < len(family.parameters) else None
+            piece.name = None if p is None else p.name
+            piece.pane.visible = p is not None
+            piece.others = None
+            piece.bounds = None
+            if p is not None:
+                piece.figure.xaxis.axis_label = f"{p.symbol} ({p.description.split(':')[0].split('(')[0].strip()})"
+                piece.hover.tooltips = [(p.symbol, "$x{0.0000}"), ("ℓ", "@y{0.000}")]
+        self.update_theta()
+        self._draw_path()
+        self._draw_quadratic()
+        self._draw_intervals()
+
+    def update_theta(self) -> None:
+        state = self.state
+        slope, second = local_derivatives(state, curvature=self.overlays.quadratic)
+        for piece in self.shown:
+            bounds = slider_range(state, piece.name)
+            others = {name: value for name, value in state.theta.items() if name != piece.name}
+            if bounds != piece.bounds or others != piece.others:
+                self._draw_curve(piece, bounds, others)
+            self._draw_point(piece, slope[piece.name])
+        if self.overlays.quadratic:
+            self._draw_quadratic(slope, second)
+        for piece in self.shown:
+            self._fit_y(piece)
+
+    def _draw_curve(self, piece: _Slice, bounds: tuple[float, float], others: dict) -> None:
+        state = self.state
+        piece.bounds, piece.others = bounds, others
+        if piece.x_range.start != bounds[0] or piece.x_range.end != bounds[1]:
+            piece.x_range.update(start=bounds[0], end=bounds[1])
+        grid = np.linspace(bounds[0], bounds[1], grid_points(state, SLICE_POINTS))
+        try:
+            values = inference.log_likelihood_slice(
+                state.family, state.statistics, piece.name, grid, **others, **state.constants
+            )
+        except ValueError:
+            values = np.full(grid.size, np.nan)
+        piece.grid, piece.values = grid, values
+        piece.curve.data = {"x": grid, "y": display(values)}
+        spec = state.family_spec.parameters[piece.slot]
+        held = ", ".join(
+            f"{p.symbol} = {number(state.theta[p.name])}" for p in state.family_spec.parameters if p.name != piece.name
+        )
+        piece.heading.text = f"ℓ along {spec.symbol}" + (f" ({held} fixed)" if held else "")
+
+    def _draw_point(self, piece: _Slice, slope: float) -> None:
+        state = self.state
+        x = float(state.theta[piece.name])
+        y = float(state.log_likelihood)
+        half = TANGENT_HALF_WIDTH * (piece.x_range.end - piece.x_range.start)
+        if math.isfinite(y) and math.isfinite(slope):
+            x0, x1, y0, y1 = x - half, x + half, y - slope * half, y + slope * half
+        else:
+            x0 = x1 = y0 = y1 = math.nan
+        data = {"x": [x], "y": [y if math.isfinite(y) else math.nan], "x0": [x0], "y0": [y0], "x1": [x1], "y1": [y1]}
+        self._set(piece.point, data)
+        symbol = state.family_spec.parameters[piece.slot].symbol
+        piece.figure.title.text = f"tangent slope ∂ℓ/∂{symbol} = {number(slope)} at {symbol} = {number(x)}"
+
+    def _set(self, source: ColumnDataSource, data: dict) -> None:
+        self._updating = True
+        try:
+            source.data = data
+        finally:
+            self._updating = False
+
+    def _fit_y(self, piece: _Slice) -> None:
+        """The y range: the top of the curve and everything that must be seen, but not ℓ → −∞ at the ends."""
+        values = piece.values[np.isfinite(piece.values)]
+        must = [self.state.log_likelihood]
+        path = self.overlays.path
+        if path and piece.name in path[0].theta:
+            must += [point.log_likelihood for point in path]
+        if self.overlays.peak is not None and piece.name in self.overlays.intervals:
+            must += [self.overlays.peak, self.overlays.peak - PROFILE_DROP - 0.5]
+        must = [value for value in must if math.isfinite(value)]
+        if not values.size and not must:
+            low, high = -1.0, 0.0
+        else:
+            high = max([*must, float(values.max()) if values.size else -math.inf])
+            lowest_needed = min(must) if must else high
+            floor = high - max(20.0, 1.3 * (high - lowest_needed))
+            low = max(float(values.min()) if values.size else lowest_needed, floor)
+            low = min(low, lowest_needed)
+        if not high > low:
+            low, high = low - 1.0, high + 1.0
+        pad = 0.06 * (high - low)
+        start, end = low - pad, high + pad
+        if (piece.y_range.start, piece.y_range.end) != (start, end):
+            piece.y_range.update(start=start, end=end)
+
+    def _on_path(self, *_):
+        if not self.active:
+            self._stale = True
+            return
+        self._draw_path()
+        for piece in self.shown:
+            self._fit_y(piece)
+
+    def _draw_path(self) -> None:
+        path = self.overlays.path
+        if path and set(path[0].theta) != set(self.state.family_spec.parameter_names):
+            path = []  # drawn for another family: the climb clears it next
+        for piece in self.slices:
+            if piece.name is None or not path:
+                piece.path.data = {"x": [], "y": []}
+                continue
+            piece.path.data = {
+                "x": [point.theta[piece.name] for point in path],
+                "y": display([point.log_likelihood for point in path]),
+            }
+
+    def _on_quadratic(self, *_):
+        if not self.active:
+            self._stale = True
+            return
+        self._draw_quadratic()
+
+    def _draw_quadratic(self, slope: dict | None = None, second: dict | None = None) -> None:
+        """Newton's local model ℓ(θ) + g·Δ − ½·I·Δ² along each slice, where g = ∂ℓ/∂θⱼ and I = −∂²ℓ/∂θⱼ²."""
+        if not self.overlays.quadratic:
+            for piece in self.slices:
+                if len(piece.quadratic.data["x"]):
+                    piece.quadratic.data = {"x": [], "y": []}
+            return
+        if slope is None or second is None:
+            slope, second = local_derivatives(self.state, curvature=True)
+        ell = self.state.log_likelihood
+        for piece in self.shown:
+            x = self.state.theta[piece.name]
+            grid = piece.grid if piece.grid.size else np.linspace(*slider_range(self.state, piece.name), 100)
+            delta = grid - x
+            y = ell + slope[piece.name] * delta + 0.5 * second[piece.name] * delta * delta
+            piece.quadratic.data = {"x": grid, "y": display(y)}
+
+    def _on_intervals(self, *_):
+        if not self.active:
+            self._stale = True
+            return
+        self._draw_intervals()
+        for piece in self.shown:
+            self._fit_y(piece)
+
+    def _draw_intervals(self) -> None:
+        intervals, profiles, peak = self.overlays.intervals, self.overlays.profiles, self.overlays.peak
+        for piece in self.slices:
+            pair = intervals.get(piece.name) if piece.name is not None and peak is not None else None
+            wald = pair.wald if pair is not None else None
+            profile = pair.profile if pair is not None else None
+            has_wald = wald is not None and math.isfinite(wald.lower) and math.isfinite(wald.upper)
+            piece.wald_band.visible = has_wald
+            piece.note.text = ""
+            if has_wald:
+                piece.wald_band.update(left=wald.lower, right=wald.upper)
+                grid = piece.grid if piece.grid.size else np.linspace(wald.lower, wald.upper, 100)
+                # The Wald interval is where this parabola (ℓ̂ − (θ − θ̂)²/(2 SE²)) drops 1.92 below ℓ̂.
+                parabola = peak - 0.5 * ((grid - wald.estimate) / wald.standard_error) ** 2
+                piece.parabola.data = {"x": grid, "y": parabola}
+                start, end = piece.x_range.start, piece.x_range.end
+                symbol = self.state.family_spec.parameters[piece.slot].symbol
+                outside = []
+                if wald.lower < start:
+                    outside.append(f"lower end {number(wald.lower)}")
+                if wald.upper > end:
+                    outside.append(f"upper end {number(wald.upper)}")
+                if outside:
+                    note = " and ".join(outside)
+                    if wald.leaves_parameter_space:
+                        note += f": outside the possible values of {symbol}"
+                    piece.note.text = f"Wald interval's {note} (off the axis)"
+            elif len(piece.parabola.data["x"]):
+                piece.parabola.data = {"x": [], "y": []}
+            has_profile = profile is not None and math.isfinite(profile.lower) and math.isfinite(profile.upper)
+            piece.cut.visible = has_profile
+            if has_profile:
+                piece.cut.location = peak - PROFILE_DROP
+                piece.whisker.data = {"base": [peak - PROFILE_DROP], "lower": [profile.lower], "upper": [profile.upper]}
+            elif len(piece.whisker.data["base"]):
+                piece.whisker.data = {"base": [], "lower": [], "upper": []}
+            curve = profiles.get(piece.name) if piece.name is not None and peak is not None else None
+            if curve is not None:
+                piece.profile.data = {"x": curve[0], "y": display(curve[1])}
+            elif len(piece.profile.data["x"]):
+                piece.profile.data = {"x": [], "y": []}
+
+    # --- what the student does ------------------------------------------------------------------
+    def _on_tap(self, piece: _Slice, event) -> None:
+        if piece.name is None or event.x is None:
+            return
+        with pn.io.hold():
+            self.set_parameter(piece.name, event.x)
+
+    def set_parameter(self, name: str, value: float) -> None:
+        """Set parameter ``name`` to ``value``, kept within its slider's range."""
+        start, end = slider_range(self.state, name)
+        self.state.set_parameters(**{name: min(max(float(value), start), end)})
+
+    def _on_drag(self, piece: _Slice, attr, old, new) -> None:
+        """The dot was dragged in the browser (or our own update arrives late: then nothing changed)."""
+        if self._updating or piece.name is None:
+            return
+        xs = list(new.get("x", []))
+        with pn.io.hold():
+            if len(xs) == 1 and xs[0] is not None and math.isfinite(xs[0]) and xs[0] != self.state.theta[piece.name]:
+                self.set_parameter(piece.name, xs[0])
+            else:  # deleted, or moved only up or down: put it back where θ is
+                slope, _ = local_derivatives(self.state)
+                self._draw_point(piece, slope[piece.name])
+
+
+# --- the surface ----------------------------------------------------------------------------------
+class LikelihoodSurface(LazyView):
+    """ℓ − ℓ̂ over two parameters as a heatmap, with the current point, the MLE, the truth and the climb's path.
+
+    Computed from the statistics on a ``SURFACE_POINTS``² grid over the sliders' ranges (or around the
+    MLE), when the data, the family or those ranges change; a slider step only moves the ○. A click
+    sets both sliders to the clicked cell's values.
+    """
+
+    overlays = param.ClassSelector(class_=LandscapeOverlays, doc="What the climb draws here (its path).")
+    zoom = param.Selector(
+        default="slider ranges", objects=["slider ranges", "around the MLE"], doc="Which part of the landscape to show."
+    )
+
+    def __init__(self, **params):
+        params.setdefault("overlays", LandscapeOverlays())
+        super().__init__(**params)
+        self.names: tuple[str, str] | None = None
+        self.xs = self.ys = np.empty(0)
+        self.values = np.empty((0, 0))
+        self.reference = 0.0
+        self._bounds = None
+        self._x_range = Range1d(0.0, 1.0)
+        self._y_range = Range1d(0.0, 1.0)
+        self._image = ColumnDataSource({"image": [], "x": [], "y": [], "dw": [], "dh": []})
+        self._current = ColumnDataSource({"x": [], "y": []})
+        self._mle = ColumnDataSource({"x": [], "y": []})
+        self._truth = ColumnDataSource({"x": [], "y": []})
+        self._path = ColumnDataSource({"x": [], "y": []})
+        self.figure = self._make_figure()
+        self.figure.on_event(Tap, self._on_tap)
+        self.figure.on_event(DoubleTap, self._on_tap)
+        self.zoom_buttons = pn.widgets.RadioButtonGroup.from_param(
+            self.param.zoom, name="Show", button_type="default", button_style="outline"
+        )
+        self.param.watch(lambda *_: self.refresh() if self.active else None, ["zoom"])
+        self.overlays.param.watch(self._on_path, ["path"])
+        self._message = pn.pane.Markdown("", sizing_mode="stretch_width")
+        self._pane = pn.pane.Bokeh(self.figure, sizing_mode="stretch_width")
+        self._layout = pn.Column(self._pane, self.zoom_buttons, self._message, sizing_mode="stretch_width")
+        self.refresh()
+
+    def __panel__(self):
+        return self._layout
+
+    def _make_figure(self):
+        fig = figure(
+            height=440,
+            sizing_mode="stretch_width",
+            x_range=self._x_range,
+            y_range=self._y_range,
+            tools=[],
+            toolbar_location=None,
+            name="likelihood-surface",
+            title="ℓ − ℓ̂ · click to set both sliders",
+        )
+        fig.title.text_font_style = "normal"
+        self._mapper = LinearColorMapper(palette=Viridis256, low=SURFACE_FLOOR, high=0.0, nan_color=(0, 0, 0, 0))
+        self._image_renderer = fig.image(
+            image="image", x="x", y="y", dw="dw", dh="dh", source=self._image, color_mapper=self._mapper
+        )
+        self._contours = fig.contour(
+            [0.0, 1.0],
+            [0.0, 1.0],
+            np.zeros((2, 2)),
+            levels=[-JOINT_DROP, -PROFILE_DROP],
+            line_color="white",
+            line_dash=["dashed", "solid"],
+            line_width=2,
+            fill_color=None,
+        )
+        fig.line("x", "y", source=self._path, color=PATH_COLOR, line_width=2)
+        fig.scatter("x", "y", source=self._path, color=PATH_COLOR, size=6, line_color="white")
+        fig.scatter("x", "y", source=self._truth, marker="diamond", size=16, color="#2ca02c", line_color="white")
+        fig.scatter("x", "y", source=self._mle, marker="star", size=20, color="#ffffff", line_color="#111111")
+        fig.scatter("x", "y", source=self._current, size=14, fill_color=None, line_color="#ffffff", line_width=3)
+        fig.add_layout(
+            ColorBar(color_mapper=self._mapper, title="ℓ − ℓ̂", width=10, title_text_font_style="normal"), "right"
+        )
+        self._hover = HoverTool(renderers=[self._image_renderer], tooltips=[("ℓ − ℓ̂", "@image{0.000}")])
+        fig.add_tools(self._hover)
+        return fig
+
+    @property
+    def two_parameters(self) -> bool:
+        return len(self.state.family_spec.parameters) == 2
+
+    # --- drawing --------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        state = self.state
+        family = state.family_spec
+        if not self.two_parameters:
+            self.names = None
+            self._pane.visible = self.zoom_buttons.visible = False
+            self._message.object = ONE_PARAMETER_TEXT
+            return
+        first, second = family.parameters
+        self.names = (first.name, second.name)
+        self._pane.visible = self.zoom_buttons.visible = True
+        self.figure.xaxis.axis_label = f"{first.symbol} ({first.name})"
+        self.figure.yaxis.axis_label = f"{second.symbol} ({second.name})"
+        self._hover.tooltips = [(first.symbol, "$x{0.0000}"), (second.symbol, "$y{0.0000}"), ("ℓ − ℓ̂", "@image{0.000}")]
+        self._compute()
+        self._draw_markers()
+        self._draw_path()
+
+    def _axes(self) -> tuple[np.ndarray, np.ndarray]:
+        state = self.state
+        size = grid_points(state, SURFACE_POINTS)
+        first, second = self.names
+        if self.zoom == "around the MLE" and state.n:
+            try:
+                grid = inference.default_grid(state.family, state.statistics, size=size, spread=4.0, **state.constants)
+                return grid[first], grid[second]
+            except ValueError:
+                pass
+        return np.linspace(*slider_range(state, first), size), np.linspace(*slider_range(state, second), size)
+
+    def _compute(self) -> None:
+        """ℓ on the grid (``values[i, j]`` = ℓ(xs[j], ys[i])), its image relative to ℓ̂, and the contours."""
+        state = self.state
+        first, second = self.names
+        self._bounds = (slider_range(state, first), slider_range(state, second))
+        xs, ys = self._axes()
+        try:
+            values = inference.log_likelihood_surface(
+                state.family, state.statistics, {second: ys, first: xs}, **state.constants
+            )
+        except ValueError:
+            values = np.full((ys.size, xs.size), np.nan)
+        self.xs, self.ys, self.values = xs, ys, values
+        estimate, _ = finite_mle(state)
+        finite = values[np.isfinite(values)]
+        if estimate is not None:
+            self.reference = float(state.mle.log_likelihood)
+        else:
+            self.reference = float(finite.max()) if finite.size else 0.0
+        with np.errstate(invalid="ignore"):
+            relative = np.maximum(values - self.reference, 2 * SURFACE_FLOOR)  # −inf → just below the colours
+        dx, dy = xs[1] - xs[0], ys[1] - ys[0]
+        self._image.data = {
+            "image": [relative.astype(np.float32)],
+            "x": [xs[0] - dx / 2],
+            "y": [ys[0] - dy / 2],
+            "dw": [dx * xs.size],
+            "dh": [dy * ys.size],
+        }
+        self._x_range.update(start=xs[0] - dx / 2, end=xs[-1] + dx / 2)
+        self._y_range.update(start=ys[0] - dy / 2, end=ys[-1] + dy / 2)
+        levels = [-JOINT_DROP, -PROFILE_DROP]
+        try:
+            lines = contour_data(xs, ys, np.ma.masked_invalid(relative), levels, want_fill=False)
+        except (ValueError, TypeError):  # nothing to draw (every cell nan)
+            lines = contour_data(xs, ys, np.full((ys.size, xs.size), 2 * SURFACE_FLOOR), levels, want_fill=False)
+        self._contours.set_data(lines)
+        if state.n == 0:
+            self._message.object = "No observations: ℓ = 0 for every parameter value, so the landscape is flat."
+        elif estimate is None:
+            self._message.object = f"{finite_mle(state)[1]} Colours are relative to the highest cell shown."
+        else:
+            self._message.object = SURFACE_TEXT
+
+    def update_theta(self) -> None:
+        if not self.two_parameters:
+            return
+        first, second = self.names
+        bounds = (slider_range(self.state, first), slider_range(self.state, second))
+        if bounds != self._bounds and self.zoom == "slider ranges":
+            self._compute()
+            self._draw_markers()
+        else:
+            self._current.data = {"x": [self.state.theta[first]], "y": [self.state.theta[second]]}
+
+    def _draw_markers(self) -> None:
+        first, second = self.names
+        theta = self.state.theta
+        self._current.data = {"x": [theta[first]], "y": [theta[second]]}
+        estimate, _ = finite_mle(self.state)
+        self._mle.data = {"x": [estimate[first]], "y": [estimate[second]]} if estimate else {"x": [], "y": []}
+        truth = self.state.true_parameters
+        self._truth.data = {"x": [truth[first]], "y": [truth[second]]} if truth else {"x": [], "y": []}
+
+    def _on_path(self, *_):
+        if not self.active:
+            self._stale = True
+            return
+        self._draw_path()
+
+    def _draw_path(self) -> None:
+        path = self.overlays.path
+        if self.names is None or not path or set(path[0].theta) != set(self.names):
+            self._path.data = {"x": [], "y": []}
+            return
+        first, second = self.names
+        self._path.data = {"x": [p.theta[first] for p in path], "y": [p.theta[second] for p in path]}
+
+    # --- what the student does ------------------------------------------------------------------
+    def cell_at(self, x: float, y: float) -> dict[str, float]:
+        """The parameter values of the grid cell under the point (x, y) of the figure."""
+        first, second = self.names
+        i = int(np.clip(np.rint((x - self.xs[0]) / (self.xs[1] - self.xs[0])), 0, self.xs.size - 1))
+        j = int(np.clip(np.rint((y - self.ys[0]) / (self.ys[1] - self.ys[0])), 0, self.ys.size - 1))
+        return {first: float(self.xs[i]), second: float(self.ys[j])}
+
+    def _on_tap(self, event) -> None:
+        if self.names is None or event.x is None or event.y is None or not self.xs.size:
+            return
+        with pn.io.hold():
+            self.state.set_parameters(**self.cell_at(event.x, event.y))
+
+
+# --- L next to ℓ ------------------------------------------------------------------------------------
+LIKELIHOOD_TEXT = r"""
+**Why logs?** The likelihood multiplies one factor per observation; its logarithm adds them:
+"""
+LIKELIHOOD_FORMULA = (
+    r"$L(\theta)=\prod_{i=1}^{n} f(x_i\mid\theta)\qquad "
+    r"\ell(\theta)=\ln L(\theta)=\sum_{i=1}^{n}\ln f(x_i\mid\theta)$"
+)
+
+
+def power_of_ten(log10_value: float) -> str:
+    """10^v written as m × 10ᵏ in HTML (v may be −5000: the number itself would not fit in a float)."""
+    if not math.isfinite(log10_value):
+        return "0" if log10_value < 0 else "∞"
+    exponent = math.floor(log10_value)
+    mantissa = 10 ** (log10_value - exponent)
+    if mantissa >= 9.995:
+        mantissa, exponent = 1.0, exponent + 1
+    return f"{mantissa:.2f} × 10<sup>{exponent}</sup>".replace("-", "−")
+
+
+class LikelihoodVersusLog(LazyView):
+    """L = Π f(xᵢ) multiplied out in float64 next to ℓ = Σ ln f(xᵢ), and where the product underflows to 0.0.
+
+    The curve shows log₁₀ of the running product after k points, as float64 computes it (it ends at
+    0.0, which has no logarithm) and as it really is (ℓ_k / ln 10). Works while its tab is open:
+    each update costs a pass over the observations.
+    """
+
+    def __init__(self, **params):
+        params.setdefault("active", False)
+        super().__init__(**params)
+        self.underflow: int | None = None
+        # Bokeh Divs, not HTML panes: they change on every slider step, and a Div's text costs far less.
+        self._numbers = Div(text="", sizing_mode="stretch_width")
+        self._curves = ColumnDataSource({"k": [], "exact": [], "float": []})
+        self._y_range = Range1d(-1.0, 0.0)
+        fig = figure(
+            height=260,
+            y_range=self._y_range,
+            sizing_mode="stretch_width",
+            tools=[],
+            toolbar_location=None,
+            name="likelihood-underflow",
+            title="log₁₀ of L after the first k observations",
+            x_axis_label="k (observations multiplied so far, in the order entered)",
+            y_axis_label="log₁₀ L",
+        )
+        fig.title.text_font_style = "normal"
+        fig.line("k", "exact", source=self._curves, color=SURFACE_COLOR, line_width=3, legend_label="exact: ℓₖ / ln 10")
+        fig.line(
+            "k",
+            "float",
+            source=self._curves,
+            color=PATH_COLOR,
+            line_width=2,
+            line_dash="dashed",
+            legend_label="float64 product (gone once it is 0.0)",
+        )
+        fig.add_layout(
+            Span(dimension="width", location=LOG10_TINIEST, line_color="#777777", line_dash="dotted", line_width=2)
+        )
+        self._underflow_span = Span(dimension="height", location=0, line_color=PATH_COLOR, visible=False)
+        fig.add_layout(self._underflow_span)
+        fig.legend.location = "bottom_left"
+        fig.legend.label_text_font_size = "11px"
+        self.figure = fig
+        self._layout = pn.Column(
+            pn.pane.Markdown(LIKELIHOOD_TEXT, sizing_mode="stretch_width", margin=(0, 10)),
+            pn.pane.LaTeX(LIKELIHOOD_FORMULA, renderer="katex", margin=(0, 10)),
+            pn.pane.Bokeh(self._numbers, sizing_mode="stretch_width"),
+            pn.pane.Bokeh(fig, sizing_mode="stretch_width"),
+            pn.pane.Markdown(
+                "The float64 product cannot go below 4.9 × 10⁻³²⁴ (log₁₀ = −323.3, the dotted grey line once the "
+                "curve comes near it): beyond, it is exactly 0.0, and every parameter value then has the same "
+                '"likelihood". The sum of logs has no such floor, which is why ℓ, not L, is maximised.',
+                sizing_mode="stretch_width",
+                margin=(0, 10),
+            ),
+            sizing_mode="stretch_width",
+        )
+        if self.active:
+            self.refresh()
+        else:
+            self._stale = True
+
+    def __panel__(self):
+        return self._layout
+
+    @property
+    def text(self) -> str:
+        return self._numbers.text
+
+    def refresh(self) -> None:
+        state = self.state
+        n = state.n
+        if n == 0:
+            self.underflow = None
+            self._numbers.text = "<p>No observations: L = 1 (an empty product) and ℓ = 0.</p>"
+            self._curves.data = {"k": [], "exact": [], "float": []}
+            self._underflow_span.visible = False
+            return
+        logs = state.log_densities(state.observations)
+        with np.errstate(all="ignore"):
+            running = inference.running_likelihood(logs)
+            exact = np.cumsum(logs) / math.log(10)
+            positive = (running > 0) & np.isfinite(running)
+            shown_float = np.where(positive, np.log10(np.where(positive, running, 1.0)), np.nan)
+        # ``underflow_point`` multiplies again: only worth it when the product did reach 0.0.
+        self.underflow = inference.underflow_point(logs) if not running[-1] else None
+        ell = float(state.log_likelihood)
+        product = float(running[-1])
+        lines = [
+            f"<div>log-likelihood ℓ(θ) = Σ ln f(xᵢ) = <b>{number(ell, 6)}</b> (a sum of {n:,} terms: no trouble)</div>",
+            f"<div>likelihood L(θ) = e<sup>ℓ</sup> = <b>{power_of_ten(ell / math.log(10))}</b></div>",
+            f"<div>the same L multiplied out in float64, f(x₁)·f(x₂)···f(xₙ): <b>{product!r}</b></div>",
+        ]
+        overflow = np.flatnonzero(np.isinf(running))
+        if self.underflow is not None:
+            lines.append(
+                f'<div style="color:#8a4b00">With these data and parameters, L would be <b>0.0</b> from '
+                f"<b>n = {self.underflow:,}</b> on, while ℓ stays finite.</div>"
+            )
+        elif overflow.size:
+            lines.append(
+                f'<div style="color:#8a4b00">Here the densities exceed 1, and the float64 product overflows to '
+                f"<b>inf</b> from <b>n = {overflow[0] + 1:,}</b> on, while ℓ stays finite.</div>"
+            )
+        elif math.isfinite(ell) and ell < 0:
+            mean = ell / n
+            lines.append(
+                f"<div>No underflow with these {n:,} points. Each contributes ln f(xᵢ) ≈ {number(mean)} on average "
+                f"here, so about <b>{math.ceil(-math.log(5e-324) / -mean):,}</b> points like them would take L "
+                "to 0.0.</div>"
+            )
+        elif not math.isfinite(ell):
+            lines.append("<div>ℓ = −∞ here: an observation is impossible at these parameters, so L = 0 exactly.</div>")
+        self._numbers.text = "".join(lines)
+        rows = np.arange(n)
+        if n > MAX_CURVE_POINTS:
+            rows = np.unique(np.r_[np.linspace(0, n - 1, MAX_CURVE_POINTS).astype(int), self._around_underflow(n)])
+        self._curves.data = {"k": rows + 1, "exact": display(exact[rows]), "float": shown_float[rows]}
+        drawn = np.concatenate([display(exact[rows]), shown_float[rows], [0.0]])
+        drawn = drawn[np.isfinite(drawn)]
+        low, high = float(drawn.min()), float(drawn.max())
+        if low < LOG10_TINIEST / 3:  # near enough for the floor to matter: show it
+            low = min(low, LOG10_TINIEST)
+        pad = 0.05 * max(high - low, 1.0)
+        self._y_range.update(start=low - pad, end=high + pad)
+        self._underflow_span.visible = self.underflow is not None
+        if self.underflow is not None:
+            self._underflow_span.location = self.underflow
+
+    def _around_underflow(self, n: int) -> np.ndarray:
+        if self.underflow is None:
+            return np.empty(0, dtype=int)
+        k = self.underflow - 1
+        return np.clip(np.arange(k - 2, k + 2), 0, n - 1)
+
+
+# --- each point's share ---------------------------------------------------------------------------------
+CONTRIBUTIONS_TEXT = r"""
+**Each observation's share.** ℓ is a sum with one term per observation, ln f(xᵢ | θ). The bars show the
+terms, smallest (most negative) first: a point the model finds very unlikely, such as an outlier, has a
+long bar, and it pulls the fit hardest: moving θ to make that one point less unlikely gains the most ℓ.
+"""
+
+
+class PointContributions(LazyView):
+    """A bar per observation of ln f(xᵢ | θ), sorted (at most ``MAX_BARS``: the smallest), so the outlier stands out."""
+
+    def __init__(self, **params):
+        params.setdefault("active", False)
+        super().__init__(**params)
+        self._bars = ColumnDataSource({"rank": [], "log_density": [], "x": [], "index": []})
+        self._x_range = Range1d(0.5, 1.5)
+        fig = figure(
+            height=260,
+            sizing_mode="stretch_width",
+            x_range=self._x_range,
+            tools=[],
+            toolbar_location=None,
+            name="point-contributions",
+            x_axis_label="rank (1 = the least likely observation under θ)",
+            y_axis_label="ln f(xᵢ | θ)",
+        )
+        fig.title.text_font_style = "normal"
+        bars = fig.vbar(
+            x="rank", top="log_density", bottom=0, width=0.8, source=self._bars, color=PATH_COLOR, fill_alpha=0.6
+        )
+        fig.add_tools(
+            HoverTool(
+                renderers=[bars],
+                tooltips=[("observation", "#@index"), ("xᵢ", "@x{0.0000}"), ("ln f(xᵢ)", "@log_density{0.000}")],
+            )
+        )
+        self.figure = fig
+        self._summary = Div(text="", sizing_mode="stretch_width")
+        self._layout = pn.Column(
+            pn.pane.Markdown(CONTRIBUTIONS_TEXT, sizing_mode="stretch_width", margin=(0, 10)),
+            pn.pane.LaTeX(r"$\ell(\theta)=\sum_{i=1}^{n}\ln f(x_i\mid\theta)$", renderer="katex", margin=(0, 10)),
+            pn.pane.Bokeh(self._summary, sizing_mode="stretch_width"),
+            pn.pane.Bokeh(fig, sizing_mode="stretch_width"),
+            sizing_mode="stretch_width",
+        )
+        if self.active:
+            self.refresh()
+        else:
+            self._stale = True
+
+    def __panel__(self):
+        return self._layout
+
+    @property
+    def text(self) -> str:
+        return self._summary.text
+
+    @property
+    def bars(self) -> dict:
+        """The bars' data: rank, ln f(xᵢ), xᵢ and the observation's number (1-based)."""
+        return self._bars.data
+
+    def refresh(self) -> None:
+        state = self.state
+        n = state.n
+        if n == 0:
+            self._bars.data = {"rank": [], "log_density": [], "x": [], "index": []}
+            self.figure.title.text = "No observations yet"
+            self._summary.text = ""
+            return
+        logs = np.asarray(state.log_densities(state.observations), dtype=float)
+        shown = min(n, MAX_BARS)
+        keys = np.where(np.isnan(logs), -np.inf, logs)
+        candidates = np.argpartition(keys, shown - 1)[:shown] if n > shown else np.arange(n)
+        order = candidates[np.argsort(keys[candidates], kind="stable")]
+        self._bars.data = {
+            "rank": np.arange(1, shown + 1),
+            "log_density": display(logs[order]),
+            "x": state.observations[order],
+            "index": order + 1,
+        }
+        if (self._x_range.start, self._x_range.end) != (0.5, shown + 0.5):
+            self._x_range.update(start=0.5, end=shown + 0.5)
+        if n > shown:
+            self.figure.title.text = (
+                f"The {shown} smallest of {n:,} terms ln f(xᵢ) (the other {n - shown:,} are higher)"
+            )
+        else:
+            self.figure.title.text = f"All {n:,} terms ln f(xᵢ), smallest first"
+        worst = int(order[0])
+        ell = float(state.log_likelihood)
+        impossible = int(np.sum(np.isneginf(logs)))
+        text = (
+            f"ℓ = Σ ln f(xᵢ) = <b>{number(ell, 6)}</b> over {n:,} observations. The one pulling hardest: "
+            f"x<sub>{worst + 1}</sub> = <b>{plain(float(state.observations[worst]))}</b> with "
+            f"ln f = <b>{number(float(logs[worst]))}</b>"
+        )
+        if math.isfinite(ell) and ell < 0 and math.isfinite(logs[worst]) and logs[worst] < 0:
+            text += f" ({100 * logs[worst] / ell:.0f} % of ℓ on its own)"
+        text += "."
+        if impossible:
+            text += (
+                f" {impossible:,} observation{'s are' if impossible > 1 else ' is'} impossible under these "
+                "parameters (ln f = −∞, no bar), so ℓ = −∞."
+            )
+        self._summary.text = f"<div>{text}</div>"
+
+
+# --- the composition --------------------------------------------------------------------------------
+class LandscapePanel(pn.viewable.Viewer):
+    """The likelihood landscape (surface and slices) above tabs: the climb, how sure, L vs ℓ, each point's share.
+
+    The figures are always in sight, so that the climb's path and the intervals drawn on them can be
+    watched while using the tabs; a tab's view works only while its tab is open.
+    """
+
+    state = param.ClassSelector(class_=ExplorerState, doc="The session's state, shared with the other views.")
+
+    TABS = ("Climb", "How sure?", "L vs ℓ", "Each point's ln f")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.overlays = LandscapeOverlays()
+        self.surface = LikelihoodSurface(state=self.state, overlays=self.overlays)
+        self.slices = LikelihoodSlices(state=self.state, overlays=self.overlays)
+        self.climb = ClimbControls(state=self.state, overlays=self.overlays, active=True)
+        self.how_sure = HowSure(state=self.state, overlays=self.overlays, active=False)
+        self.likelihood_vs_log = LikelihoodVersusLog(state=self.state, active=False)
+        self.contributions = PointContributions(state=self.state, active=False)
+        self._tab_views = [self.climb, self.how_sure, self.likelihood_vs_log, self.contributions]
+        self.tabs = pn.Tabs(*zip(self.TABS, self._tab_views, strict=True), sizing_mode="stretch_width")
+        self.tabs.param.watch(self._on_tab, ["active"])
+        self._layout = pn.Column(
+            pn.pane.Markdown(INTRODUCTION, sizing_mode="stretch_width"),
+            pn.Row(
+                pn.Column(self.surface, sizing_mode="stretch_width"),
+                pn.Column(
+                    pn.pane.Markdown(SLICES_TEXT, sizing_mode="stretch_width", margin=(0, 10)),
+                    self.slices,
+                    sizing_mode="stretch_width",
+                ),
+                sizing_mode="stretch_width",
+            ),
+            self.tabs,
+            sizing_mode="stretch_width",
+        )
+
+    def __panel__(self):
+        return self._layout
+
+    def _on_tab(self, *_):
+        with pn.io.hold():
+            for index, view in enumerate(self._tab_views):
+                view.active = index == self.tabs.active
