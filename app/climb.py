@@ -88,7 +88,7 @@ class ClimbControls(LazyView):
         self._animation = None
         self._frame = 0
         self.method_buttons = pn.widgets.RadioButtonGroup(
-            name="Method", options=METHODS, value="gradient", button_type="primary", button_style="outline"
+            label="Method", options=METHODS, value="gradient", color="primary", variant="outline"
         )
         self.step_size_input = pn.widgets.FloatInput(
             label="Step size η for gradient ascent (empty: 1/curvature, recomputed at each step)",

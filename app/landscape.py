@@ -543,9 +543,7 @@ class LikelihoodSurface(LazyView):
         self.figure = self._make_figure()
         self.figure.on_event(Tap, self._on_tap)
         self.figure.on_event(DoubleTap, self._on_tap)
-        self.zoom_buttons = pn.widgets.RadioButtonGroup.from_param(
-            self.param.zoom, name="Show", button_type="default", button_style="outline"
-        )
+        self.zoom_buttons = pn.widgets.RadioButtonGroup.from_param(self.param.zoom, label="Show", variant="outline")
         self.param.watch(lambda *_: self.refresh() if self.active else None, ["zoom"])
         self.overlays.param.watch(self._on_path, ["path"])
         self._message = pn.pane.Markdown("", sizing_mode="stretch_width")
