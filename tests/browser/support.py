@@ -362,3 +362,48 @@ def wait_for_observations(page, count: int, timeout: float = UPDATE_TIMEOUT_S) -
 
     wait_until(has_count, timeout)
     return observation_xs(page)
+
+
+# --- classroom: fonts, focus, outlines -------------------------------------------------------------
+_FOCUSED = """() => {
+  let el = document.activeElement;
+  while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+  if (!el) return null;
+  const style = getComputedStyle(el);
+  return {tag: el.tagName, text: (el.textContent || "").trim(), outline: style.outlineStyle, width: style.outlineWidth};
+}"""
+_AXIS_LABEL_FONT = _function("""
+  const axis = allModels().find((m) => typeof m.axis_label === "string" && m.axis_label.startsWith(arg));
+  return axis === undefined ? null : axis.axis_label_text_font_size;
+""")
+_OUTLINE = _function("""
+  const view = arg === "plot" ? plotView() : allViews().find((v) => v.model === sliderModel(arg));
+  const style = getComputedStyle(view.el);
+  return style.outlineStyle === "none" ? 0 : parseFloat(style.outlineWidth);
+""")
+
+
+def focused(page) -> dict | None:
+    """The element with the keyboard focus, looked up through the shadow roots: tag, text, outline style and width."""
+    return page.evaluate(_FOCUSED)
+
+
+def font_size(locator) -> float:
+    """The computed font size (CSS px) of the element ``locator`` finds (Playwright's locators pierce shadow roots)."""
+    return float(locator.evaluate("(el) => parseFloat(getComputedStyle(el).fontSize)"))
+
+
+def axis_label_font_size(page, prefix: str = "x") -> str | None:
+    """The BokehJS ``axis_label_text_font_size`` of the axis whose label starts with ``prefix`` (e.g. "22px")."""
+    return page.evaluate(_AXIS_LABEL_FONT, prefix)
+
+
+def outline_width(page, target: str) -> float:
+    """The outline width (px, 0 for none) of the plot (``"plot"``) or of the slider titled ``target``."""
+    return page.evaluate(_OUTLINE, target)
+
+
+def plot_property(page, name: str):
+    """The BokehJS value of the plot's (the figure's) property ``name``, e.g. ``background_fill_color``."""
+    return page.evaluate(_function("return plotView().model[arg];"), name)
+

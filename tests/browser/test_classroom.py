@@ -1,0 +1,131 @@
+"""The classroom aids in a real browser: presentation mode, the keyboard path to Optimize, the tour, the dark theme."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from playwright.sync_api import expect
+
+from .support import (
+    axis_label_font_size,
+    focused,
+    font_size,
+    open_app,
+    outline_width,
+    plot_property,
+    slider_value,
+    wait_until,
+)
+
+pytestmark = pytest.mark.browser
+
+#: μ̂ for the example data (2.3, 1.9, 2.5, 2.8, 1.7): their mean.
+MU_HAT = 2.24
+#: Tab presses allowed to reach a control (the page has about 40 stops before Optimize).
+MAX_TABS = 120
+
+
+def sizes(page) -> dict[str, float | str]:
+    return {
+        "slider label": font_size(page.locator(".bk-slider-title").first),
+        "readout": font_size(page.get_by_test_id("log-likelihood")),
+        "Optimize": font_size(page.get_by_role("button", name="Optimize")),  # the one button of that name
+        "family selector": font_size(page.locator("select").first),
+        "plot axis label": axis_label_font_size(page, "x"),
+    }
+
+
+def px(size: str) -> float:
+    return float(size.removesuffix("px"))
+
+
+def test_presentation_mode_enlarges_the_fonts_and_toggling_back_restores_them(page):
+    normal = sizes(page)
+    toggle = page.get_by_role("button", name="Presentation mode")
+    toggle.click()
+
+    def enlarged():
+        now = sizes(page)
+        for name in ("slider label", "readout", "Optimize", "family selector"):
+            assert now[name] >= 1.3 * normal[name], f"{name}: {normal[name]} px → {now[name]} px"
+        assert px(now["plot axis label"]) >= px(normal["plot axis label"]) + 5, now["plot axis label"]
+        return now
+
+    big = wait_until(enlarged)
+    print(f"font sizes before: {normal}\nfont sizes in presentation mode: {big}")
+    toggle.click()
+    wait_until(lambda: sizes(page) == normal)
+
+
+def tab_to(page, text: str) -> int:
+    """Press Tab until the focused element's text starts with ``text``; return the number of presses."""
+    for presses in range(1, MAX_TABS + 1):
+        page.keyboard.press("Tab")
+        now = focused(page)
+        if now is not None and now["text"].startswith(text):
+            return presses
+    raise AssertionError(f"{MAX_TABS} Tab presses did not reach {text!r}")
+
+
+def test_keyboard_only_reaches_optimize_and_it_moves_the_sliders_to_the_mle(page):
+    tab_to(page, "Optimize")
+    now = focused(page)
+    assert now["tag"] == "BUTTON"
+    assert now["outline"] != "none", f"no visible focus on Optimize: {now}"
+    assert float(now["width"].removesuffix("px")) >= 2
+    page.keyboard.press("Enter")
+    wait_until(lambda: math.isclose(slider_value(page, "μ"), MU_HAT, rel_tol=1e-12))
+
+
+def test_the_skip_link_takes_the_keyboard_to_the_controls_in_a_few_presses(page):
+    presses = tab_to(page, "Skip to the controls")
+    assert presses <= 6, f"the skip link is the {presses}th Tab stop"
+    page.keyboard.press("Enter")
+    wait_until(lambda: focused(page)["tag"] == "SELECT")
+    assert tab_to(page, "Optimize") <= 4  # the family, μ and σ come first
+    page.keyboard.press("Enter")
+    wait_until(lambda: math.isclose(slider_value(page, "μ"), MU_HAT, rel_tol=1e-12))
+
+
+def test_the_tour_opens_moves_on_outlines_what_it_explains_and_closes(page):
+    tour = page.get_by_role("dialog", name="Guided tour")
+    expect(tour).to_be_hidden()
+    page.get_by_role("button", name="Take the tour").click()
+    expect(tour).to_be_visible()
+    expect(tour).to_contain_text("Step 1 of 6")
+    wait_until(lambda: outline_width(page, "plot") >= 3)
+    wait_until(lambda: focused(page)["text"] == "Next")  # the keyboard can go on at once
+    page.keyboard.press("Enter")
+    expect(tour).to_contain_text("Step 2 of 6")
+    expect(tour).to_contain_text("sliders")
+    wait_until(lambda: outline_width(page, "μ") >= 3 and outline_width(page, "plot") == 0)
+    tour.get_by_role("button", name="Back").click()
+    expect(tour).to_contain_text("Step 1 of 6")
+    page.keyboard.press("Escape")
+    expect(tour).to_be_hidden()
+    wait_until(lambda: outline_width(page, "plot") == 0)
+    page.get_by_role("button", name="Take the tour").click()
+    expect(tour).to_contain_text("Step 1 of 6")
+    tour.get_by_role("button", name="Close").click()
+    expect(tour).to_be_hidden()
+
+
+def test_the_theme_button_reloads_in_dark_keeping_presentation_mode_and_back(page):
+    page.get_by_role("button", name="Presentation mode").click()
+    wait_until(lambda: font_size(page.locator(".bk-slider-title").first) >= 18)
+    page.get_by_role("button", name="Dark theme").click()
+    page.wait_for_url("**theme=dark**")
+    assert "presentation=1" in page.url
+    open_app(page, page.url)
+    assert page.evaluate("document.documentElement.dataset.bsTheme") == "dark"
+    hint = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--mle-hint-color').trim()")
+    assert hint == "#ffb86b", "the hint colour for a dark background"
+    assert plot_property(page, "background_fill_color") == "#2b3035", "the plot follows the dark theme"
+    wait_until(lambda: font_size(page.locator(".bk-slider-title").first) >= 18)  # still in presentation mode
+    page.get_by_role("button", name="Presentation mode").click()
+    wait_until(lambda: font_size(page.locator(".bk-slider-title").first) == 12)
+    page.get_by_role("button", name="Light theme").click()
+    page.wait_for_url(lambda url: "theme=dark" not in url)
+    open_app(page, page.url)
+    expect(page.get_by_role("button", name="Dark theme")).to_be_visible()
