@@ -39,6 +39,7 @@ PRESENTATION_STYLES = {
     "font-size": PRESENTATION_FONT_SIZE,
     "--bokeh-font-size": PRESENTATION_FONT_SIZE,
     "--mle-control-font-size": PRESENTATION_FONT_SIZE,
+    "--mle-label-wrap": "normal",  # a widget's label wraps rather than runs out of its column
 }
 #: How the tour marks the component a step talks about.
 HIGHLIGHT_STYLES = {"outline": "4px solid var(--mle-tour-color, #e8a400)", "outline-offset": "3px"}
@@ -51,7 +52,8 @@ TOUR_STYLES = {"position": "fixed", "right": "16px", "bottom": "16px", "z-index"
 # --- styles ---------------------------------------------------------------------------------------------
 #: Added to every component's shadow root by ``ClassroomDesign``: a visible focus ring (Bootstrap's buttons
 #: and Panel's cards draw none), and font sizes of buttons and form fields that presentation mode can raise
-#: (their normal sizes are fixed: 0.8rem and the browser's 13.33 px, so inheritance cannot reach them).
+#: (their normal sizes are fixed: 0.8rem and the browser's 13.33 px, so inheritance cannot reach them), and
+#: labels that presentation mode lets wrap.
 COMPONENT_CSS = """
 :focus-visible {
   outline: 3px solid var(--mle-focus-color, #0b5cad) !important;
@@ -59,6 +61,7 @@ COMPONENT_CSS = """
 }
 .bk-btn { --bs-btn-font-size: var(--mle-control-font-size, 0.8rem); }
 select, input, textarea { font-size: var(--mle-control-font-size, 13.3333px); }
+.bk-input-group > label, .bk-slider-title { white-space: var(--mle-label-wrap, nowrap); }
 """
 
 #: Colours, per theme, that our own HTML reads (hints, muted text, focus ring, tour outline).
@@ -107,8 +110,9 @@ class ClassroomDesign(Bootstrap):
 PLOT_TEXT = """
 Each **red dot** on the x axis is one observation xᵢ. The **blue curve** is the model's density
 f(x | θ) for the current slider values; the **red segment** above a dot reaches the curve, so its
-height is f(xᵢ | θ), that observation's share of the likelihood. The dashed grey curve is the best fit.
-For counts, blue bars show P(X = k | θ) and the dots stack to each value's observed proportion.
+height is f(xᵢ | θ), that observation's share of the likelihood. The dashed grey curve is the best fit;
+after *Draw a new sample*, the green one is the truth the sample came from. For counts, blue bars show
+P(X = k | θ) and the dots stack to each value's observed proportion.
 """
 LOG_LIKELIHOOD_TEXT = """
 The likelihood L(θ) multiplies the densities of all observations: how probable the data are if the
@@ -258,7 +262,7 @@ TOUR_STEPS = (
     (
         "Undo and start again",
         "Undo takes back the last change to the data, Example data brings back the five example points, "
-        "and Clear all starts empty. The cards on the right explain each part.",
+        "and Clear all starts empty. The cards beside the app (below it in presentation mode) explain each part.",
         "undo",
     ),
 )
