@@ -404,15 +404,13 @@ class GuidedTour(JSComponent):
         self.active = False
 
 
-# Accessible names of our buttons (the card headers included) must not contain "Optimize": tests and
-# students find that button by its name.
-
-
 # --- the whole classroom layer ---------------------------------------------------------------------------
 class Classroom(pn.viewable.Viewer):
     """The explorer with its classroom aids: explanations beside it, a tour, presentation mode and a theme.
 
     ``page()`` puts it in a ``BootstrapTemplate`` with the header buttons (tour, presentation mode, theme).
+    No button of ours (card headers included) has "Optimize" in its name: students and tests find that
+    button by its name.
     """
 
     explorer = param.Parameter(doc="The session's MLEExplorer: its state and its component views.")
