@@ -45,6 +45,8 @@ PRESENTATION_STYLES = {
 HIGHLIGHT_STYLES = {"outline": "4px solid var(--mle-tour-color, #e8a400)", "outline-offset": "3px"}
 #: Width of the explanations column beside the app.
 SIDE_WIDTH = 330
+#: In presentation mode the explanations column takes a line of its own, below the app.
+SIDE_BELOW_STYLES = {"width": "100%", "flex": "1 0 100%"}
 #: The tour's card floats over the page's bottom right corner, so it stays in view whatever it points at.
 TOUR_WIDTH = 380
 TOUR_STYLES = {"position": "fixed", "right": "16px", "bottom": "16px", "z-index": "1050"}
@@ -446,14 +448,13 @@ class Classroom(pn.viewable.Viewer):
         self.theme_button.visible = not IN_PYODIDE  # the static page cannot reload into another theme
         # One row, so one Bokeh root: the theme button's script reads the toggle's model.
         self.header = pn.Row(self.tour_button, self.presentation_toggle, self.theme_button)
-        # The explanations sit beside the app; in presentation mode below it, which leaves the plot
-        # the width its larger fonts need. The explorer itself is never moved (nor re-rendered).
+        # The explanations sit beside the app; in presentation mode below it, which leaves the plot the
+        # width its larger fonts need. A wrapping row and a full-width column do that in CSS: nothing
+        # is re-rendered (moving the cards between layouts took seconds to redraw).
         self._side = pn.Column(self.explanations, width=SIDE_WIDTH)
-        self._below = pn.Column(sizing_mode="stretch_width", visible=False)
         self._layout = pn.Column(
             self.skip_link,
-            pn.Row(explorer, self._side, sizing_mode="stretch_width"),
-            self._below,
+            pn.Row(explorer, self._side, sizing_mode="stretch_width", styles={"flex-wrap": "wrap"}),
             self.tour,
             sizing_mode="stretch_width",
         )
@@ -483,10 +484,8 @@ class Classroom(pn.viewable.Viewer):
             self._layout.styles = (
                 dict(PRESENTATION_STYLES) if self.presentation else dict.fromkeys(PRESENTATION_STYLES, "")
             )
+            self._side.styles = dict(SIDE_BELOW_STYLES) if self.presentation else dict.fromkeys(SIDE_BELOW_STYLES, "")
             self.explorer.plot.set_presentation(self.presentation)
-            here, there = (self._below, self._side) if self.presentation else (self._side, self._below)
-            there.param.update(objects=[], visible=False)
-            here.param.update(objects=[self.explanations], visible=True)
 
     # --- the tour's outlines ------------------------------------------------------------------------------
     def _tour_targets(self, name: str) -> list:

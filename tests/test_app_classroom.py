@@ -13,6 +13,7 @@ from app.classroom import (
     FAMILY_NOTES,
     HIGHLIGHT_STYLES,
     PRESENTATION_STYLES,
+    SIDE_BELOW_STYLES,
     THEME_COLORS,
     TOUR_STEPS,
     Classroom,
@@ -71,15 +72,14 @@ def test_presentation_mode_sets_the_inherited_font_sizes_and_an_empty_value_remo
     assert classroom._layout.styles == dict.fromkeys(PRESENTATION_STYLES, "")
 
 
-def test_presentation_mode_moves_the_explanations_below_the_app_and_back(classroom):
-    cards = classroom.explanations.__panel__()
-    assert classroom._side.objects == [cards]
+def test_presentation_mode_puts_the_explanations_below_the_app_and_back(classroom):
+    row = classroom._layout.objects[1]
+    assert row.styles["flex-wrap"] == "wrap"
+    assert classroom.explanations.__panel__() in classroom._side.objects
     classroom.presentation = True
-    assert (classroom._below.objects, classroom._side.objects) == ([cards], [])
-    assert (classroom._below.visible, classroom._side.visible) == (True, False)
+    assert classroom._side.styles == SIDE_BELOW_STYLES
     classroom.presentation = False
-    assert (classroom._below.objects, classroom._side.objects) == ([], [cards])
-    assert (classroom._below.visible, classroom._side.visible) == (False, True)
+    assert classroom._side.styles == dict.fromkeys(SIDE_BELOW_STYLES, "")
 
 
 def test_the_header_toggle_drives_presentation_mode(classroom):
