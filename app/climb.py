@@ -120,6 +120,7 @@ class ClimbControls(LazyView):
             pn.Row(self.step_button, self.back_button, self.run_button, self.reset_button),
             self._status,
             self._table,
+            css_classes=["mle-climb"],
             sizing_mode="stretch_width",
         )
         self._show()

@@ -35,12 +35,14 @@ from bokeh.models import (
     Div,
     HoverTool,
     Label,
+    Line,
     LinearColorMapper,
     PointDrawTool,
     Range1d,
+    Scatter,
+    Segment,
     Span,
     Title,
-    Whisker,
 )
 from bokeh.palettes import Viridis256
 from bokeh.plotting import figure
@@ -99,7 +101,6 @@ ONE_PARAMETER_TEXT = (
     "there is no surface to draw."
 )
 INTRODUCTION = """
-### The likelihood landscape
 The maximum likelihood estimate is the top of a hill: ℓ(θ) over every possible θ. Here is that hill for
 your data, and below it ways to climb it, to judge how sharp its top is, and to see why we take logs.
 """
@@ -223,37 +224,28 @@ class _Slice:
         self.cut = Span(dimension="width", location=0, line_color=PROFILE_COLOR, line_dash="dotted", visible=False)
         fig.add_layout(self.wald_band)
         fig.add_layout(self.cut)
-        fig.line("x", "y", source=self.parabola, color=WALD_COLOR, line_dash="dotted", line_width=2)
-        fig.line("x", "y", source=self.profile, color=PROFILE_COLOR, line_dash="dashed", line_width=2)
-        self.curve_renderer = fig.line("x", "y", source=self.curve, color=SURFACE_COLOR, line_width=3)
-        fig.line("x", "y", source=self.quadratic, color=QUADRATIC_COLOR, line_dash="dashed", line_width=2)
-        fig.line("x", "y", source=self.path, color=PATH_COLOR, line_width=1.5, line_alpha=0.7)
-        fig.scatter("x", "y", source=self.path, color=PATH_COLOR, size=5)
-        fig.add_layout(
-            Whisker(
-                source=self.whisker,
-                base="base",
-                lower="lower",
-                upper="upper",
-                dimension="width",
-                line_color=PROFILE_COLOR,
-                line_width=3,
-            )
-        )
-        fig.segment("x0", "y0", "x1", "y1", source=self.point, color=TANGENT_COLOR, line_width=3)
-        self.marker = fig.scatter(
-            "x", "y", source=self.point, size=13, color="#111111", line_color="white", line_width=2
-        )
-        self.marker.selection_glyph = self.marker.glyph.clone()
-        self.marker.nonselection_glyph = self.marker.glyph.clone()
+        fig.add_glyph(self.parabola, Line(x="x", y="y", line_color=WALD_COLOR, line_dash="dotted", line_width=2))
+        fig.add_glyph(self.profile, Line(x="x", y="y", line_color=PROFILE_COLOR, line_dash="dashed", line_width=2))
+        self.curve_renderer = fig.add_glyph(self.curve, Line(x="x", y="y", line_color=SURFACE_COLOR, line_width=3))
+        fig.add_glyph(self.quadratic, Line(x="x", y="y", line_color=QUADRATIC_COLOR, line_dash="dashed", line_width=2))
+        fig.add_glyph(self.path, Line(x="x", y="y", line_color=PATH_COLOR, line_width=1.5, line_alpha=0.7))
+        fig.add_glyph(self.path, Scatter(x="x", y="y", fill_color=PATH_COLOR, line_color=PATH_COLOR, size=5))
+        # The profile interval, as a thick bar on the line ℓ̂ − 1.92 between its ends.
+        bar = Segment(x0="lower", y0="base", x1="upper", y1="base", line_color=PROFILE_COLOR, line_width=4)
+        fig.add_glyph(self.whisker, bar)
+        ends = Scatter(x="lower", y="base", marker="dash", angle=math.pi / 2, size=14, line_color=PROFILE_COLOR)
+        fig.add_glyph(self.whisker, ends, name="profile-lower-end")
+        fig.add_glyph(self.whisker, ends.clone(x="upper"), name="profile-upper-end")
+        tangent = Segment(x0="x0", y0="y0", x1="x1", y1="y1", line_color=TANGENT_COLOR, line_width=3)
+        fig.add_glyph(self.point, tangent)
+        dot = Scatter(x="x", y="y", size=13, fill_color="#111111", line_color="white", line_width=2)
+        self.marker = fig.add_glyph(self.point, dot)
         self.note = Label(x=6, y=6, x_units="screen", y_units="screen", text="", text_font_size="11px")
         fig.add_layout(self.note)
         self.draw = PointDrawTool(renderers=[self.marker], add=False, drag=True, description="Drag the dot")
-        hover = HoverTool(renderers=[self.curve_renderer], tooltips=[("θ", "$x{0.0000}"), ("ℓ", "@y{0.000}")])
-        fig.add_tools(self.draw, hover)
+        fig.add_tools(self.draw)
         fig.toolbar.active_drag = self.draw
         fig.toolbar.active_tap = self.draw
-        self.hover = hover
         self.figure = fig
         self.pane = pn.pane.Bokeh(fig, sizing_mode="stretch_width")
 
@@ -306,7 +298,6 @@ class LikelihoodSlices(LazyView):
             piece.bounds = None
             if p is not None:
                 piece.figure.xaxis.axis_label = f"{p.symbol} ({p.description.split(':')[0].split('(')[0].strip()})"
-                piece.hover.tooltips = [(p.symbol, "$x{0.0000}"), ("ℓ", "@y{0.000}")]
         self.update_theta()
         self._draw_path()
         self._draw_quadratic()
@@ -580,11 +571,15 @@ class LikelihoodSurface(LazyView):
             line_width=2,
             fill_color=None,
         )
-        fig.line("x", "y", source=self._path, color=PATH_COLOR, line_width=2)
-        fig.scatter("x", "y", source=self._path, color=PATH_COLOR, size=6, line_color="white")
-        fig.scatter("x", "y", source=self._truth, marker="diamond", size=16, color="#2ca02c", line_color="white")
-        fig.scatter("x", "y", source=self._mle, marker="star", size=20, color="#ffffff", line_color="#111111")
-        fig.scatter("x", "y", source=self._current, size=14, fill_color=None, line_color="#ffffff", line_width=3)
+        # Glyphs added directly (no selection or muted copies to build): a session starts faster.
+        fig.add_glyph(self._path, Line(x="x", y="y", line_color=PATH_COLOR, line_width=2))
+        fig.add_glyph(self._path, Scatter(x="x", y="y", fill_color=PATH_COLOR, size=6, line_color="white"))
+        truth = Scatter(x="x", y="y", marker="diamond", size=16, fill_color="#2ca02c", line_color="white")
+        fig.add_glyph(self._truth, truth)
+        star = Scatter(x="x", y="y", marker="star", size=20, fill_color="#ffffff", line_color="#111111")
+        fig.add_glyph(self._mle, star)
+        ring = Scatter(x="x", y="y", size=14, fill_color=None, line_color="#ffffff", line_width=3)
+        fig.add_glyph(self._current, ring)
         fig.add_layout(
             ColorBar(color_mapper=self._mapper, title="ℓ − ℓ̂", width=10, title_text_font_style="normal"), "right"
         )
@@ -993,44 +988,106 @@ class LandscapePanel(pn.viewable.Viewer):
     """The likelihood landscape (surface and slices) above tabs: the climb, how sure, L vs ℓ, each point's share.
 
     The figures are always in sight, so that the climb's path and the intervals drawn on them can be
-    watched while using the tabs; a tab's view works only while its tab is open.
+    watched while using the tabs. A tab's view is built the first time it is opened (a session starts
+    faster), then kept; it works only while its tab is open, and nothing here works while the card is
+    collapsed.
     """
 
     state = param.ClassSelector(class_=ExplorerState, doc="The session's state, shared with the other views.")
+    collapsed = param.Boolean(
+        default=False, doc="Start collapsed: then nothing is built until the student opens the card (a lighter page)."
+    )
 
     TABS = ("Climb", "How sure?", "L vs ℓ", "Each point's ln f")
+    TITLE = "The likelihood landscape · the climb to the top · how sure the estimate is"
 
     def __init__(self, **params):
         super().__init__(**params)
         self.overlays = LandscapeOverlays()
-        self.surface = LikelihoodSurface(state=self.state, overlays=self.overlays)
-        self.slices = LikelihoodSlices(state=self.state, overlays=self.overlays)
-        self.climb = ClimbControls(state=self.state, overlays=self.overlays, active=True)
-        self.how_sure = HowSure(state=self.state, overlays=self.overlays, active=False)
-        self.likelihood_vs_log = LikelihoodVersusLog(state=self.state, active=False)
-        self.contributions = PointContributions(state=self.state, active=False)
-        self._tab_views = [self.climb, self.how_sure, self.likelihood_vs_log, self.contributions]
-        self.tabs = pn.Tabs(*zip(self.TABS, self._tab_views, strict=True), sizing_mode="stretch_width")
-        self.tabs.param.watch(self._on_tab, ["active"])
-        self._layout = pn.Column(
-            pn.pane.Markdown(INTRODUCTION, sizing_mode="stretch_width"),
-            pn.Row(
-                pn.Column(self.surface, sizing_mode="stretch_width"),
-                pn.Column(
-                    pn.pane.Markdown(SLICES_TEXT, sizing_mode="stretch_width", margin=(0, 10)),
-                    self.slices,
-                    sizing_mode="stretch_width",
-                ),
-                sizing_mode="stretch_width",
-            ),
-            self.tabs,
+        self._built: dict[int, LazyView] = {}
+        self._card = pn.Card(
+            pn.pane.Markdown("Drawing the likelihood landscape…", sizing_mode="stretch_width"),
+            title=self.TITLE,
+            collapsed=self.collapsed,
             sizing_mode="stretch_width",
         )
+        self._card.param.watch(self._on_collapsed, ["collapsed"])
+        if not self.collapsed:
+            self._build()
 
     def __panel__(self):
-        return self._layout
+        return self._card
+
+    @property
+    def built(self) -> bool:
+        return bool(self._built)
+
+    def _build(self) -> None:
+        if self._built:
+            return
+        with pn.io.hold():
+            self.surface = LikelihoodSurface(state=self.state, overlays=self.overlays)
+            self.slices = LikelihoodSlices(state=self.state, overlays=self.overlays)
+            self.climb = ClimbControls(state=self.state, overlays=self.overlays, active=True)
+            self._builders = {
+                1: lambda: HowSure(state=self.state, overlays=self.overlays, active=False),
+                2: lambda: LikelihoodVersusLog(state=self.state, active=False),
+                3: lambda: PointContributions(state=self.state, active=False),
+            }
+            self._built = {0: self.climb}
+            self._holders = [self.climb] + [pn.Column(sizing_mode="stretch_width") for _ in self._builders]
+            self.tabs = pn.Tabs(*zip(self.TABS, self._holders, strict=True), sizing_mode="stretch_width")
+            self.tabs.param.watch(self._on_tab, ["active"])
+            self._card.objects = [
+                pn.pane.Markdown(INTRODUCTION, sizing_mode="stretch_width"),
+                pn.Row(
+                    pn.Column(self.surface, sizing_mode="stretch_width"),
+                    pn.Column(
+                        pn.pane.Markdown(SLICES_TEXT, sizing_mode="stretch_width", margin=(0, 10)),
+                        self.slices,
+                        sizing_mode="stretch_width",
+                    ),
+                    sizing_mode="stretch_width",
+                ),
+                self.tabs,
+            ]
+            self._on_collapsed()
+
+    def _tab_view(self, index: int):
+        """The view of tab ``index``, built (once) if it has not been yet."""
+        self._build()
+        view = self._built.get(index)
+        if view is None:
+            view = self._built[index] = self._builders[index]()
+            self._holders[index].objects = [view]
+        return view
+
+    @property
+    def how_sure(self) -> HowSure:
+        return self._tab_view(1)
+
+    @property
+    def likelihood_vs_log(self) -> LikelihoodVersusLog:
+        return self._tab_view(2)
+
+    @property
+    def contributions(self) -> PointContributions:
+        return self._tab_view(3)
 
     def _on_tab(self, *_):
         with pn.io.hold():
-            for index, view in enumerate(self._tab_views):
-                view.active = index == self.tabs.active
+            self._tab_view(self.tabs.active)
+            self._on_collapsed()
+
+    def _on_collapsed(self, *_):
+        """Everything works while the card is open; collapsed, only the climb keeps its path."""
+        if not self._built:
+            if not self._card.collapsed:
+                self._build()  # opened for the first time
+            return
+        shown = not self._card.collapsed
+        with pn.io.hold():
+            self.surface.active = shown
+            self.slices.active = shown
+            for index, view in self._built.items():
+                view.active = shown and index == self.tabs.active

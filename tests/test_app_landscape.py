@@ -539,3 +539,20 @@ def test_sessions_do_not_share_views():
     assert not _bokeh_models(first) & _bokeh_models(second)
     first.surface.figure._trigger_event(Tap(first.surface.figure, x=1.0, y=0.5))
     assert second.state.theta == {"mu": 0.0, "sigma": 1.0}
+
+
+def test_a_collapsed_card_builds_nothing_until_opened_and_then_catches_up():
+    state = ExplorerState()
+    view = LandscapePanel(state=state, collapsed=True)
+    assert not view.built
+    state.set_parameters(mu=1.0)
+    view._card.collapsed = False
+    assert view.built
+    assert view.slices.slice_for("mu").point.data["x"] == [1.0]
+    view._card.collapsed = True  # closed again: slider steps cost nothing here
+    state.set_parameters(mu=2.0)
+    assert view.slices.slice_for("mu").point.data["x"] == [1.0]
+    assert view.surface._current.data["x"] == [1.0]
+    view._card.collapsed = False
+    assert view.slices.slice_for("mu").point.data["x"] == [2.0]
+    assert view.surface._current.data["x"] == [2.0]

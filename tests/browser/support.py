@@ -407,3 +407,47 @@ def plot_property(page, name: str):
     """The BokehJS value of the plot's (the figure's) property ``name``, e.g. ``background_fill_color``."""
     return page.evaluate(_function("return plotView().model[arg];"), name)
 
+
+
+# --- the likelihood landscape (app/landscape.py) -------------------------------------------------
+_NAMED_VIEW = """
+const namedView = (name) => allViews().find((view) => view.model.name === name && view.frame !== undefined) ?? null;
+"""
+_SCROLL_TO_NAMED = _function(_NAMED_VIEW + """
+  const view = namedView(arg);
+  if (view === null) return false;
+  view.el.scrollIntoView({block: "center"});
+  return view.frame.bbox.width > 0;
+""")
+_NAMED_DATA_TO_PAGE = _function(_NAMED_VIEW + """
+  const view = namedView(arg[0]);
+  const rect = view.canvas_view.el.getBoundingClientRect();
+  return [rect.left + view.frame.x_scale.compute(arg[1]), rect.top + view.frame.y_scale.compute(arg[2])];
+""")
+_SURFACE_GRID = _function(_NAMED_VIEW + """
+  const view = namedView("likelihood-surface");
+  const renderer = view.model.renderers.find((r) => r.glyph?.type === "Image");
+  const data = renderer.data_source.data;
+  const image = data.image[0];
+  return {x: data.x[0], y: data.y[0], dw: data.dw[0], dh: data.dh[0], rows: image.shape[0], cols: image.shape[1]};
+""")
+
+
+def scroll_to_figure(page, name: str) -> None:
+    """Scroll the figure whose Bokeh ``name`` is ``name`` (e.g. "likelihood-surface") to the middle of the viewport."""
+    wait_until(lambda: page.evaluate(_SCROLL_TO_NAMED, name))
+
+
+def figure_data_to_page(page, name: str, x: float, y: float) -> tuple[float, float]:
+    """The page pixel (viewport CSS px) of data point (x, y) in the figure named ``name``."""
+    sx, sy = page.evaluate(_NAMED_DATA_TO_PAGE, [name, x, y])
+    return sx, sy
+
+
+def surface_cell(page, column: int, row: int) -> tuple[float, float]:
+    """The parameter values at the centre of the surface's cell (``column``, ``row``), from its image in BokehJS."""
+    grid = page.evaluate(_SURFACE_GRID)
+    return (
+        grid["x"] + (column + 0.5) * grid["dw"] / grid["cols"],
+        grid["y"] + (row + 0.5) * grid["dh"] / grid["rows"],
+    )

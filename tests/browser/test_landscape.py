@@ -1,0 +1,89 @@
+"""The likelihood landscape in a real browser: click on the surface, Step, Run to convergence."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from mle_core import inference
+
+from .support import (
+    figure_data_to_page,
+    scroll_to_figure,
+    slider_value,
+    surface_cell,
+    wait_until,
+)
+
+pytestmark = pytest.mark.browser
+
+EXAMPLE = [2.3, 1.9, 2.5, 2.8, 1.7]
+MEAN = sum(EXAMPLE) / len(EXAMPLE)
+STD = math.sqrt(sum((x - MEAN) ** 2 for x in EXAMPLE) / len(EXAMPLE))
+
+
+def sliders(page) -> tuple[float, float]:
+    return slider_value(page, "μ"), slider_value(page, "σ")
+
+
+def climb_button(page, name: str):
+    """A button of the climb's panel (the page has other Back and Reset buttons)."""
+    return page.locator(".mle-climb").get_by_role("button", name=name, exact=True)
+
+
+def test_a_click_on_the_surface_sets_both_sliders_to_the_clicked_cell(page):
+    scroll_to_figure(page, "likelihood-surface")
+    for column, row in [(70, 40), (15, 100)]:
+        mu, sigma = surface_cell(page, column, row)
+        page.mouse.click(*figure_data_to_page(page, "likelihood-surface", mu, sigma))
+
+        def at_the_cell(mu=mu, sigma=sigma):
+            values = sliders(page)
+            message = f"sliders at {values}, the clicked cell is μ = {mu}, σ = {sigma}"
+            assert abs(values[0] - mu) <= 1e-9 * (1 + abs(mu)), message
+            assert abs(values[1] - sigma) <= 1e-9 * (1 + abs(sigma)), message
+            return True
+
+        wait_until(at_the_cell)
+
+
+def test_step_moves_the_sliders_along_the_gradient(page):
+    assert sliders(page) == (0.0, 1.0)
+    step = climb_button(page, "Step")
+    step.scroll_into_view_if_needed()
+    step.click()
+    first = inference.gradient_ascent_step("gaussian", EXAMPLE, {"mu": 0.0, "sigma": 1.0})
+    second = inference.gradient_ascent_step("gaussian", EXAMPLE, dict(first.theta_new))
+
+    def at(expected):
+        def check():
+            values = sliders(page)
+            assert values == pytest.approx((expected["mu"], expected["sigma"]), rel=1e-12), f"sliders at {values}"
+            return True
+
+        return check
+
+    wait_until(at(first.theta_new))
+    wait_until(lambda: page.locator(".mle-climb").get_by_text("Step 1", exact=True).is_visible())
+    step.click()
+    wait_until(at(second.theta_new))
+    climb_button(page, "Back").click()
+    wait_until(at(first.theta_new))
+
+
+def test_run_reaches_the_mle(page):
+    newton = page.locator(".mle-climb").get_by_role("button", name="Newton–Raphson")
+    newton.scroll_into_view_if_needed()
+    newton.click()
+    climb_button(page, "Run to convergence").click()
+
+    def at_the_mle():
+        mu, sigma = sliders(page)
+        message = f"sliders at μ = {mu}, σ = {sigma}; the MLE is μ̂ = {MEAN}, σ̂ = {STD}"
+        assert abs(mu - MEAN) <= 1e-6, message
+        assert abs(sigma - STD) <= 1e-6, message
+        return True
+
+    wait_until(at_the_mle)
+    wait_until(lambda: page.locator(".mle-climb").get_by_text("Converged after").is_visible())
