@@ -408,23 +408,29 @@ def plot_property(page, name: str):
     return page.evaluate(_function("return plotView().model[arg];"), name)
 
 
-
 # --- the likelihood landscape (app/landscape.py) -------------------------------------------------
 _NAMED_VIEW = """
 const namedView = (name) => allViews().find((view) => view.model.name === name && view.frame !== undefined) ?? null;
 """
-_SCROLL_TO_NAMED = _function(_NAMED_VIEW + """
+
+
+def _named_function(body: str) -> str:
+    """A page function (see ``_function``) that can call ``namedView(name)``: the figure whose Bokeh name it is."""
+    return _function(_NAMED_VIEW + body)
+
+
+_SCROLL_TO_NAMED = _named_function("""
   const view = namedView(arg);
   if (view === null) return false;
   view.el.scrollIntoView({block: "center"});
   return view.frame.bbox.width > 0;
 """)
-_NAMED_DATA_TO_PAGE = _function(_NAMED_VIEW + """
+_NAMED_DATA_TO_PAGE = _named_function("""
   const view = namedView(arg[0]);
   const rect = view.canvas_view.el.getBoundingClientRect();
   return [rect.left + view.frame.x_scale.compute(arg[1]), rect.top + view.frame.y_scale.compute(arg[2])];
 """)
-_SURFACE_GRID = _function(_NAMED_VIEW + """
+_SURFACE_GRID = _named_function("""
   const view = namedView("likelihood-surface");
   const renderer = view.model.renderers.find((r) => r.glyph?.type === "Image");
   const data = renderer.data_source.data;
