@@ -45,6 +45,11 @@ METHOD_TEXT = {
 }
 
 
+def plain(value: float) -> str:
+    """A parameter value in the path table: 10 significant digits (μ ≈ 1e8 moves in its last ones)."""
+    return f"{value:.10g}".replace("-", "−")
+
+
 def _steps(count: int) -> str:
     return f"{count:,} step" + ("" if count == 1 else "s")
 
@@ -363,13 +368,13 @@ class ClimbControls(LazyView):
         start = max(0, len(self.steps) - rows)
         if start == 0:
             first = self.steps[0]
-            cells = "".join(f"<td style='padding:2px 8px'>{number(first.theta[n], 6)}</td>" for n in names)
+            cells = "".join(f"<td style='padding:2px 8px'>{plain(first.theta[n])}</td>" for n in names)
             body.append(
                 f"<tr><td>start</td>{cells}<td style='padding:2px 8px'>{number(first.log_likelihood, 6)}</td></tr>"
             )
         for k in range(start, len(self.steps)):
             step = self.steps[k]
-            cells = "".join(f"<td style='padding:2px 8px'>{number(step.theta_new[n], 6)}</td>" for n in names)
+            cells = "".join(f"<td style='padding:2px 8px'>{plain(step.theta_new[n])}</td>" for n in names)
             body.append(
                 f"<tr><td>{k + 1}</td>{cells}<td style='padding:2px 8px'>{number(step.log_likelihood_new, 6)}</td></tr>"
             )

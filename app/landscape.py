@@ -52,7 +52,7 @@ import mle_core
 from mle_core import inference
 
 from .climb import ClimbControls
-from .overlays import JOINT_DROP, PROFILE_DROP, LandscapeOverlays, LazyView, finite_mle, number
+from .overlays import JOINT_DROP, PROFILE_DROP, LandscapeOverlays, LazyView, finite_mle, number, to_scale
 from .state import ExplorerState
 from .uncertainty import HowSure
 
@@ -333,7 +333,9 @@ class LikelihoodSlices(LazyView):
         piece.curve.data = {"x": grid, "y": display(values)}
         spec = state.family_spec.parameters[piece.slot]
         held = ", ".join(
-            f"{p.symbol} = {number(state.theta[p.name])}" for p in state.family_spec.parameters if p.name != piece.name
+            f"{p.symbol} = {to_scale(state.theta[p.name], state.model.param[p.name].step)}"
+            for p in state.family_spec.parameters
+            if p.name != piece.name
         )
         piece.heading.text = f"ℓ along {spec.symbol}" + (f" ({held} fixed)" if held else "")
 
@@ -349,7 +351,8 @@ class LikelihoodSlices(LazyView):
         data = {"x": [x], "y": [y if math.isfinite(y) else math.nan], "x0": [x0], "y0": [y0], "x1": [x1], "y1": [y1]}
         self._set(piece.point, data)
         symbol = state.family_spec.parameters[piece.slot].symbol
-        piece.figure.title.text = f"tangent slope ∂ℓ/∂{symbol} = {number(slope)} at {symbol} = {number(x)}"
+        at = to_scale(x, state.model.param[piece.name].step)
+        piece.figure.title.text = f"tangent slope ∂ℓ/∂{symbol} = {number(slope)} at {symbol} = {at}"
 
     def _set(self, source: ColumnDataSource, data: dict) -> None:
         self._updating = True
@@ -424,7 +427,8 @@ class LikelihoodSlices(LazyView):
             x = self.state.theta[piece.name]
             grid = piece.grid if piece.grid.size else np.linspace(*slider_range(self.state, piece.name), 100)
             delta = grid - x
-            y = ell + slope[piece.name] * delta + 0.5 * second[piece.name] * delta * delta
+            with np.errstate(all="ignore"):  # nan derivatives (on a closed end): no curve
+                y = ell + slope[piece.name] * delta + 0.5 * second[piece.name] * delta * delta
             piece.quadratic.data = {"x": grid, "y": display(y)}
 
     def _on_intervals(self, *_):

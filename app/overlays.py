@@ -112,6 +112,22 @@ def number(value: float | None, digits: int = 4) -> str:
     return format_number(value, max(0, digits - 1 - math.floor(math.log10(magnitude))))
 
 
+def to_scale(value: float | None, scale: float | None) -> str:
+    """``value`` with as many decimals as a resolution ``scale`` needs (two digits of it), e.g. a standard error
+    or a slider's step: μ̂ = 100000001.333 ± 0.72 is not "1.000e+08". Falls back to ``number``."""
+    if value is None or scale is None or not (math.isfinite(value) and math.isfinite(scale) and scale > 0):
+        return number(value)
+    if abs(value) >= 1e15:
+        return number(value, 10)
+    decimals = min(12, max(0, 1 - math.floor(math.log10(scale))))
+    return f"{value:.{decimals}f}".replace("-", "−")
+
+
+def plural(count: int, noun: str) -> str:
+    """ "1 observation", "5 observations"."""
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
 def escape(text: str) -> str:
     """HTML-escape ``text`` (formulas contain < and >)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

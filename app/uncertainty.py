@@ -27,7 +27,9 @@ from .overlays import (
     escape,
     finite_mle,
     number,
+    plural,
     run_soon,
+    to_scale,
     waiting_for,
 )
 from .requirements import missing_modules, run_when_loaded
@@ -87,10 +89,12 @@ def _table(head: list[str], rows: list[list[str]]) -> str:
     return f'<table style="{_TABLE}"><tr>{header}</tr>{body}</table>'
 
 
-def _interval_text(interval: inference.Interval | None) -> str:
+def _interval_text(interval: inference.Interval | None, scale: float | None = None) -> str:
     if interval is None or not (math.isfinite(interval.lower) and math.isfinite(interval.upper)):
         return "—"
-    return f"[{number(interval.lower)}, {number(interval.upper)}]"
+    if scale is None or not math.isfinite(scale):
+        scale = (interval.upper - interval.lower) / 4 if interval.upper > interval.lower else None
+    return f"[{to_scale(interval.lower, scale)}, {to_scale(interval.upper, scale)}]"
 
 
 def _p_value(p: float) -> str:
@@ -278,10 +282,10 @@ class HowSure(LazyView):
             rows.append(
                 [
                     f"{p.symbol} ({p.name})",
-                    number(estimate),
+                    to_scale(estimate, se if math.isfinite(se) else None),
                     number(se),
-                    _interval_text(pair.wald),
-                    _interval_text(pair.profile),
+                    _interval_text(pair.wald, se),
+                    _interval_text(pair.profile, se),
                 ]
             )
             for interval in (pair.wald, pair.profile):
@@ -291,14 +295,14 @@ class HowSure(LazyView):
             wald, profile = pair.wald, pair.profile
             if wald is not None and wald.leaves_parameter_space and profile is not None:
                 notes.append(
-                    f"The Wald interval for {p.symbol} reaches {number(wald.lower)}, outside the values {p.symbol} "
-                    f"can take {p.interval}; the profile interval, from the likelihood itself, stays inside "
+                    f"The Wald interval for {p.symbol} reaches {to_scale(wald.lower, se)}, outside the values "
+                    f"{p.symbol} can take {p.interval}; the profile interval, from the likelihood itself, stays inside "
                     f"and is lopsided: {number(estimate - profile.lower)} below {p.symbol}̂, "
                     f"{number(profile.upper - estimate)} above."
                 )
         table = _table(["parameter", "estimate", "standard error", "Wald 95 %", "profile 95 %"], rows)
         extra = "".join(f'<div style="{_HINT}">{escape(note)}</div>' for note in notes)
-        self._intervals.object = f"<div>n = {self.state.n:,} observations</div>{table}{extra}"
+        self._intervals.object = f"<div>n = {plural(self.state.n, 'observation')}</div>{table}{extra}"
 
     def _compute_sigma(self) -> None:
         state = self.state
@@ -403,8 +407,8 @@ class HowSure(LazyView):
                 rows.append(
                     [
                         f"{p.symbol}̂",
-                        number(theta[p.name]),
-                        number(mean),
+                        to_scale(theta[p.name], spread),
+                        to_scale(mean, spread),
                         number(mean - theta[p.name]),
                         number(spread),
                     ]

@@ -336,10 +336,18 @@ def test_intervals_are_mle_core_s_and_are_drawn_on_the_slices(family):
         assert piece.whisker.data["lower"] == [profile.lower]
         assert piece.whisker.data["upper"] == [profile.upper]
         assert piece.cut.location == pytest.approx(state.mle.log_likelihood - 1.920729410347062)
-        assert f"[{overlays.number(wald.lower)}, {overlays.number(wald.upper)}]" in view.how_sure.text
-    se = inference.standard_errors(family, state.observations)
-    for name, value in se.items():
+        se = wald.standard_error
+        assert f"[{overlays.to_scale(wald.lower, se)}, {overlays.to_scale(wald.upper, se)}]" in view.how_sure.text
+    errors = inference.standard_errors(family, state.observations)
+    for name, value in errors.items():
         assert view.how_sure.intervals[name].wald.standard_error == pytest.approx(value)
+
+
+def test_estimates_far_from_zero_keep_the_digits_their_standard_error_needs():
+    view = panel_for("gaussian", [1e8, 1e8 + 1, 1e8 + 3])
+    view.tabs.active = CLIMB_TABS["how sure"]
+    assert "100000001.33" in view.how_sure.text
+    assert "e+08" not in view.how_sure.text
 
 
 def test_the_wald_interval_for_a_rate_can_leave_its_space_where_the_profile_does_not():
