@@ -1,0 +1,95 @@
+"""Smoke tests of the load test (``benchmarks/load_test.py``): two sessions for a few seconds against
+``panel serve``, with no error and no observation crossing sessions; and the isolation check itself
+reports another session's point.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+if str(BENCHMARKS) not in sys.path:
+    sys.path.insert(0, str(BENCHMARKS))
+
+import load_test  # noqa: E402
+
+
+@pytest.mark.timeout(300)
+def test_two_sessions_for_a_few_seconds_have_no_errors_and_stay_isolated():
+    result = load_test.run_detailed(sessions=2, duration=3.0, warmup=1.0)
+    rows = {row["kind"]: row for row in result.rows}
+
+    report = load_test.report(result)
+    assert result.errors == 0, report
+    assert not result.server_errors, report
+    assert rows["open"]["count"] == 2, report
+    assert sum(rows[kind]["count"] for kind in load_test.TARGET_KINDS) > 0, report
+    assert rows["isolation"]["count"] > 0, report
+    assert rows["isolation"]["errors"] == 0, report
+
+
+class _StandInSession:
+    """The models a Student touches, without a server."""
+
+    def __init__(self):
+        from bokeh.models import Button, ColumnDataSource, Div, Slider
+        from bokeh.plotting import figure
+
+        self._readout = Div(text='<span data-testid="log-likelihood">−17.535</span>')
+        self._mu = Slider(start=0, end=4, value=0, step=0.01, title="μ (mean)")
+        self._optimize = Button(label="Optimize: jump to the MLE")
+        self._source = ColumnDataSource({"x": [2.3, 1.9, 2.5], "y": [0.0, 0.0, 0.0]})
+        self._figure = figure()
+        self.on_update = None
+
+    def readout(self):
+        return self._readout
+
+    def slider(self, symbol):
+        return self._mu
+
+    def button(self, label_start):
+        return self._optimize
+
+    def observations(self):
+        return self._source
+
+    def figure(self):
+        return self._figure
+
+
+def test_isolation_check_names_the_session_a_foreign_point_came_from():
+    session = _StandInSession()
+    recorder = load_test.Recorder(recording=True)
+    student = load_test.Student(2, session, recorder, random.Random(0))
+    foreign = 2.1 + 6 * load_test.TAG_UNIT  # student 5's tag
+
+    session.observations().data = {"x": [2.3, 1.9, 2.5, foreign], "y": [0.0] * 4}
+    session.on_update()  # what the client calls after each update from the server
+    student.final_check()
+
+    leaks = recorder.errors.get("isolation", [])
+    assert len(leaks) == 2, leaks
+    assert "session 2 received 1 foreign value" in leaks[0]
+    assert "owners [5]" in leaks[0]
+    assert "extra [2.1000006]" in leaks[1]
+
+
+def test_a_point_of_ones_own_is_not_a_leak():
+    session = _StandInSession()
+    recorder = load_test.Recorder(recording=True)
+    student = load_test.Student(2, session, recorder, random.Random(0))
+    own = 2.1 + 3 * load_test.TAG_UNIT
+    student.allowed.add(own)
+    student.expected.append(own)
+
+    session.observations().data = {"x": [2.3, 1.9, 2.5, own], "y": [0.0] * 4}
+    session.on_update()
+    student.final_check()
+
+    assert load_test.owner_of(own) == 2
+    assert recorder.errors == {}
