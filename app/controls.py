@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import html
 import math
 
 import panel as pn
@@ -13,7 +14,7 @@ import mle_core
 
 from .requirements import run_when_loaded
 from .state import ExplorerState, parse_numbers
-from .widgets import LiveFloatSlider
+from .widgets import GuardedIntInput, GuardedSelect, LiveFloatSlider
 
 #: Frames of the Optimize animation and the time between them (ms): about a third of a second.
 ANIMATION_FRAMES = 12
@@ -69,7 +70,7 @@ class ParameterControls(pn.viewable.Viewer):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self.family_select = pn.widgets.Select(
+        self.family_select = GuardedSelect(
             label="Model family",
             options={family.label: name for name, family in mle_core.FAMILIES.items()},
             value=self.state.family,
@@ -80,7 +81,7 @@ class ParameterControls(pn.viewable.Viewer):
         self._refusal = pn.Column(
             pn.Row(self.switch_button, self.keep_button), visible=False, sizing_mode="stretch_width"
         )
-        self.trials_input = pn.widgets.IntInput(
+        self.trials_input = GuardedIntInput(
             label="Trials per observation (n_trials)", start=1, end=100_000, value=10, width=220, visible=False
         )
         self.sliders: dict[str, LiveFloatSlider] = {}
@@ -112,6 +113,8 @@ class ParameterControls(pn.viewable.Viewer):
         self.entry.param.watch(held(self._on_add_typed), "enter_pressed")
         self.add_button.on_click(held(self._on_add_typed))
         self._animation = None
+        for widget in (self.family_select, self.trials_input):
+            widget.param.watch(self._on_refusal, "refusal")
         self._build_sliders()
         self.state.param.watch(self._build_sliders, ["model"])
         self.state.param.watch(self._sync_family, ["family", "constants", "refused_switch"])
@@ -143,7 +146,13 @@ class ParameterControls(pn.viewable.Viewer):
                 parameter, format=slider_format(parameter.step), sizing_mode="stretch_width"
             )
         model.param.watch(self._on_step, list(self.sliders), what="step")
+        for slider in self.sliders.values():
+            slider.param.watch(self._on_refusal, "refusal")
         self._slider_box.objects = list(self.sliders.values())
+
+    def _on_refusal(self, event):
+        """A value the browser sent that a widget refused (NaN, out of range, not an option): say so."""
+        self.state.notice = event.new
 
     def _on_step(self, event):
         slider = self.sliders.get(event.name)
@@ -226,10 +235,15 @@ class ParameterControls(pn.viewable.Viewer):
         has_data = self.state.n > 0
         self.optimize_button.disabled = not has_data
         self.undo_button.disabled = not self.state.can_undo
+        # Escaped: a notice can quote what a link, a file name or the typing box held (HTML from a link
+        # would otherwise run in the student's page).
+        notice = html.escape(self.state.notice)
         if not has_data:
-            self._hint.object = "Optimize needs at least one observation: click on the plot to add one."
+            # The notice too: it may say why nothing was added.
+            hint = "Optimize needs at least one observation: click on the plot to add one."
+            self._hint.object = f"{notice}<br>{hint}" if notice else hint
         else:
-            self._hint.object = self.state.notice
+            self._hint.object = notice
 
     def _on_add_typed(self, _event=None):
         text = self.entry.value_input or self.entry.value

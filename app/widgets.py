@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import math
 from typing import ClassVar
 
 import panel as pn
+import param
 
 
 class LiveFloatSlider(pn.widgets.FloatSlider):
@@ -31,8 +34,118 @@ class LiveFloatSlider(pn.widgets.FloatSlider):
         # sends on release (and on every key press) would only cost the server a second round.
         return tuple(name for name in super()._linked_properties if name != "value_throttled")
 
+    refusal = param.String(default="", doc="Why the latest value from the browser was refused ('' if none).")
+
+    _rename: ClassVar[dict[str, None]] = {"refusal": None}
+
     def _process_events(self, events):
         # Everything a slider step changes (curve, per-point densities, readout) goes to the browser
         # as one message, so the page updates once rather than view by view.
         with pn.io.hold():
+            events = refuse_bad_values(self, events)
+            if events:
+                super()._process_events(events)
+
+    def _refusal(self, name: str, value) -> str | None:
+        if name not in ("value", "value_throttled"):
+            return None
+        if not _is_number(value) or not self.start <= value <= self.end:
+            return f"{value!r} was refused: it takes numbers from {self.start:g} to {self.end:g}"
+        return None
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def refuse_bad_values(widget, events: dict) -> dict:
+    """Return the ``events`` from the browser that ``widget`` can take; refuse the others.
+
+    Panel would raise (and log a traceback) for a value the widget's parameters or the parameter it
+    is linked to do not allow: NaN, ±inf or a number beyond a slider's ends, text in a number box, an
+    option a selector does not have. Here such a value is dropped, the page is put back to the
+    widget's current value, and ``widget.refusal`` says what was refused (triggered even if unchanged).
+    """
+    refused = {}
+    for name, value in events.items():
+        try:
+            reason = widget._refusal(name, value)
+            if reason is None:
+                for key, converted in widget._process_property_change({name: value}).items():
+                    widget.param[key]._validate(converted)
+        except (TypeError, ValueError, KeyError) as error:
+            reason = f"{value!r} was refused ({error})"
+        if reason is not None:
+            refused[name] = reason
+    if not refused:
+        return events
+    current = widget._process_param_change({name: getattr(widget, name) for name in refused if name in widget.param})
+    for ref, (model, _) in list(widget._models.items()):
+        widget._apply_update({}, dict(current), model, ref)
+    with param.discard_events(widget):
+        widget.refusal = f"{widget.label or widget.name}: {'; '.join(refused.values())}. Nothing was changed."
+    widget.param.trigger("refusal")
+    return {name: value for name, value in events.items() if name not in refused}
+
+
+class GuardedSelect(pn.widgets.Select):
+    """A ``Select`` that refuses, with ``refusal`` saying so, an option the browser sends that it does not have."""
+
+    refusal = param.String(default="", doc="Why the latest value from the browser was refused ('' if none).")
+
+    _rename: ClassVar[dict[str, None]] = {"refusal": None}
+
+    def _process_events(self, events):
+        events = refuse_bad_values(self, events)
+        if events:
             super()._process_events(events)
+
+    def _refusal(self, name: str, value) -> str | None:
+        if name == "value" and value not in self.labels and value not in self.values:
+            return f"{value!r} was refused: it is not one of the choices"
+        return None
+
+
+class GuardedIntInput(pn.widgets.IntInput):
+    """An ``IntInput`` that refuses, with ``refusal`` saying so, a value from the browser outside its range or
+    not a whole number."""
+
+    refusal = param.String(default="", doc="Why the latest value from the browser was refused ('' if none).")
+
+    _rename: ClassVar[dict[str, None]] = {"refusal": None}
+
+    def _process_events(self, events):
+        events = refuse_bad_values(self, events)
+        if events:
+            super()._process_events(events)
+
+    def _refusal(self, name: str, value) -> str | None:
+        if name != "value" or value is None:
+            return None
+        low = -math.inf if self.start is None else self.start
+        high = math.inf if self.end is None else self.end
+        if not _is_number(value) or value != int(value) or not low <= value <= high:
+            return f"{value!r} was refused: it takes whole numbers from {low:g} to {high:g}"
+        return None
+
+
+class RefusedBrowserValueFilter(logging.Filter):
+    """Log Bokeh's refusal of a browser message as one warning line instead of an error with a traceback.
+
+    A value a Bokeh property does not take (text for a slider's value, a number for a selector's) is
+    refused by Bokeh before the app sees it: the document keeps its value and the browser gets an
+    error reply. That is the browser's mistake (a hand-edited page), not the server's.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, ValueError) and str(error).startswith("failed to validate"):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.msg, record.args = "refused a value a browser sent: %s", (error,)
+            record.exc_info = record.exc_text = None
+        return True
+
+
+_protocol_log = logging.getLogger("bokeh.server.protocol_handler")
+if not any(isinstance(f, RefusedBrowserValueFilter) for f in _protocol_log.filters):
+    _protocol_log.addFilter(RefusedBrowserValueFilter())
