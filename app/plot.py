@@ -32,6 +32,7 @@ from bokeh.models import (
 from bokeh.plotting import figure
 
 import mle_core
+from mle_core._observations import MAX_MAGNITUDE
 from mle_core.scenarios import SCENARIOS
 
 from .state import ExplorerState
@@ -41,6 +42,9 @@ HIT_RADIUS_PX = 8
 MARKER_SIZE = 11
 CURVE_POINTS = 400
 HISTOGRAM_BINS = 60
+#: The most probability bars drawn: past this many integers in view (a count of 1e9, a view zoomed out
+#: over millions), bars stand at this many integers spread evenly rather than at every one.
+MAX_BARS = 1000
 
 POINTS_TITLE = "Click to add an observation · drag one to move it · click one, then Backspace ⌫ removes it"
 DISCRETE_TITLE = (
@@ -306,8 +310,14 @@ class LikelihoodPlot(pn.viewable.Viewer):
         return bool(mle_core.outside_support(self.state.family, np.array([value]), **self.state.constants).size == 0)
 
     def _support_integers(self, start: float, end: float) -> np.ndarray:
-        """The integers in [start, end] that the family allows."""
-        candidates = np.arange(max(math.ceil(start), 0), math.floor(end) + 1, dtype=float)
+        """The integers in [start, end] that the family allows (at most ``MAX_BARS`` of them, spread evenly)."""
+        if not (math.isfinite(start) and math.isfinite(end)):
+            return np.empty(0)
+        low, high = max(math.ceil(start), 0), min(math.floor(end), int(MAX_MAGNITUDE))
+        if high - low >= MAX_BARS:
+            candidates = np.unique(np.round(np.linspace(float(low), float(high), MAX_BARS)))
+        else:
+            candidates = np.arange(low, high + 1, dtype=float)
         if not candidates.size:
             return candidates
         outside = mle_core.outside_support(self.state.family, candidates, **self.state.constants)
@@ -344,7 +354,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
             x = state.observations[list(indices)]
         log_density = state.log_densities(x) if x.size else np.empty(0)
         y = stacked_heights(x, state.n) if state.family_spec.discrete and x.size else np.zeros(len(x))
-        return {"x": x, "y": y, "density": np.exp(log_density), "log_density": log_density}
+        return {"x": x, "y": y, "density": _density(log_density), "log_density": log_density}
 
     # --- updating in place --------------------------------------------------------------------
     def _set_source(self, update):
@@ -427,7 +437,11 @@ class LikelihoodPlot(pn.viewable.Viewer):
     def _grid(self) -> np.ndarray:
         if self.discrete:
             return self._support_integers(self._x_range.start, self._x_range.end)
-        grid = np.linspace(self._x_range.start, self._x_range.end, CURVE_POINTS)
+        # Within the observations' limits: a view zoomed out past ±1e150 draws the curve up to there.
+        start, end = max(self._x_range.start, -MAX_MAGNITUDE), min(self._x_range.end, MAX_MAGNITUDE)
+        if not (math.isfinite(start) and math.isfinite(end) and start < end):
+            return np.empty(0)
+        grid = np.linspace(start, end, CURVE_POINTS)
         outside = mle_core.outside_support(self.state.family, grid, **self.state.constants)
         return np.delete(grid, outside)
 
@@ -435,7 +449,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
         if theta is None or not grid.size:
             return np.array([])
         try:
-            return np.exp(self.state.log_densities(grid, theta))
+            return _density(self.state.log_densities(grid, theta))
         except ValueError:  # e.g. an estimate on a bound the family's formulas exclude
             return np.array([])
 
@@ -467,7 +481,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
         if self.shows_points and self.state.n:
             log_density = self.state.log_densities(self.state.observations)
             self._set_source(
-                lambda: self._observations.data.update(density=np.exp(log_density), log_density=log_density)
+                lambda: self._observations.data.update(density=_density(log_density), log_density=log_density)
             )
         if self.discrete and self.state.family_spec.name != "bernoulli":
             top = self._discrete_top()
@@ -573,15 +587,24 @@ class LikelihoodPlot(pn.viewable.Viewer):
     # --- what the student does ----------------------------------------------------------------
     def snap(self, x: float) -> float:
         """The observation a click at ``x`` means: the nearest allowed count for a discrete family, else ``x``."""
-        if not self.discrete:
-            return float(x)
-        allowed = self._support_integers(min(x, 0) - 1, max(x, 0) + 1)
+        if not self.discrete or not _plain_number(x):
+            return x  # nan, ±inf or beyond ±1e150: left for the state to refuse with its message
+        allowed = self._support_integers(math.floor(x) - 1, math.ceil(x) + 1)
         if not allowed.size:
-            allowed = self._support_integers(0, self._discrete_top())
+            # Beyond the support, which for every discrete family runs from 0 up to a largest count.
+            allowed = self._support_integers(0, 1) if x < 0 else np.array([self._largest_allowed_below(x)])
         return float(allowed[np.argmin(np.abs(allowed - x))]) if allowed.size else float(round(x))
 
+    def _largest_allowed_below(self, x: float) -> float:
+        """The largest allowed count below ``x`` (outside the support), by bisection: no list of every count."""
+        low, high = 0, math.floor(x)  # allowed, not allowed
+        while high - low > 1:
+            middle = (low + high) // 2
+            low, high = (middle, high) if self._in_support(float(middle)) else (low, middle)
+        return float(low)
+
     def _on_tap(self, event) -> None:
-        if self._hits_observation(event.x, event.y):
+        if _plain_number(event.x) and _plain_number(event.y) and self._hits_observation(event.x, event.y):
             return  # a click on a point selects it (PointDrawTool) rather than adding another
         with pn.io.hold():  # one message to the browser for the point, the curve and the readout
             try:
@@ -633,19 +656,39 @@ class LikelihoodPlot(pn.viewable.Viewer):
         if self._updating_source or not self.shows_points:
             return
         with pn.io.hold():
-            self._apply_browser_edit(np.asarray(new["x"], dtype=float), np.asarray(new["y"], dtype=float))
+            try:
+                x, y = np.asarray(new["x"], dtype=float), np.asarray(new["y"], dtype=float)
+                if x.ndim != 1 or x.shape != y.shape:
+                    raise ValueError(f"columns of shapes {x.shape} and {y.shape}")
+            except (KeyError, TypeError, ValueError) as error:
+                self._refuse_browser_edit(f"the plot sent observations that are not numbers ({error})")
+                return
+            self._apply_browser_edit(x, y)
+
+    def _refuse_browser_edit(self, reason: str) -> None:
+        """Say why an edit from the browser was not applied, and show the state's observations again."""
+        self.state.notice = f"Not changed: {reason}."
+        self._set_source(lambda: setattr(self._observations, "data", self._observation_columns()))
 
     def _apply_browser_edit(self, x: np.ndarray, y: np.ndarray) -> None:
         current = self.state.observations
         if len(x) < len(current):
-            self.state.remove_observations(removed_positions(current, x))
+            removed = removed_positions(current, x)
+            if len(removed) != len(current) - len(x):  # rows changed as well as removed: not a deletion
+                self._refuse_browser_edit("the plot sent a deletion that also changed other observations")
+                return
+            self.state.remove_observations(removed)
             return
         if len(x) != len(current):
+            self._refuse_browser_edit("observations are added by clicking on the plot or typing them")
             return
         moved = np.flatnonzero(x != current)
         try:
-            for index in moved:
-                self.state.move_observation(int(index), self.snap(float(x[index])))
+            targets = [self.snap(float(x[index])) for index in moved]
+            # All checked before any moves, so that a refused one leaves the others where they were.
+            self.state.family_spec.validate_observations(mle_core.as_observations(targets), **self.state.constants)
+            for index, value in zip(moved, targets, strict=True):
+                self.state.move_observation(int(index), value)
         except ValueError as error:
             self.state.notice = f"Not moved: {error}."
             moved = ()  # put the dragged point back where the state has it
@@ -686,6 +729,17 @@ class LikelihoodPlot(pn.viewable.Viewer):
             )
         for model, name, normal in self._normal_look:
             setattr(model, name, (fonts.get(name) or normal * scales[name]) if on else normal)
+
+
+def _density(log_density: np.ndarray) -> np.ndarray:
+    """f = exp(ln f): inf, without an overflow warning, past the largest float (x = 5e-324 under a scale as small)."""
+    with np.errstate(over="ignore"):
+        return np.exp(log_density)
+
+
+def _plain_number(value) -> bool:
+    """Whether ``value`` is a finite number within the observations' limits (a click or a drag can mean it)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and abs(value) <= MAX_MAGNITUDE
 
 
 def stacked_heights(x: np.ndarray, n: int) -> np.ndarray:

@@ -144,11 +144,11 @@ def parameter_ranges(
                 reference = guess - p.lower
             else:
                 reference = data_spread(summary) if summary.n else max(abs(p.default - p.lower), 1.0)
-            step = nice_step(3 * reference / 300)
+            step = nice_step(reference / 100)  # 3 · reference / 300, which overflows for a rate of 1e308
             start = p.lower if getattr(p, "lower_closed", False) else p.lower + step
             if p.lower < value < start:
                 start = value  # a value below one step (σ = 0.4 for data spread by millions) stays reachable
-            end = _round_to(p.lower + max(3 * reference, value - p.lower), 10 * step, math.ceil)
+            end = _round_to(p.lower + max(min(3 * reference, _LARGEST), value - p.lower), 10 * step, math.ceil)
         else:
             centre, spread = (summary.mean, data_spread(summary)) if summary.n else (value, 1.0)
             step = nice_step(10 * spread / 500)
@@ -158,10 +158,24 @@ def parameter_ranges(
     return ranges
 
 
+#: The largest float: a slider's end is never beyond it (1 / 1e-308 is a rate of 1e308).
+_LARGEST = float(np.finfo(np.float64).max)
+
+
 def _round_to(value: float, unit: float, direction) -> float:
-    """Round ``value`` to a multiple of ``unit`` (``math.floor`` or ``math.ceil``), without 0.30000000000000004."""
+    """Round ``value`` to a multiple of ``unit`` (``math.floor`` or ``math.ceil``), without 0.30000000000000004.
+
+    A value too close to the largest float to be rounded (a parameter of 1e308) is returned as it is.
+    """
     digits = max(0, 1 - math.floor(math.log10(unit)))
-    return round(direction(value / unit) * unit, digits)
+    scaled = value / unit
+    if not math.isfinite(scaled):
+        return value
+    rounded = round(direction(scaled) * unit, digits)
+    if not math.isfinite(rounded):
+        return value
+    # The product can miss ``value`` by a rounding error (1e149 / 1e148 · 1e148 < 1e149): never round inwards.
+    return max(rounded, value) if direction is math.ceil else min(rounded, value)
 
 
 def parse_numbers(text: str) -> np.ndarray:

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 
+import numpy as np
 import pytest
-from bokeh.document import Document
+from bokeh.events import DoubleTap, Tap
 
 import mle_core
-from app.controls import ParameterControls
+from app.controls import TYPED_TEXT_LIMIT
 from app.explorer import MLEExplorer
+from app.plot import MAX_BARS
 from app.state import ExplorerState
-from app.widgets import RefusedBrowserValueFilter
 
 # An overflow or an invalid operation anywhere on the way (numpy, the views) fails the test.
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
@@ -96,114 +98,314 @@ def _escaped(text: str) -> str:
     return html.escape(text)
 
 
-def rendered_controls(family: str) -> ParameterControls:
-    state = ExplorerState()
-    state.load(family, VALID[family])
-    controls = ParameterControls(state=state)
-    controls.__panel__().get_root(Document())
-    return controls
+@pytest.mark.parametrize("event", [Tap, DoubleTap])
+@pytest.mark.parametrize("x", NON_FINITE + HUGE, ids=repr)
+@pytest.mark.parametrize("family", FAMILIES)
+def test_a_click_at_no_real_place_is_refused(family, x, event):
+    explorer = explorer_with(family)
+    before = shown(explorer.state)
+    explorer.plot.figure._trigger_event(event(explorer.plot.figure, x=x, y=0.5))
+    reason = "finite" if not math.isfinite(x) else "±1e+150"
+    assert_refused(explorer, before, "Not added", reason)
 
 
-def bokeh_model(widget):
-    ((model, _),) = widget._models.values()
-    return model
+@pytest.mark.parametrize("x", [-1.0, -1e-308, 0.0])
+@pytest.mark.parametrize("family", POSITIVE)
+def test_a_click_outside_a_positive_support_is_refused(family, x):
+    explorer = explorer_with(family)
+    before = shown(explorer.state)
+    explorer.plot.figure._trigger_event(Tap(explorer.plot.figure, x=x, y=0.5))
+    assert_refused(explorer, before, "Not added", "positive")
 
 
-def bad_slider_values(slider) -> list:
-    values = [*NON_FINITE, 1e308, -1e308, slider.end + slider.step]
-    if slider.start - slider.step < slider.start:
-        values.append(slider.start - slider.step)
-    return values
+@pytest.mark.parametrize("family", FAMILIES)
+def test_a_click_at_1e_minus_308_is_added(family):
+    explorer = explorer_with(family)
+    explorer.plot.figure._trigger_event(Tap(explorer.plot.figure, x=1e-308, y=math.nan))
+    # A count snaps to 0; a continuous family keeps the value exactly.
+    assert explorer.state.observations.tolist() == [*VALID[family], 0.0 if family in DISCRETE else 1e-308]
+    assert_consistent(explorer.state)
+    explorer.controls.optimize_button.clicks += 1
+    assert_consistent(explorer.state)
 
 
-@pytest.mark.parametrize("family", ["gaussian", "bernoulli", "exponential", "weibull"])
-def test_a_slider_value_the_browser_sends_beyond_its_range_is_refused_and_put_back(family):
-    controls = rendered_controls(family)
-    state = controls.state
-    for name, slider in controls.sliders.items():
-        model = bokeh_model(slider)
-        for value in bad_slider_values(slider):
-            before = shown(state)
-            state.notice = ""
-            model.value = value  # what applying the browser's message does; Panel takes it from there
-            assert shown(state) == before, f"{name} = {value!r} changed the state"
-            assert f"{slider.label}: {value!r} was refused" in state.notice, state.notice
-            assert model.value == state.theta[name], "the page's slider is not put back"
-        inside = (slider.start + slider.end) / 2
-        model.value = inside  # and a good value still moves the model
-        assert state.theta[name] == inside
+@pytest.mark.parametrize("family", POSITIVE)
+def test_one_observation_at_1e_minus_308_gives_a_reachable_estimate(family):
+    # λ̂ = 1 / x̄ = 1e308: the slider's end used to be 3 · 1e308, which overflowed (OverflowError).
+    explorer = explorer_with(family, [1.0])
+    explorer.state.set_observations([1e-308])
+    explorer.controls.optimize_button.clicks += 1
+    assert_consistent(explorer.state)
+    if family == "exponential":
+        assert explorer.state.theta["rate"] == pytest.approx(1e308)
+
+
+@pytest.mark.parametrize("x", [1e9, 1e12, 1e149])
+def test_a_click_at_a_huge_count_adds_it_without_listing_every_count(x):
+    # Snapping and the probability bars used to make an array of every count up to x (a MemoryError).
+    explorer = explorer_with("poisson")
+    start = time.perf_counter()
+    explorer.plot.figure._trigger_event(Tap(explorer.plot.figure, x=x + 0.3, y=0.5))
+    assert explorer.state.observations.tolist() == [*VALID["poisson"], x]
+    assert len(explorer.plot._curve.data["x"]) <= MAX_BARS
+    explorer.state.set_parameters(rate=x)
+    explorer.controls.optimize_button.clicks += 1
+    assert time.perf_counter() - start < 5
+    assert_consistent(explorer.state)
+
+
+@pytest.mark.parametrize(("family", "x", "snapped"), [("binomial", 1e9, 10.0), ("bernoulli", 1e140, 1.0)])
+def test_a_click_far_beyond_a_bounded_support_snaps_to_its_end(family, x, snapped):
+    explorer = explorer_with(family)
+    explorer.plot.figure._trigger_event(Tap(explorer.plot.figure, x=x, y=0.5))
+    assert explorer.state.observations.tolist()[-1] == snapped
+
+
+def test_zooming_out_past_the_limits_draws_no_curve_beyond_them():
+    explorer = explorer_with("gaussian")
+    explorer.plot._x_range.update(start=-1e200, end=1e200)  # the browser's wheel zoom, very far out
+    assert explorer.plot._curve.data["x"].max() <= 1e150
+    poisson = explorer_with("poisson")
+    poisson.plot._x_range.update(start=-5, end=1e12)
+    assert len(poisson.plot._curve.data["x"]) <= MAX_BARS
+
+
+BAD_LINKS = [
+    ({"x": "nan"}, "not a finite number"),
+    ({"x": "1,inf"}, "not a finite number"),
+    ({"x": "-inf"}, "not a finite number"),
+    ({"mu": "nan"}, "not a finite number"),
+    ({"sigma": "inf"}, "not a finite number"),
+    ({"x": "1,2,abc"}, "observation 3 is not a number"),
+    ({"mu": "abc"}, "mu is not a number"),
+    ({"family": ""}, "unknown family ''"),
+    ({"mu": ""}, "mu is not a number"),
+    ({"family": "poisson", "rate": ""}, "rate is not a number"),
+    ({"x": "1e308"}, "±1e+150"),
+    ({"x": "-1e308,1"}, "±1e+150"),
+    ({"family": "exponential", "x": "3,-1"}, "positive numbers"),
+    ({"family": "poisson", "x": "2.5"}, "non-negative integers"),
+    ({"family": "bernoulli", "x": "0,2"}, "0 or 1"),
+    ({"family": "binomial", "n_trials": "4", "x": "5"}, "n_trials = 4"),
+    ({"family": "gaussian", "sigma": "0"}, "outside its range"),
+    ({"family": "bernoulli", "p": "1.5"}, "outside its range"),
+    ({"x": "1" * 100_000}, "too long"),
+    ({"theme": "dark", "x": "1", "pad": "9" * 100_000}, "too long"),
+    ({"family": "<img src=x onerror=alert(1)>"}, "unknown family"),
+]
+
+
+@pytest.mark.parametrize(("query", "message"), BAD_LINKS, ids=lambda v: str(v)[:40] if isinstance(v, dict) else None)
+def test_a_bad_link_opens_the_default_view_with_a_notice(query, message):
+    explorer = explorer_with("gaussian")
+    default = shown(explorer.state)
+    explorer.share.restore(query)
+    assert_refused(explorer, default, "could not be opened", message)
+
+
+@pytest.mark.parametrize(
+    ("query", "family", "n"),
+    [
+        ({"x": "1e-308"}, "gaussian", 1),
+        ({"family": "exponential", "x": "1e-308"}, "exponential", 1),
+        ({"family": "exponential", "x": "5e-324"}, "exponential", 1),
+        ({"mu": "1e308", "x": "1"}, "gaussian", 1),
+        ({"sigma": "1e308"}, "gaussian", 0),
+        ({"family": "poisson", "rate": "1e308", "x": "1"}, "poisson", 1),
+        ({"family": "poisson", "x": "1000000000"}, "poisson", 1),
+        ({"family": "binomial", "n_trials": "1000000000000", "x": "3"}, "binomial", 1),
+        ({"x": "5"}, "gaussian", 1),
+        ({"x": "5,5,5"}, "gaussian", 3),
+        ({"x": ""}, "gaussian", 0),
+    ],
+    ids=lambda v: str(v)[:40] if isinstance(v, dict) else None,
+)
+def test_an_extreme_but_valid_link_opens_it(query, family, n):
+    # σ = 1e308 or λ = 1e308 used to overflow the slider's range (OverflowError, half a state published).
+    explorer = explorer_with("gaussian")
+    explorer.share.restore(query)
+    state = explorer.state
+    assert (state.family, state.n, state.notice) == (family, n, "Opened the view from the link.")
+    for name in set(query) & set(state.theta):
+        assert state.theta[name] == float(query[name])
+    assert_consistent(state)
+    if n:
+        explorer.controls.optimize_button.clicks += 1
         assert_consistent(state)
 
 
-@pytest.mark.parametrize("value", ["abc", None, True, [1.0], {"a": 1}], ids=repr)
-def test_a_slider_value_that_is_not_a_number_is_refused(value):
-    # Bokeh refuses text for a slider's value before Panel sees it (test_the_log_filter_…); this is Panel's path.
-    controls = rendered_controls("gaussian")
-    before = shown(controls.state)
-    controls.sliders["mu"]._process_events({"value": value})
-    assert shown(controls.state) == before
-    assert "was refused" in controls.state.notice
-    assert bokeh_model(controls.sliders["mu"]).value == 0.0
+BAD_TEXT = [
+    ("nan", "not a finite number"),
+    ("1, inf", "entry 2 ('inf') is not a finite number"),
+    ("-inf", "not a finite number"),
+    ("abc", "entry 1 ('abc') is not a number"),
+    ("1.5, abc, 2", "entry 2 ('abc') is not a number"),
+    ("", "no numbers found"),
+    ("  ,; ", "no numbers found"),
+    ("1e308", "±1e+150"),
+    ("2, -1e308", "±1e+150"),
+    ("0x10", "is not a number"),
+    ("∞", "is not a number"),
+    ("<img src=x onerror=alert(1)>", "is not a number"),
+]
 
 
-@pytest.mark.parametrize("value", ["Cauchy", "", None, "gaussian; drop table", 5], ids=repr)
-def test_a_family_the_selector_does_not_offer_is_refused(value):
-    controls = rendered_controls("poisson")
-    model = bokeh_model(controls.family_select)
-    before = shown(controls.state)
-    controls.family_select._process_events({"value": value})
-    assert shown(controls.state) == before
-    assert "was refused" in controls.state.notice
-    assert model.value == "poisson"
-    model.value = "gaussian"  # a real choice still works (the data are counts: the Gaussian takes them)
-    assert controls.state.family == "gaussian"
-
-
-@pytest.mark.parametrize("value", [0, -5, 10**9, 2.5, math.nan, math.inf, "abc"], ids=repr)
-def test_a_number_of_trials_outside_the_box_s_range_is_refused(value):
-    controls = rendered_controls("binomial")
-    before = shown(controls.state)
-    controls.trials_input._process_events({"value": value})
-    assert shown(controls.state) == before
-    assert "was refused" in controls.state.notice
-    assert bokeh_model(controls.trials_input).value == 10
-    controls.trials_input._process_events({"value": 12})
-    assert controls.state.constants == {"n_trials": 12}
-
-
-def test_the_log_filter_turns_bokeh_s_refusal_of_a_browser_value_into_one_warning_line(caplog):
-    logger = logging.getLogger("bokeh.server.protocol_handler")
-    assert any(isinstance(f, RefusedBrowserValueFilter) for f in logger.filters)
-    error = ValueError("failed to validate Slider(id='p1', ...).value: expected a value of type Real, got abc")
-    try:
-        raise error
-    except ValueError:
-        logger.error("error handling message\n message: %r \n error: %r", "PATCH-DOC", error, exc_info=True)
-    (record,) = [r for r in caplog.records if r.name == logger.name]
-    assert record.levelno == logging.WARNING
-    assert record.exc_info is None
-    assert "refused a value a browser sent" in record.getMessage()
-    other = RuntimeError("a real server error")
-    try:
-        raise other
-    except RuntimeError:
-        record = logger.makeRecord(logger.name, logging.ERROR, "f", 1, "boom", (), __import__("sys").exc_info())
-    assert RefusedBrowserValueFilter().filter(record)
-    assert record.levelno == logging.ERROR
-
-
-def test_html_in_a_link_is_shown_as_text_not_run():
-    explorer = MLEExplorer()
-    explorer.share.restore({"family": '<img src=x onerror="alert(1)">'})
-    hint = explorer.controls._hint.object
-    assert "<img" not in hint
-    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in hint
-
-
-def test_with_no_observations_the_reason_nothing_was_added_is_still_shown():
-    # The hint used to show only "Optimize needs at least one observation", hiding the notice.
-    explorer = explorer_with("gaussian", [])
-    explorer.controls.entry.value_input = "abc"
+@pytest.mark.parametrize("family", ["gaussian", "exponential", "poisson"])
+@pytest.mark.parametrize(("text", "message"), BAD_TEXT, ids=[case[0][:20] or "empty" for case in BAD_TEXT])
+def test_bad_typed_text_is_named_and_nothing_is_added(family, text, message):
+    explorer = explorer_with(family)
+    before = shown(explorer.state)
+    explorer.controls.entry.value_input = text
     explorer.controls.add_button.clicks += 1
-    assert "entry 1 (&#x27;abc&#x27;) is not a number" in explorer.controls._hint.object
-    assert "Optimize needs at least one observation" in explorer.controls._hint.object
+    assert_refused(explorer, before, "Nothing added", message)
+    assert explorer.controls.entry.value_input == text  # kept, to be corrected
+
+
+@pytest.mark.parametrize(("family", "text"), [("exponential", "-1"), ("weibull", "0"), ("poisson", "1e-308")])
+def test_typed_values_outside_the_support_are_refused(family, text):
+    explorer = explorer_with(family)
+    before = shown(explorer.state)
+    explorer.controls.entry.value_input = text
+    explorer.controls.entry.param.trigger("enter_pressed")
+    assert_refused(explorer, before, "Nothing added", mle_core.get_family(family).support)
+
+
+def test_ten_million_typed_values_are_over_the_box_s_limit():
+    explorer = explorer_with("gaussian")
+    before = shown(explorer.state)
+    explorer.controls.entry.value_input = "1 " * 10_000_000
+    explorer.controls.add_button.clicks += 1
+    assert_refused(explorer, before, "Nothing added", f"{TYPED_TEXT_LIMIT:,}-character limit")
+
+
+@pytest.mark.parametrize(
+    ("family", "text", "added"),
+    [
+        ("gaussian", "1e-308", [1e-308]),
+        ("exponential", "1e-308 1e-308", [1e-308, 1e-308]),
+        ("weibull", "1e-308", [1e-308]),
+        ("gaussian", "4", [4.0]),
+        ("gaussian", "7 7 7 7", [7.0] * 4),
+        ("gaussian", "1e150, -1e150", [1e150, -1e150]),
+        ("poisson", "1000000000", [1e9]),
+    ],
+)
+def test_single_equal_and_extreme_typed_values_are_added(family, text, added):
+    # 1e150 used to put the density curve's grid past ±1e150 (a ValueError after the state had changed);
+    # 1e-308 under the exponential overflowed the rate slider's range; a count of 1e9 listed every count.
+    explorer = explorer_with(family, [])
+    explorer.controls.entry.value_input = text
+    explorer.controls.add_button.clicks += 1
+    assert explorer.state.observations.tolist() == added
+    assert explorer.state.notice.startswith("Added")
+    explorer.controls.optimize_button.clicks += 1
+    assert_consistent(explorer.state)
+
+
+def browser_edit(explorer: MLEExplorer, **columns) -> None:
+    source = explorer.plot._observations
+    data = {name: list(values) for name, values in source.data.items()}
+    data.update(columns)
+    source.data = data
+
+
+@pytest.mark.parametrize("x", [*NON_FINITE, 1e308, -1e151])
+@pytest.mark.parametrize("family", ["gaussian", "exponential", "poisson"])
+def test_a_drag_to_no_real_place_is_refused_and_the_point_put_back(family, x):
+    explorer = explorer_with(family)
+    before = shown(explorer.state)
+    shown_x = list(explorer.plot._observations.data["x"])
+    browser_edit(explorer, x=[x, *shown_x[1:]])
+    assert_refused(explorer, before, "Not moved")
+    assert list(explorer.plot._observations.data["x"]) == shown_x
+
+
+@pytest.mark.parametrize(("family", "x"), [("exponential", -5.0), ("weibull", 0.0), ("exponential", -1e-308)])
+def test_a_drag_outside_a_positive_support_is_refused_and_the_point_put_back(family, x):
+    explorer = explorer_with(family)
+    before = shown(explorer.state)
+    browser_edit(explorer, x=[x, *VALID[family][1:]])
+    assert_refused(explorer, before, "Not moved", "positive")
+    assert list(explorer.plot._observations.data["x"]) == VALID[family]
+
+
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [
+        ({"x": ["a", 1.9, 2.5, 2.8, 1.7]}, "not numbers"),
+        ({"x": [None, 1.9, 2.5, 2.8, 1.7]}, "Not moved"),  # None reads as NaN
+        ({"y": [[0], [0], [0], [0], [0]]}, "not numbers"),
+        ({"x": [2.3, 1.9, 2.5, 2.8, 1.7, 9.0], "y": [0.0] * 6}, "added by clicking"),
+        ({"x": [2.3, 9.9, 2.8, 1.7], "y": [0.0] * 4}, "also changed other observations"),
+        ({"x": [2.3, 1.9, 2.5, 3.6, 1.7], "y": [0.0] * 3}, "not numbers"),
+    ],
+    ids=["text", "None", "nested", "extra row", "delete and change", "short column"],
+)
+@pytest.mark.filterwarnings("ignore:ColumnDataSource's columns must be of the same length")
+def test_a_malformed_edit_from_the_browser_is_refused_and_the_points_put_back(columns, message):
+    explorer = explorer_with("gaussian")
+    before = shown(explorer.state)
+    browser_edit(explorer, **columns)
+    assert_refused(explorer, before, message)
+    assert list(explorer.plot._observations.data["x"]) == VALID["gaussian"]
+
+
+def test_a_drag_that_moves_two_points_one_of_them_badly_moves_neither():
+    explorer = explorer_with("exponential")
+    before = shown(explorer.state)
+    browser_edit(explorer, x=[1000.0, -1.0, 950.0])
+    assert_refused(explorer, before, "Not moved")
+
+
+def test_a_real_drag_and_a_real_delete_still_work():
+    explorer = explorer_with("gaussian")
+    browser_edit(explorer, x=[2.3, 3.6, 2.5, 2.8, 1.7], y=[0.0, 0.4, 0.0, 0.0, 0.0])
+    assert explorer.state.observations.tolist() == [2.3, 3.6, 2.5, 2.8, 1.7]
+    source = explorer.plot._observations
+    source.data = {name: np.delete(np.asarray(values), [0]) for name, values in source.data.items()}
+    assert explorer.state.observations.tolist() == [3.6, 2.5, 2.8, 1.7]
+
+
+@pytest.mark.parametrize(
+    ("data", "family", "message"),
+    [
+        ([-1.0, 2.5], "poisson", "non-negative integers"),
+        ([0.0, 3.0], "exponential", "positive numbers"),
+        ([2.0, 3.0], "bernoulli", "0 or 1"),
+        ([-1e150, 1e-308], "weibull", "positive numbers"),
+    ],
+)
+def test_a_switch_the_data_do_not_allow_is_refused_through_the_selector(data, family, message):
+    explorer = explorer_with("gaussian", data)
+    before = shown(explorer.state)
+    explorer.controls.family_select.value = family
+    assert_refused(explorer, before, message, "Nothing was changed")
+    assert explorer.controls.family_select.value == "gaussian"  # the selector goes back
+    explorer.controls.keep_button.clicks += 1
+    assert shown(explorer.state) == before
+
+
+@pytest.mark.parametrize("data", [[5.0], [3.0, 3.0, 3.0], [1e-308], [1e-308, 1.0], [1e150, 1.0], [5e-324]], ids=repr)
+@pytest.mark.parametrize("family", ["weibull", "exponential"])
+def test_a_switch_with_degenerate_or_extreme_data_works(family, data):
+    explorer = explorer_with("gaussian", data)
+    explorer.controls.family_select.value = family
+    assert explorer.state.family == family
+    assert explorer.state.observations.tolist() == data
+    assert_consistent(explorer.state)
+    explorer.controls.optimize_button.clicks += 1
+    assert_consistent(explorer.state)
+
+
+def test_a_switch_to_a_family_whose_optimizer_cannot_be_loaded_changes_nothing(monkeypatch):
+    import app.pyodide_support
+
+    async def unavailable(name, module=None):
+        raise ModuleNotFoundError(f"No module named {module!r}")
+
+    monkeypatch.setattr(app.pyodide_support, "package_available", lambda module: False)
+    monkeypatch.setattr(app.pyodide_support, "ensure_package", unavailable)
+    explorer = explorer_with("exponential")
+    before = shown(explorer.state)
+    explorer.controls.family_select.value = "weibull"
+    assert_refused(explorer, before, "could not be loaded", "pip install scipy")
