@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import math
 import re
+from typing import ClassVar
 
 import numpy as np
 import panel as pn
@@ -23,6 +24,9 @@ MAX_FILE_MB = 20
 #: The most observations a file may hold: the likelihood works from sufficient statistics, and the
 #: plot draws a histogram past 1,000 points, so a million stays interactive.
 MAX_FILE_POINTS = 1_000_000
+#: The browser sends a file in pieces of this size, each one websocket message (Panel's default is 10 MB):
+#: so the server's websocket message limit can stay a few MB (``app.cli``).
+UPLOAD_CHUNK_BYTES = 1_000_000
 
 
 def parse_csv(text: str, limit: int = MAX_FILE_POINTS) -> np.ndarray:
@@ -122,6 +126,44 @@ def observations_csv(observations: np.ndarray) -> str:
     return "x\n" + "".join(f"{value!r}\n" for value in observations.tolist())
 
 
+class SizeLimitedFileDropper(pn.widgets.FileDropper):
+    """A ``FileDropper`` that stops keeping a file once more than ``max_bytes`` of it have arrived.
+
+    The browser refuses such a file before sending any of it (``max_file_size``); this is for a client
+    that sends one anyway: the server then holds at most ``max_bytes`` of it, and ``refused`` names it.
+    """
+
+    max_bytes = param.Integer(default=MAX_FILE_MB * 1_000_000, doc="The largest file kept, in bytes.")
+    refused = param.String(default="", doc="The name of the latest file dropped for its size.")
+
+    _rename: ClassVar[dict[str, None]] = {"max_bytes": None, "refused": None}
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._received: dict[str, int] = {}
+
+    def _process_event(self, event):
+        data = event.data
+        if event.event_name != "upload_event":
+            return super()._process_event(event)
+        name, piece, first = data.get("name"), data.get("data"), data.get("chunk") == 1
+        received = 0 if first else self._received.get(name)
+        if received is None or not isinstance(piece, bytes | str):
+            return None  # the rest of a file already dropped, or not a piece of a file at all
+        received += len(piece)
+        if received > self.max_bytes:
+            self._received.pop(name, None)
+            self._file_buffer.pop(name, None)
+            with param.discard_events(self):
+                self.refused = str(name)
+            self.param.trigger("refused")
+            return None
+        self._received[name] = received
+        if data.get("chunk") == data.get("total_chunks"):
+            del self._received[name]
+        return super()._process_event(event)
+
+
 class DataFiles(pn.viewable.Viewer):
     """Upload a CSV of observations (replacing the current ones; Undo brings them back) or download them."""
 
@@ -129,9 +171,10 @@ class DataFiles(pn.viewable.Viewer):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self.upload = pn.widgets.FileDropper(
+        self.upload = SizeLimitedFileDropper(
             accepted_filetypes=["text/csv", "text/plain", ".csv", ".txt"],
             max_file_size=f"{MAX_FILE_MB}MB",
+            chunk_size=UPLOAD_CHUNK_BYTES,
             multiple=False,
             layout="compact",
             sizing_mode="stretch_width",
@@ -140,6 +183,7 @@ class DataFiles(pn.viewable.Viewer):
             callback=self._csv, filename="observations.csv", label="Download observations (CSV)", color="light"
         )
         self.upload.param.watch(held(self._on_upload), "value")
+        self.upload.param.watch(held(self._on_refused), "refused")
 
     def __panel__(self):
         return pn.Column(
@@ -164,12 +208,16 @@ class DataFiles(pn.viewable.Viewer):
         name, content = next(iter(files.items()))
         self.load_file(name, content)
 
+    def _on_refused(self, event):
+        reason = f"the file is larger than {MAX_FILE_MB} MB"
+        self.state.notice = f"Nothing loaded from {event.new}: {reason}. The observations are unchanged."
+
     def load_file(self, name: str, content: bytes | str) -> bool:
         """Replace the observations with those of a file; on any problem say what and change nothing."""
         try:
+            if len(content) > MAX_FILE_MB * 1_000_000:  # bytes, or text already decoded (no fewer characters)
+                raise ValueError(f"the file is larger than {MAX_FILE_MB} MB")
             if isinstance(content, bytes):
-                if len(content) > MAX_FILE_MB * 1_000_000:
-                    raise ValueError(f"the file is larger than {MAX_FILE_MB} MB")
                 try:
                     content = content.decode("utf-8-sig")
                 except UnicodeDecodeError:
@@ -186,5 +234,6 @@ class DataFiles(pn.viewable.Viewer):
         except ValueError as error:
             self.state.notice = f"Nothing loaded from {name}: {error}. The observations are unchanged."
             return False
-        self.state.notice = f"Loaded {values.size:,} observations from {name}; Undo brings back the previous ones."
+        what = f"{values.size:,} observation{'' if values.size == 1 else 's'}"
+        self.state.notice = f"Loaded {what} from {name}; Undo brings back the previous ones."
         return True

@@ -41,13 +41,20 @@ class SharedView:
 
 
 def share_query(state: ExplorerState) -> dict[str, str]:
-    """The query parameters describing ``state`` (observations only up to ``MAX_SHARED_POINTS``)."""
+    """The query parameters describing ``state`` (observations only up to ``MAX_SHARED_POINTS``, and only
+    when the link stays within ``MAX_QUERY_CHARS``, so that every link this makes opens)."""
     query = {"family": state.family}
     query.update({name: repr(int(value)) for name, value in state.constants.items()})
     query.update({name: repr(float(value)) for name, value in state.theta.items()})
     if 0 < state.n <= MAX_SHARED_POINTS:
-        query["x"] = ",".join(_short(x) for x in state.observations.tolist())
+        x = ",".join(_short(x) for x in state.observations.tolist())
+        if _query_size({**query, "x": x}) <= MAX_QUERY_CHARS:
+            query["x"] = x
     return query
+
+
+def _query_size(query: Mapping[str, str]) -> int:
+    return sum(len(str(key)) + len(str(value)) for key, value in query.items())
 
 
 def _short(value: float) -> str:
@@ -60,7 +67,7 @@ def parse_share_query(query: Mapping[str, str]) -> SharedView | None:
     """Read a link's query; None when it asks for nothing. Raises ``ValueError`` saying what is wrong."""
     if not any(key in _OWN_KEYS for key in query):
         return None
-    size = sum(len(str(key)) + len(str(value)) for key, value in query.items())
+    size = _query_size(query)
     if size > MAX_QUERY_CHARS:
         raise ValueError(f"the link is too long ({size:,} characters; at most {MAX_QUERY_CHARS:,})")
     family = mle_core.get_family(str(query.get("family", "gaussian")))
@@ -166,10 +173,11 @@ class ShareLink(pn.viewable.Viewer):
         else:
             url = search
         self.link.param.update(value=url, visible=True)
-        if self.state.n > MAX_SHARED_POINTS:
+        if self.state.n and "x" not in query:
             self.state.notice = (
                 f"The link holds the family and parameters but not the {self.state.n:,} observations "
-                f"(at most {MAX_SHARED_POINTS:,} fit in a link): download them as CSV to share them."
+                f"(at most {MAX_SHARED_POINTS:,}, or {MAX_QUERY_CHARS:,} characters, fit in a link): "
+                "download them as CSV to share them."
             )
         else:
             self.state.notice = "The address bar now holds this view: copy the link to share it."

@@ -14,13 +14,17 @@ import time
 
 import numpy as np
 import pytest
+from bokeh.document import Document
 from bokeh.events import DoubleTap, Tap
 
 import mle_core
-from app.controls import TYPED_TEXT_LIMIT
+from app.controls import TYPED_TEXT_LIMIT, ParameterControls
+from app.data_io import MAX_FILE_MB, UPLOAD_CHUNK_BYTES, DataFiles, SizeLimitedFileDropper
 from app.explorer import MLEExplorer
 from app.plot import MAX_BARS
+from app.sharing import MAX_QUERY_CHARS, parse_share_query, share_query
 from app.state import ExplorerState
+from app.widgets import RefusedBrowserValueFilter
 
 # An overflow or an invalid operation anywhere on the way (numpy, the views) fails the test.
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
@@ -98,6 +102,7 @@ def _escaped(text: str) -> str:
     return html.escape(text)
 
 
+# --- clicks -------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("event", [Tap, DoubleTap])
 @pytest.mark.parametrize("x", NON_FINITE + HUGE, ids=repr)
 @pytest.mark.parametrize("family", FAMILIES)
@@ -170,6 +175,104 @@ def test_zooming_out_past_the_limits_draws_no_curve_beyond_them():
     assert len(poisson.plot._curve.data["x"]) <= MAX_BARS
 
 
+# --- slider values from the browser -----------------------------------------------------------------
+def rendered_controls(family: str) -> ParameterControls:
+    state = ExplorerState()
+    state.load(family, VALID[family])
+    controls = ParameterControls(state=state)
+    controls.__panel__().get_root(Document())
+    return controls
+
+
+def bokeh_model(widget):
+    ((model, _),) = widget._models.values()
+    return model
+
+
+def bad_slider_values(slider) -> list:
+    values = [*NON_FINITE, 1e308, -1e308, slider.end + slider.step]
+    if slider.start - slider.step < slider.start:
+        values.append(slider.start - slider.step)
+    return values
+
+
+@pytest.mark.parametrize("family", ["gaussian", "bernoulli", "exponential", "weibull"])
+def test_a_slider_value_the_browser_sends_beyond_its_range_is_refused_and_put_back(family):
+    controls = rendered_controls(family)
+    state = controls.state
+    for name, slider in controls.sliders.items():
+        model = bokeh_model(slider)
+        for value in bad_slider_values(slider):
+            before = shown(state)
+            state.notice = ""
+            model.value = value  # what applying the browser's message does; Panel takes it from there
+            assert shown(state) == before, f"{name} = {value!r} changed the state"
+            assert f"{slider.label}: {value!r} was refused" in state.notice, state.notice
+            assert model.value == state.theta[name], "the page's slider is not put back"
+        inside = (slider.start + slider.end) / 2
+        model.value = inside  # and a good value still moves the model
+        assert state.theta[name] == inside
+        assert_consistent(state)
+
+
+@pytest.mark.parametrize("value", ["abc", None, True, [1.0], {"a": 1}], ids=repr)
+def test_a_slider_value_that_is_not_a_number_is_refused(value):
+    # Bokeh refuses text for a slider's value before Panel sees it (test_the_log_filter_…); this is Panel's path.
+    controls = rendered_controls("gaussian")
+    before = shown(controls.state)
+    controls.sliders["mu"]._process_events({"value": value})
+    assert shown(controls.state) == before
+    assert "was refused" in controls.state.notice
+    assert bokeh_model(controls.sliders["mu"]).value == 0.0
+
+
+@pytest.mark.parametrize("value", ["Cauchy", "", None, "gaussian; drop table", 5], ids=repr)
+def test_a_family_the_selector_does_not_offer_is_refused(value):
+    controls = rendered_controls("poisson")
+    model = bokeh_model(controls.family_select)
+    before = shown(controls.state)
+    controls.family_select._process_events({"value": value})
+    assert shown(controls.state) == before
+    assert "was refused" in controls.state.notice
+    assert model.value == "poisson"
+    model.value = "gaussian"  # a real choice still works (the data are counts: the Gaussian takes them)
+    assert controls.state.family == "gaussian"
+
+
+@pytest.mark.parametrize("value", [0, -5, 10**9, 2.5, math.nan, math.inf, "abc"], ids=repr)
+def test_a_number_of_trials_outside_the_box_s_range_is_refused(value):
+    controls = rendered_controls("binomial")
+    before = shown(controls.state)
+    controls.trials_input._process_events({"value": value})
+    assert shown(controls.state) == before
+    assert "was refused" in controls.state.notice
+    assert bokeh_model(controls.trials_input).value == 10
+    controls.trials_input._process_events({"value": 12})
+    assert controls.state.constants == {"n_trials": 12}
+
+
+def test_the_log_filter_turns_bokeh_s_refusal_of_a_browser_value_into_one_warning_line(caplog):
+    logger = logging.getLogger("bokeh.server.protocol_handler")
+    assert any(isinstance(f, RefusedBrowserValueFilter) for f in logger.filters)
+    error = ValueError("failed to validate Slider(id='p1', ...).value: expected a value of type Real, got abc")
+    try:
+        raise error
+    except ValueError:
+        logger.error("error handling message\n message: %r \n error: %r", "PATCH-DOC", error, exc_info=True)
+    (record,) = [r for r in caplog.records if r.name == logger.name]
+    assert record.levelno == logging.WARNING
+    assert record.exc_info is None
+    assert "refused a value a browser sent" in record.getMessage()
+    other = RuntimeError("a real server error")
+    try:
+        raise other
+    except RuntimeError:
+        record = logger.makeRecord(logger.name, logging.ERROR, "f", 1, "boom", (), __import__("sys").exc_info())
+    assert RefusedBrowserValueFilter().filter(record)
+    assert record.levelno == logging.ERROR
+
+
+# --- the URL --------------------------------------------------------------------------------------------
 BAD_LINKS = [
     ({"x": "nan"}, "not a finite number"),
     ({"x": "1,inf"}, "not a finite number"),
@@ -203,6 +306,14 @@ def test_a_bad_link_opens_the_default_view_with_a_notice(query, message):
     assert_refused(explorer, default, "could not be opened", message)
 
 
+def test_html_in_a_link_is_shown_as_text_not_run():
+    explorer = MLEExplorer()
+    explorer.share.restore({"family": '<img src=x onerror="alert(1)">'})
+    hint = explorer.controls._hint.object
+    assert "<img" not in hint
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in hint
+
+
 @pytest.mark.parametrize(
     ("query", "family", "n"),
     [
@@ -234,6 +345,128 @@ def test_an_extreme_but_valid_link_opens_it(query, family, n):
         assert_consistent(state)
 
 
+def test_every_link_the_app_makes_opens():
+    # 1,000 observations of 20-odd characters each made a link longer than the app reads back.
+    teacher = ExplorerState()
+    teacher.set_observations(np.random.default_rng(0).normal(0, 1e-5, 1000))
+    query = share_query(teacher)
+    assert sum(len(k) + len(v) for k, v in query.items()) <= MAX_QUERY_CHARS
+    assert "x" not in query  # too long for a link: the notice says to download them instead
+    assert parse_share_query(query) is not None
+    student = MLEExplorer()
+    student.state.set_observations(teacher.observations)
+    student.share.button.clicks += 1
+    assert "download them as CSV" in student.state.notice
+    student.share.restore(share_query(student.state))
+    assert "could not be opened" not in student.state.notice
+
+
+# --- uploaded files ------------------------------------------------------------------------------------------
+BAD_FILES = [
+    ("text", b"hello\nworld\n", "row 2 ('world') is not a number"),
+    ("nan", b"x\n1\nnan\n", "row 3 ('nan') is not a finite number"),
+    ("inf", b"1\n-inf\n", "row 2 ('-inf') is not a finite number"),
+    ("empty", b"", "holds no numbers"),
+    ("blank", b"\n \n\n", "holds no numbers"),
+    ("header only", b"x\n", "holds no numbers"),
+    ("1e308", b"1\n1e308\n", "±1e+150"),
+    ("binary", bytes(range(256)), "not text (UTF-8)"),
+    ("UTF-16", "1\n2\n".encode("utf-16"), "not text (UTF-8)"),
+    ("two columns", b"1,2\n3,4\n", "more than one value"),
+    ("10**6 + 1 values", b"1\n" * (1_000_001), "more than 1,000,000 numbers"),
+    ("10**7 values", b"1\n" * 10_000_000, "more than 1,000,000 numbers"),  # exactly 20 MB: read, then refused
+    ("10**7 values, 40 MB", b"1.0\n" * 10_000_000, f"larger than {MAX_FILE_MB} MB"),
+    ("50 MB", b"1" * 50_000_000, f"larger than {MAX_FILE_MB} MB"),
+    ("50 MB of text", "1\n" * 25_000_000, f"larger than {MAX_FILE_MB} MB"),  # a text/* upload arrives decoded
+]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), BAD_FILES, ids=[case[0] for case in BAD_FILES])
+def test_a_bad_file_is_refused_and_nothing_changes(name, content, message):
+    explorer = explorer_with("gaussian")
+    before = shown(explorer.state)
+    assert explorer.files.load_file(f"{name}.csv", content) is False
+    assert_refused(explorer, before, f"Nothing loaded from {name}.csv", message, "unchanged")
+
+
+@pytest.mark.parametrize(
+    ("family", "content", "message"),
+    [
+        ("exponential", b"3\n-1\n", "row 2 (-1)"),
+        ("weibull", b"0\n", "row 1 (0)"),
+        ("poisson", b"1e-308\n", "row 1 (1e-308)"),
+        ("bernoulli", b"0\n1\n0.5\n", "row 3 (0.5)"),
+        ("binomial", b"x\n3\n11\n", "row 3 (11)"),
+    ],
+)
+def test_a_file_outside_the_family_s_support_names_the_rows(family, content, message):
+    explorer = explorer_with(family)
+    before = shown(explorer.state)
+    assert explorer.files.load_file("data.csv", content) is False
+    assert_refused(explorer, before, message)
+
+
+@pytest.mark.parametrize(
+    ("family", "content", "values"),
+    [
+        ("gaussian", b"3.5\n", [3.5]),
+        ("gaussian", b"2\n2\n2\n", [2.0, 2.0, 2.0]),
+        ("gaussian", b"1e-308\n", [1e-308]),
+        ("exponential", b"1e-308\n", [1e-308]),
+        ("weibull", b"4\n4\n", [4.0, 4.0]),
+        ("gaussian", b"1e150\n-1e150\n", [1e150, -1e150]),
+    ],
+)
+def test_a_single_equal_or_extreme_file_loads(family, content, values):
+    explorer = explorer_with(family)
+    assert explorer.files.load_file("data.csv", content) is True
+    assert explorer.state.observations.tolist() == values
+    assert explorer.state.notice.startswith(f"Loaded {len(values)} observation{'' if len(values) == 1 else 's'} ")
+    explorer.controls.optimize_button.clicks += 1
+    assert_consistent(explorer.state)
+
+
+class _Upload:
+    """A FileDropper upload event, as Panel receives it from the browser."""
+
+    event_name = "upload_event"
+
+    def __init__(self, name: str, chunk: int, total: int, data):
+        self.data = {"name": name, "chunk": chunk, "total_chunks": total, "data": data, "type": "text/csv"}
+
+
+def test_the_file_dropper_sends_small_pieces_and_refuses_large_files():
+    files = DataFiles(state=ExplorerState())
+    assert isinstance(files.upload, SizeLimitedFileDropper)
+    assert files.upload.chunk_size == UPLOAD_CHUNK_BYTES  # one websocket message each (app.cli's limit)
+    assert files.upload.max_file_size == f"{MAX_FILE_MB}MB"  # the browser refuses more before sending
+
+
+def test_a_client_that_sends_a_50_mb_file_anyway_is_cut_off():
+    files = DataFiles(state=ExplorerState())
+    before = shown(files.state)
+    piece, total = b"1\n" * (UPLOAD_CHUNK_BYTES // 2), 50
+    kept = []
+    for chunk in range(1, total + 1):
+        files.upload._process_event(_Upload("big.csv", chunk, total, piece))
+        kept.append(sum(len(p) for p in files.upload._file_buffer.get("big.csv", [])))
+    assert max(kept) <= MAX_FILE_MB * 1_000_000  # never more than the limit held in memory
+    assert files.upload._file_buffer == {}
+    assert files.upload.value == {}
+    assert shown(files.state) == before
+    assert files.state.notice == (
+        f"Nothing loaded from big.csv: the file is larger than {MAX_FILE_MB} MB. The observations are unchanged."
+    )
+    files.upload._process_event(_Upload("odd.csv", 3, 5, piece))  # a piece of no file begun: ignored
+    files.upload._process_event(_Upload("odd.csv", 1, 1, 12345))  # not a piece of a file: ignored
+    assert files.upload._file_buffer == {}
+    assert shown(files.state) == before
+    for chunk, text in enumerate([b"x\n1.5\n", b"2.5\n", b"3.5\n"], start=1):  # a good file in pieces still loads
+        files.upload._process_event(_Upload("good.csv", chunk, 3, text))
+    assert files.state.observations.tolist() == [1.5, 2.5, 3.5]
+
+
+# --- pasted or typed text ---------------------------------------------------------------------------------
 BAD_TEXT = [
     ("nan", "not a finite number"),
     ("1, inf", "entry 2 ('inf') is not a finite number"),
@@ -270,6 +503,15 @@ def test_typed_values_outside_the_support_are_refused(family, text):
     assert_refused(explorer, before, "Nothing added", mle_core.get_family(family).support)
 
 
+def test_with_no_observations_the_reason_nothing_was_added_is_still_shown():
+    # The hint used to show only "Optimize needs at least one observation", hiding the notice.
+    explorer = explorer_with("gaussian", [])
+    explorer.controls.entry.value_input = "abc"
+    explorer.controls.add_button.clicks += 1
+    assert "entry 1 (&#x27;abc&#x27;) is not a number" in explorer.controls._hint.object
+    assert "Optimize needs at least one observation" in explorer.controls._hint.object
+
+
 def test_ten_million_typed_values_are_over_the_box_s_limit():
     explorer = explorer_with("gaussian")
     before = shown(explorer.state)
@@ -302,6 +544,7 @@ def test_single_equal_and_extreme_typed_values_are_added(family, text, added):
     assert_consistent(explorer.state)
 
 
+# --- drags (the PointDrawTool's edits arrive as a new ``data`` of the observations' source) -------------
 def browser_edit(explorer: MLEExplorer, **columns) -> None:
     source = explorer.plot._observations
     data = {name: list(values) for name, values in source.data.items()}
@@ -366,6 +609,7 @@ def test_a_real_drag_and_a_real_delete_still_work():
     assert explorer.state.observations.tolist() == [3.6, 2.5, 2.8, 1.7]
 
 
+# --- family switches --------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("data", "family", "message"),
     [
