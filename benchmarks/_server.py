@@ -276,27 +276,49 @@ class ServedApp:
             return [line.rstrip() for line in self.lines if re.search(pattern, line)][:limit]
 
 
-#: Run by ``panel serve --setup`` in the server's process: SIGUSR1 starts cProfile, SIGUSR2 stops it and writes
-#: the statistics (atomically: written beside, then renamed) to $MLE_PROFILE_PATH.
+#: Run by ``panel serve --setup`` in the server's process: SIGUSR1 starts cProfile and a tally of the garbage
+#: collector's pauses, SIGUSR2 stops both and writes the statistics to $MLE_PROFILE_PATH (written beside, then
+#: renamed) and the pauses to $MLE_PROFILE_PATH.gc.json.
 _PROFILE_SETUP = """
 import cProfile
+import gc
+import json
 import os
 import signal
+import time
 
 _profile = cProfile.Profile()
+_gc = {"on": False, "start": 0.0, "pauses": {0: [0, 0.0], 1: [0, 0.0], 2: [0, 0.0]}}
+
+
+def _on_gc(phase, info):
+    if not _gc["on"]:
+        return
+    if phase == "start":
+        _gc["start"] = time.perf_counter()
+    else:
+        tally = _gc["pauses"][info["generation"]]
+        tally[0] += 1
+        tally[1] += time.perf_counter() - _gc["start"]
 
 
 def _start(signum, frame):
+    _gc["pauses"] = {0: [0, 0.0], 1: [0, 0.0], 2: [0, 0.0]}
+    _gc["on"] = True
     _profile.enable()
 
 
 def _stop(signum, frame):
     _profile.disable()
+    _gc["on"] = False
     path = os.environ["MLE_PROFILE_PATH"]
+    with open(path + ".gc.json", "w") as out:
+        json.dump({"objects": len(gc.get_objects()), "pauses": _gc["pauses"]}, out)
     _profile.dump_stats(path + ".part")
     os.replace(path + ".part", path)
 
 
+gc.callbacks.append(_on_gc)
 signal.signal(signal.SIGUSR1, _start)
 signal.signal(signal.SIGUSR2, _stop)
 """

@@ -264,6 +264,7 @@ class LoadResult:
     server_errors: list[str]
     open_s: float
     server_rss_mb: float
+    updates: int = 0  # update messages (PATCH-DOC) the sessions received while measuring
 
     @property
     def errors(self) -> int:
@@ -299,6 +300,7 @@ async def _drive(
     if server.profile_path:
         server.start_profile()
     meter = CpuMeter(server.pid).start()
+    updates0 = sum(s.updates for s in opened)
     client_cpu0, client_t0 = time.process_time(), time.perf_counter()
     results = await asyncio.gather(*tasks, return_exceptions=True)
     recorder.recording = False
@@ -306,6 +308,7 @@ async def _drive(
     if server.profile_path:
         server.stop_profile()
     client_cpu = 100.0 * (time.process_time() - client_cpu0) / (time.perf_counter() - client_t0)
+    updates = sum(s.updates for s in opened) - updates0
     rss_mb = _rss_mb(server.pid)
     stop_lag.set()
     await lag_task
@@ -342,6 +345,7 @@ async def _drive(
         server_errors=server.errors_since(errors_before),
         open_s=open_s,
         server_rss_mb=rss_mb,
+        updates=updates,
     )
 
 
@@ -442,6 +446,8 @@ def report(result: LoadResult) -> str:
         f"({cpu['process_cpu_s']:.1f} CPU s in {cpu['wall_s']:.1f} s, {actions / cpu['wall_s']:.1f} actions/s: "
         f"{1e3 * cpu['process_cpu_s'] / max(actions, 1):.0f} ms of server CPU per action, Optimize's frames "
         f"included); RSS {result.server_rss_mb:.0f} MB at the end",
+        f"- the sessions received {result.updates:,} update messages while measuring, "
+        f"{result.updates / max(actions, 1):.1f} per action of their own",
         f"- load generator (this process): {result.client_cpu_pct:.0f}% of one core; its event loop woke late by "
         f"{lag['median']:.1f} ms median, {lag['p95']:.1f} ms p95, {lag['max']:.1f} ms max (part of every round trip)",
         f"- machine: {os.cpu_count()} CPUs, {cpu['machine_cpu_pct']:.0f}% busy overall during the run; load average "
@@ -546,6 +552,15 @@ def profile_summary(path: str, limit: int = 25) -> str:
     import pstats
 
     out = io.StringIO()
+    gc_path = Path(f"{path}.gc.json")
+    if gc_path.exists():
+        import json
+
+        gc_stats = json.loads(gc_path.read_text())
+        pauses = ", ".join(
+            f"generation {g}: {n} collections, {1e3 * t:.0f} ms" for g, (n, t) in gc_stats["pauses"].items()
+        )
+        out.write(f"Server garbage collector while measuring: {pauses}; {gc_stats['objects']:,} objects tracked\n\n")
     stats = pstats.Stats(path, stream=out).strip_dirs()
     stats.sort_stats("cumulative").print_stats(limit)
     stats.sort_stats("tottime").print_stats(limit)
