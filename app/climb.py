@@ -36,11 +36,13 @@ METHOD_FORMULAS = {
 METHOD_TEXT = {
     "gradient": (
         "**Gradient ascent** walks uphill along the score ∇ℓ, scaled by the step size η. Too small an η "
-        "crawls; too large overshoots (each step is then halved until ℓ does not drop, and the formula says so)."
+        "crawls; too large overshoots (each step is then halved until ℓ does not drop, and the formula says so). "
+        "The path is drawn in red on the surface and on the slices."
     ),
     "newton": (
         "**Newton–Raphson** fits a parabola to ℓ at θ (its slope and curvature: the purple dashed curves on "
-        "the slices) and jumps to that parabola's top. Near the peak it needs only a few steps."
+        "the slices) and jumps to that parabola's top. Near the peak it needs only a few steps. The path is "
+        "drawn in red on the surface and on the slices."
     ),
 }
 

@@ -32,7 +32,6 @@ from bokeh.models import (
     BoxAnnotation,
     ColorBar,
     ColumnDataSource,
-    Div,
     HoverTool,
     Label,
     Line,
@@ -92,7 +91,8 @@ where you are; the green line is the **tangent**, whose slope is the **score** �
 """
 SURFACE_TEXT = """
 **Surface.** ℓ over both parameters, as its distance below the maximum ℓ − ℓ̂: brighter is more likely,
-everything below ℓ̂ − 20 is dark. ○ is where the sliders are, ★ the MLE. The solid white line is where
+everything below ℓ̂ − 20 is dark. ○ is where the sliders are, ★ the MLE, ◆ the true values (when known), the
+red line a climb's path. The solid white line is where
 ℓ is 1.92 below ℓ̂: its shadow on either axis is that parameter's 95 % profile interval; the dashed one
 (3.00 below) encloses the joint 95 % region. **Click anywhere** to set both sliders to that cell.
 """
@@ -539,7 +539,7 @@ class LikelihoodSurface(LazyView):
         self.figure.on_event(Tap, self._on_tap)
         self.figure.on_event(DoubleTap, self._on_tap)
         self.zoom_buttons = pn.widgets.RadioButtonGroup.from_param(self.param.zoom, label="Show", variant="outline")
-        self.param.watch(lambda *_: self.refresh() if self.active else None, ["zoom"])
+        self.param.watch(self._on_zoom, ["zoom"])
         self.overlays.param.watch(self._on_path, ["path"])
         self._message = pn.pane.Markdown("", sizing_mode="stretch_width")
         self._pane = pn.pane.Bokeh(self.figure, sizing_mode="stretch_width")
@@ -590,6 +590,12 @@ class LikelihoodSurface(LazyView):
         self._hover = HoverTool(renderers=[self._image_renderer], tooltips=[("ℓ − ℓ̂", "@image{0.000}")])
         fig.add_tools(self._hover)
         return fig
+
+    def _on_zoom(self, *_):
+        if self.active:
+            self.refresh()
+        else:
+            self._stale = True
 
     @property
     def two_parameters(self) -> bool:
@@ -752,8 +758,10 @@ class LikelihoodVersusLog(LazyView):
         params.setdefault("active", False)
         super().__init__(**params)
         self.underflow: int | None = None
-        # Bokeh Divs, not HTML panes: they change on every slider step, and a Div's text costs far less.
-        self._numbers = Div(text="", sizing_mode="stretch_width")
+        # An HTML pane, not a Bokeh Div, although it changes on every slider step and a Div's text costs less
+        # in Python: in the browser a Div's change re-lays-out the whole page (BokehJS MarkupView.rerender),
+        # and the more figures the page holds, the longer that takes.
+        self._numbers = pn.pane.HTML("", sizing_mode="stretch_width")
         self._curves = ColumnDataSource({"k": [], "exact": [], "float": []})
         self._y_range = Range1d(-1.0, 0.0)
         fig = figure(
@@ -789,7 +797,7 @@ class LikelihoodVersusLog(LazyView):
         self._layout = pn.Column(
             pn.pane.Markdown(LIKELIHOOD_TEXT, sizing_mode="stretch_width", margin=(0, 10)),
             pn.pane.LaTeX(LIKELIHOOD_FORMULA, renderer="katex", margin=(0, 10)),
-            pn.pane.Bokeh(self._numbers, sizing_mode="stretch_width"),
+            self._numbers,
             pn.pane.Bokeh(fig, sizing_mode="stretch_width"),
             pn.pane.Markdown(
                 "The float64 product cannot go below 4.9 × 10⁻³²⁴ (log₁₀ = −323.3, the dotted grey line once the "
@@ -810,14 +818,14 @@ class LikelihoodVersusLog(LazyView):
 
     @property
     def text(self) -> str:
-        return self._numbers.text
+        return self._numbers.object
 
     def refresh(self) -> None:
         state = self.state
         n = state.n
         if n == 0:
             self.underflow = None
-            self._numbers.text = "<p>No observations: L = 1 (an empty product) and ℓ = 0.</p>"
+            self._numbers.object = "<p>No observations: L = 1 (an empty product) and ℓ = 0.</p>"
             self._curves.data = {"k": [], "exact": [], "float": []}
             self._underflow_span.visible = False
             return
@@ -856,7 +864,7 @@ class LikelihoodVersusLog(LazyView):
             )
         elif not math.isfinite(ell):
             lines.append("<div>ℓ = −∞ here: an observation is impossible at these parameters, so L = 0 exactly.</div>")
-        self._numbers.text = "".join(lines)
+        self._numbers.object = "".join(lines)
         rows = np.arange(n)
         if n > MAX_CURVE_POINTS:
             rows = np.unique(np.r_[np.linspace(0, n - 1, MAX_CURVE_POINTS).astype(int), self._around_underflow(n)])
@@ -916,11 +924,11 @@ class PointContributions(LazyView):
             )
         )
         self.figure = fig
-        self._summary = Div(text="", sizing_mode="stretch_width")
+        self._summary = pn.pane.HTML("", sizing_mode="stretch_width")  # not a Div: see LikelihoodVersusLog
         self._layout = pn.Column(
             pn.pane.Markdown(CONTRIBUTIONS_TEXT, sizing_mode="stretch_width", margin=(0, 10)),
             pn.pane.LaTeX(r"$\ell(\theta)=\sum_{i=1}^{n}\ln f(x_i\mid\theta)$", renderer="katex", margin=(0, 10)),
-            pn.pane.Bokeh(self._summary, sizing_mode="stretch_width"),
+            self._summary,
             pn.pane.Bokeh(fig, sizing_mode="stretch_width"),
             sizing_mode="stretch_width",
         )
@@ -934,7 +942,7 @@ class PointContributions(LazyView):
 
     @property
     def text(self) -> str:
-        return self._summary.text
+        return self._summary.object
 
     @property
     def bars(self) -> dict:
@@ -947,7 +955,7 @@ class PointContributions(LazyView):
         if n == 0:
             self._bars.data = {"rank": [], "log_density": [], "x": [], "index": []}
             self.figure.title.text = "No observations yet"
-            self._summary.text = ""
+            self._summary.object = ""
             return
         logs = np.asarray(state.log_densities(state.observations), dtype=float)
         shown = min(n, MAX_BARS)
@@ -984,7 +992,7 @@ class PointContributions(LazyView):
                 f" {impossible:,} observation{'s are' if impossible > 1 else ' is'} impossible under these "
                 "parameters (ln f = −∞, no bar), so ℓ = −∞."
             )
-        self._summary.text = f"<div>{text}</div>"
+        self._summary.object = f"<div>{text}</div>"
 
 
 # --- the composition --------------------------------------------------------------------------------
