@@ -541,6 +541,8 @@ class ExplorerState(param.Parameterized):
         if unknown:
             raise ValueError(f"unknown parameter(s) {', '.join(unknown)} for the {self.family} family")
         values = {name: float(value) for name, value in values.items() if value is not None}
+        # Checked before any range moves: a value the family does not allow (inf, σ ≤ 0) changes nothing.
+        self.family_spec.check_params({**self.model.values, **values})
         self._fit_ranges(include=values)
         return values
 
