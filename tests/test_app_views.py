@@ -1,6 +1,7 @@
 """The views, driven through their widgets and Bokeh events, with no browser."""
 
 import asyncio
+import html
 
 import numpy as np
 import panel as pn
@@ -161,7 +162,8 @@ def test_typed_values_are_added_and_bad_ones_refused_without_losing_the_text(exp
     controls.entry.value_input = "1.0 two inf"
     controls.entry.param.trigger("enter_pressed")
     assert explorer.state.n == 8
-    assert "entry 2 ('two') is not a number" in controls._hint.object
+    # The hint is HTML with the student's text escaped (a notice never runs HTML): what the page shows.
+    assert "entry 2 ('two') is not a number" in html.unescape(controls._hint.object)
     assert controls.entry.value_input == "1.0 two inf"
 
 
