@@ -27,6 +27,18 @@ def sliders(page) -> tuple[float, float]:
     return slider_value(page, "μ"), slider_value(page, "σ")
 
 
+@pytest.fixture
+def page(page):
+    """The app's page with the landscape card opened (it starts collapsed, so nothing of it runs until then)."""
+    page.get_by_text("The likelihood landscape · the climb to the top").first.click()
+    wait_until(
+        lambda: page.evaluate(
+            "() => Bokeh.documents.some((doc) => [...doc.all_models].some((m) => m.name === 'likelihood-surface'))"
+        )
+    )
+    return page
+
+
 def climb_button(page, name: str):
     """A button of the climb's panel (the page has other Back and Reset buttons)."""
     return page.locator(".mle-climb").get_by_role("button", name=name, exact=True)
