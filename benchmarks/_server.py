@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import importlib
 import os
 import pkgutil
@@ -548,11 +549,8 @@ class AppSession:
         raise LookupError(f"no {what} in the session's document")
 
     def readout(self):
-        from bokeh.models import Div
-
-        return self.find(
-            lambda m: isinstance(m, Div) and 'data-testid="log-likelihood"' in (m.text or ""), "log-likelihood readout"
-        )
+        """The model showing the log-likelihood (a Bokeh ``Div`` or Panel's ``HTML``, whose text is escaped)."""
+        return self.find(lambda m: 'data-testid="log-likelihood"' in html.unescape(_text(m)), "log-likelihood readout")
 
     def slider(self, symbol: str):
         from bokeh.models import Slider
@@ -610,7 +608,12 @@ def _example_observations() -> list[float]:
 _LOG_LIKELIHOOD = re.compile(r'data-testid="log-likelihood"[^>]*>([^<]*)<')
 
 
+def _text(model) -> str:
+    text = getattr(model, "text", None)  # a Bokeh model without such a property raises AttributeError
+    return text if isinstance(text, str) else ""
+
+
 def readout_value(text: str) -> str | None:
-    """The log-likelihood the readout's HTML shows (as text), or None."""
-    match = _LOG_LIKELIHOOD.search(text or "")
+    """The log-likelihood the readout's HTML shows (as text, escaped or not), or None."""
+    match = _LOG_LIKELIHOOD.search(html.unescape(text or ""))
     return match.group(1) if match else None

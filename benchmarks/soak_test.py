@@ -137,7 +137,7 @@ def run(sessions: int = SESSIONS, seed: int = SEED, log_path=None) -> dict[str, 
         "destroyed_s": destroyed_s,
         "launched": launched,
         "destroyed": destroyed,
-        "client_errors": [e for errors_ in recorder.errors.values() for e in errors_],
+        "client_errors": [f"{kind}: {e}" for kind, errors_ in recorder.errors.items() for e in errors_],
         "server_errors": errors,
         "times": recorder.times,
     }
@@ -483,8 +483,9 @@ def main(argv: list[str] | None = None) -> int:
             load_test.TIMEOUT_S = args.open_timeout
         recorder = Recorder(recording=True)
         asyncio.run(cycle_sessions(args.drive, args.sessions, args.first, recorder, args.seed))
-        for error in (e for errors in recorder.errors.values() for e in errors):
-            print(error)
+        for kind, errors in recorder.errors.items():
+            for error in errors:
+                print(f"{kind}: {error}")
         print("ok")
         return 0
     print(f"$ python {' '.join(sys.argv)}")
