@@ -70,6 +70,8 @@ LABELS = {
     "optimize": "Optimize (ButtonClick) → first frame",
     "optimize_end": "Optimize → sliders at the MLE (animation ≈ 0.3 s)",
     "isolation": "isolation check (observations as the server sent them)",
+    "integrity": "own observations as expected at the end (values of timed-out actions left out)",
+    "connection": "connection",
 }
 #: Rows the p95 target applies to: the response to an action (the end of the animation is by design).
 TARGET_KINDS = ("click", "slider", "drag", "optimize")
@@ -118,6 +120,9 @@ class Student:
         self.allowed = set(self.initial)  # every value this session may ever see
         self.own: list[float] = []  # the student's own points (tagged)
         self.leaks: list[str] = []
+        # Values of actions whose answer never came (a timeout): the server may or may not hold them.
+        self.unconfirmed: set[float] = set()
+        self._pending: set[float] = set()
         session.on_update = self.check_isolation
 
     # --- isolation ----------------------------------------------------------------------------------
@@ -133,14 +138,27 @@ class Student:
             self.recorder.error("isolation", message, always=True)
 
     def final_check(self) -> None:
-        held = sorted(float(x) for x in self.source.data.get("x", ()))
-        if held != sorted(self.expected):
-            missing, extra = sorted(set(self.expected) - set(held)), sorted(set(held) - set(self.expected))
+        """At the end: no foreign value (isolation), and the student's own values as expected (integrity).
+
+        Values of actions that timed out are left out of the integrity check: the server may have applied
+        them after the student stopped waiting.
+        """
+        held = [float(x) for x in self.source.data.get("x", ())]
+        foreign = [x for x in held if x not in self.allowed]
+        if foreign:
+            owners = sorted({owner_of(x) for x in foreign}, key=str)
+            message = f"session {self.index} ends with foreign value(s) {foreign[:3]} (owners {owners})"
+            self.recorder.error("isolation", message, always=True)
+        settled_held = sorted(x for x in held if x not in self.unconfirmed and x in self.allowed)
+        settled_expected = sorted(x for x in self.expected if x not in self.unconfirmed)
+        if settled_held != settled_expected:
+            missing = sorted(set(settled_expected) - set(settled_held))
+            extra = sorted(set(settled_held) - set(settled_expected))
             message = (
                 f"session {self.index} ends with {len(held)} observations, expected {len(self.expected)}: "
                 f"missing {missing[:3]}, extra {extra[:3]}"
             )
-            self.recorder.error("isolation", message, always=True)
+            self.recorder.error("integrity", message, always=True)
 
     # --- what a student does ------------------------------------------------------------------------------
     def _new_x(self) -> float:
@@ -156,6 +174,7 @@ class Student:
     async def click(self) -> None:
         x = self._new_x()
         self.allowed.add(x)
+        self._pending = {x}
         before = self.readout.text
         y = 0.5 * self.figure.y_range.end  # well above the axis: adds a point, never selects one
         self.session.send_event(ui_event(_tap(), self.figure, sx=400.0, sy=150.0, x=x, y=y, modifiers=_NO_KEYS))
@@ -178,11 +197,14 @@ class Student:
         self.recorder.time("slider", (t1 - t0) * 1e3)
 
     async def drag(self) -> None:
-        if not self.own:
+        shown = {float(x) for x in self.source.data["x"]}
+        candidates = [x for x in self.own if x in shown and x not in self.unconfirmed]
+        if not candidates:
             return await self.click()
-        old = self.rng.choice(self.own)
+        old = self.rng.choice(candidates)
         new = self._new_x()
         self.allowed.add(new)
+        self._pending = {old, new}
         data = {name: list(column) for name, column in self.source.data.items()}
         index = [float(x) for x in data["x"]].index(old)
         data["x"][index] = new
@@ -195,7 +217,10 @@ class Student:
         self.recorder.time("drag", (t1 - t0) * 1e3)
 
     def _at_mle(self) -> bool:
-        mean = math.fsum(self.expected) / len(self.expected)
+        held = [float(x) for x in self.source.data["x"]]  # as the server holds them (the Gaussian MLE μ̂ = x̄)
+        if not held:
+            return True
+        mean = math.fsum(held) / len(held)
         return abs(self.mu.value - mean) <= 1e-9 * max(1.0, abs(mean))
 
     async def optimize(self) -> None:
@@ -216,10 +241,14 @@ class Student:
             await getattr(self, kind)()
         except TimeoutError:
             self.recorder.error(kind, f"session {self.index}: no update within {TIMEOUT_S:g} s")
+            self.unconfirmed |= self._pending
         except Exception as error:  # a dropped connection, a server error: count it, go on
             self.recorder.error(kind, f"session {self.index}: {type(error).__name__}: {error}")
+            self.unconfirmed |= self._pending
             if not self.session.connected:
                 raise
+        finally:
+            self._pending = set()
 
     async def run(self, until: float) -> None:
         await asyncio.sleep(self.rng.uniform(0, PACE_S[1]))
@@ -243,6 +272,19 @@ def _button_click():
     from bokeh.events import ButtonClick
 
     return ButtonClick
+
+
+async def _quiet(sessions: list[AppSession], quiet_s: float = 1.0, timeout: float = 30.0) -> None:
+    """Return once no session has received an update for ``quiet_s`` seconds (or after ``timeout``)."""
+    deadline = time.perf_counter() + timeout
+    last, quiet_since = -1, time.perf_counter()
+    while time.perf_counter() < deadline:
+        count = sum(s.updates for s in sessions)
+        if count != last:
+            last, quiet_since = count, time.perf_counter()
+        elif time.perf_counter() - quiet_since >= quiet_s:
+            return
+        await asyncio.sleep(0.1)
 
 
 async def _loop_lag(samples: list[float], stop: asyncio.Event, period: float = 0.05) -> None:
@@ -312,6 +354,7 @@ async def _drive(
     rss_mb = _rss_mb(server.pid)
     stop_lag.set()
     await lag_task
+    await _quiet(opened)  # let late answers arrive before the final checks
     for student, result in zip(students, results, strict=True):
         if isinstance(result, BaseException):
             recorder.error("connection", f"session {student.index}: {type(result).__name__}: {result}", always=True)
@@ -333,8 +376,9 @@ async def _drive(
             "error_examples": recorder.errors.get("isolation", [])[:5],
         }
     )
-    if recorder.errors.get("connection"):
-        rows.append(_row("connection", [], recorder.errors["connection"]))
+    for kind in ("integrity", "connection"):
+        if recorder.errors.get(kind):
+            rows.append(_row(kind, [], recorder.errors[kind]))
     return LoadResult(
         rows=rows,
         sessions=sessions,
@@ -454,7 +498,8 @@ def report(result: LoadResult) -> str:
         f"{cpu['load_avg_start']:.1f} at start, {cpu['load_avg_end']:.1f} at end",
     ]
     lines += verdict(result)
-    examples = [e for row in result.rows for e in row["error_examples"]]
+    order = {"isolation": 0, "integrity": 1}
+    examples = [e for row in sorted(result.rows, key=lambda r: order.get(r["kind"], 2)) for e in row["error_examples"]]
     if examples or result.server_errors:
         lines += ["", "Errors (first few):"]
         lines += [f"- {e}" for e in examples[:10]]

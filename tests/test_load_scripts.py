@@ -76,7 +76,8 @@ def test_isolation_check_names_the_session_a_foreign_point_came_from():
     assert len(leaks) == 2, leaks
     assert "session 2 received 1 foreign value" in leaks[0]
     assert "owners [5]" in leaks[0]
-    assert "extra [2.1000006]" in leaks[1]
+    assert "ends with foreign value(s) [2.1000006" in leaks[1]
+    assert "integrity" not in recorder.errors
 
 
 def test_a_point_of_ones_own_is_not_a_leak():
@@ -93,3 +94,20 @@ def test_a_point_of_ones_own_is_not_a_leak():
 
     assert load_test.owner_of(own) == 2
     assert recorder.errors == {}
+
+
+def test_a_lost_point_is_an_integrity_error_unless_its_action_timed_out():
+    session = _StandInSession()
+    recorder = load_test.Recorder(recording=True)
+    student = load_test.Student(2, session, recorder, random.Random(0))
+    lost, late = 2.1 + 3 * load_test.TAG_UNIT, 2.2 + 3 * load_test.TAG_UNIT
+    student.allowed |= {lost, late}
+    student.expected.append(lost)  # answered: the server must hold it
+    student.unconfirmed.add(late)  # timed out: the server may hold it or not
+
+    session.observations().data = {"x": [2.3, 1.9, 2.5, late], "y": [0.0] * 4}
+    student.final_check()
+
+    assert "isolation" not in recorder.errors
+    assert len(recorder.errors["integrity"]) == 1
+    assert f"missing [{lost}]" in recorder.errors["integrity"][0]
