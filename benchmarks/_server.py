@@ -134,8 +134,9 @@ class ServedApp:
     """``panel serve app/main.py`` in a subprocess on 127.0.0.1; use as a context manager.
 
     ``extra_args`` are passed to ``panel serve`` (e.g. ``--check-unused-sessions``). The server's output
-    (Bokeh's log and Panel's, at INFO) is kept in ``lines`` and written to ``log_path`` if given; the
-    session counts come from Panel's "Session … launching / destroyed" lines. With ``profile_path``,
+    (Bokeh's log at INFO, Panel's at ``panel_log_level``) is kept in ``lines`` and written to ``log_path`` if
+    given; the session counts come from Panel's "Session … launching / destroyed" lines, logged at INFO (which
+    also logs two lines per periodic callback run: too costly for a load test). With ``profile_path``,
     ``start_profile()`` and ``stop_profile()`` profile the server's main thread (its event loop, where
     every session's callbacks run) with ``cProfile`` between the two calls and write the statistics there.
     """
@@ -145,8 +146,10 @@ class ServedApp:
         extra_args: Iterable[str] = (),
         log_path: str | os.PathLike | None = None,
         profile_path: str | os.PathLike | None = None,
+        panel_log_level: str = "info",
     ):
         self.profile_path = profile_path
+        self.panel_log_level = panel_log_level
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/main"
         self.extra_args = list(extra_args)
@@ -189,7 +192,7 @@ class ServedApp:
         env = dict(os.environ)
         # Run from the checkout whether or not the package is installed; Panel logs sessions at INFO.
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-        env["PANEL_LOG_LEVEL"] = "info"
+        env["PANEL_LOG_LEVEL"] = self.panel_log_level
         if self.profile_path:
             self._profile_setup = Path(tempfile.mkstemp(prefix="mle_profile_", suffix=".py")[1])
             self._profile_setup.write_text(_PROFILE_SETUP, encoding="utf-8")

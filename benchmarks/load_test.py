@@ -432,7 +432,7 @@ def run_detailed(
     warmup: float = WARMUP_S,
 ) -> LoadResult:
     """Serve the app, run the load, and return everything measured (``profile_path``: profile the server)."""
-    with ServedApp(server_args, log_path=log_path, profile_path=profile_path) as server:
+    with ServedApp(server_args, log_path=log_path, profile_path=profile_path, panel_log_level="warning") as server:
         return asyncio.run(_drive(server.url, server, sessions, duration, seed, warmup))
 
 
@@ -555,7 +555,7 @@ async def _costs(url: str, pid: int, repeats: int, seed: int) -> list[dict[str, 
 
 def measure_costs(repeats: int = 8, seed: int = SEED) -> list[dict[str, Any]]:
     """Serve the app and measure the server's CPU per action kind, one session at a time (see ``_costs``)."""
-    with ServedApp() as server:
+    with ServedApp(panel_log_level="warning") as server:
         return asyncio.run(_costs(server.url, server.pid, repeats, seed))
 
 
