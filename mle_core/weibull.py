@@ -152,16 +152,20 @@ def log_likelihood(stats: WeibullStatistics, shape, scale):
         k, log_scale = float(shape), math.log(scale)
         log_power_sum = stats.log_sum_powers(k) - k * log_scale
         power_sum = math.exp(log_power_sum) if log_power_sum < _LOG_MAX_FLOAT else math.inf
-        return n * math.log(k) - n * log_scale + (k - 1.0) * (stats.sum_log - n * log_scale) - power_sum
+        value = n * math.log(k) - n * log_scale + (k - 1.0) * (stats.sum_log - n * log_scale) - power_sum
+        # inf − inf at an enormous shape: Σ(xᵢ/λ)^k grows exponentially in k, the other terms linearly.
+        return -math.inf if math.isnan(value) else value
     k, lam = np.broadcast_arrays(np.asarray(shape, dtype=np.float64), np.asarray(scale, dtype=np.float64))
     if n == 0:
         return np.zeros(k.shape)
     distinct, inverse = np.unique(k, return_inverse=True)
     log_sums = _log_sum_powers_grid(stats, distinct)[inverse].reshape(k.shape)
     log_scale = np.log(lam)
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):
         power_sum = np.exp(log_sums - k * log_scale)
-        return n * np.log(k) - n * log_scale + (k - 1.0) * (stats.sum_log - n * log_scale) - power_sum
+        value = n * np.log(k) - n * log_scale + (k - 1.0) * (stats.sum_log - n * log_scale) - power_sum
+    # inf − inf at an enormous shape: Σ(xᵢ/λ)^k grows exponentially in k, the other terms linearly.
+    return np.where(np.isnan(value) & (k > 0) & (lam > 0), -np.inf, value)
 
 
 def _profile_equation(shape: float, shifted: np.ndarray, mean_shifted: float) -> float:

@@ -794,3 +794,12 @@ print("ok")
     completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == "ok"
+
+
+def test_weibull_log_likelihood_at_an_enormous_shape_is_minus_infinity_not_nan():
+    # Found by tests/test_state_machine.py: ℓ(k = 1e308) was inf − inf = nan. Σ(xᵢ/λ)^k wins: −∞.
+    x = [800.0, 1200.0, 1500.0]
+    assert mle_core.log_likelihood("weibull", x, shape=1e308, scale=1000.0) == -math.inf
+    grid = mle_core.log_likelihood("weibull", x, shape=np.array([1e308, 2.0]), scale=1000.0)
+    assert grid[0] == -math.inf
+    assert np.isfinite(grid[1])
