@@ -141,6 +141,7 @@ class SizeLimitedFileDropper(pn.widgets.FileDropper):
     def __init__(self, **params):
         super().__init__(**params)
         self._received: dict[str, int] = {}
+        self.latest = None  # the name of the file that arrived last
 
     def _process_event(self, event):
         data = event.data
@@ -161,6 +162,7 @@ class SizeLimitedFileDropper(pn.widgets.FileDropper):
         self._received[name] = received
         if data.get("chunk") == data.get("total_chunks"):
             del self._received[name]
+            self.latest = name  # before Panel announces ``value``, which holds every file dropped so far
         return super()._process_event(event)
 
 
@@ -205,7 +207,10 @@ class DataFiles(pn.viewable.Viewer):
         files = event.new or {}
         if not files:
             return
-        name, content = next(iter(files.items()))
+        # The file that just arrived: Panel keeps every file dropped in ``value`` (the first is not the newest).
+        name = self.upload.latest if self.upload.latest in files else next(reversed(files))
+        content = files[name]
+        files.clear()  # loaded or refused, it is not needed again: a session does not keep every upload
         self.load_file(name, content)
 
     def _on_refused(self, event):

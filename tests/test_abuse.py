@@ -466,6 +466,21 @@ def test_a_client_that_sends_a_50_mb_file_anyway_is_cut_off():
     assert files.state.observations.tolist() == [1.5, 2.5, 3.5]
 
 
+def test_each_file_dropped_is_the_one_loaded_and_none_is_kept():
+    # Panel keeps every file dropped in the widget's value: the first one used to be loaded again for each
+    # later drop, and every upload stayed in the session's memory.
+    files = DataFiles(state=ExplorerState())
+    for name, text, notice in [
+        ("bad.csv", b"1\nabc\n", "Nothing loaded from bad.csv"),
+        ("good.csv", b"4\n5\n", "Loaded 2 observations from good.csv"),
+        ("bad.csv", b"6\n", "Loaded 1 observation from bad.csv"),
+    ]:
+        files.upload._process_event(_Upload(name, 1, 1, text))
+        assert files.state.notice.startswith(notice)
+        assert files.upload.value == {}
+    assert files.state.observations.tolist() == [6.0]
+
+
 # --- pasted or typed text ---------------------------------------------------------------------------------
 BAD_TEXT = [
     ("nan", "not a finite number"),
