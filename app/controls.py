@@ -78,9 +78,8 @@ class ParameterControls(pn.viewable.Viewer):
         )
         self.switch_button = pn.widgets.Button(label="Clear the data and switch", color="warning")
         self.keep_button = pn.widgets.Button(label="Keep the current family")
-        self._refusal = pn.Column(
-            pn.Row(self.switch_button, self.keep_button), visible=False, sizing_mode="stretch_width"
-        )
+        # Stacked: side by side the two buttons are wider than the column, and "Keep …" ended under the next one.
+        self._refusal = pn.Column(self.switch_button, self.keep_button, visible=False, sizing_mode="stretch_width")
         self.trials_input = GuardedIntInput(
             label="Trials per observation (n_trials)", start=1, end=100_000, value=10, width=220, visible=False
         )

@@ -457,3 +457,72 @@ def surface_cell(page, column: int, row: int) -> tuple[float, float]:
         grid["x"] + (column + 0.5) * grid["dw"] / grid["cols"],
         grid["y"] + (row + 0.5) * grid["dh"] / grid["rows"],
     )
+
+
+# --- abuse and bad input (tests/browser/test_abuse.py) ---------------------------------------------
+@contextlib.contextmanager
+def serve_like_the_cli(factory: Callable[[], Any], timeout: float = LOAD_TIMEOUT_S) -> Iterator[str]:
+    """Serve ``factory`` at ``/`` with the options ``mle-explorer`` passes to ``pn.serve`` (``app.cli``: origins,
+    websocket message, header and body limits, session lifetime) on a free port of 127.0.0.1; yield the URL."""
+    import panel as pn
+
+    from app import cli
+
+    port = free_port()
+    options = cli.server_options(cli.parse_arguments(["--address", "127.0.0.1", "--port", str(port)]))
+    server = pn.serve({"/": factory}, **options, show=False, threaded=True, start=True, verbose=False, liveness=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_until(lambda: _is_live(f"{url}liveness"), timeout=timeout)
+        yield url
+    finally:
+        server.stop()
+        server.join(timeout=10)
+
+
+# JSON has no NaN or infinities: the strings "NaN", "Infinity" and "-Infinity" stand for them (``number``).
+_SET_SLIDER = _function("""
+  const number = (value) => ({NaN: NaN, Infinity: Infinity, "-Infinity": -Infinity})[value] ?? value;
+  const model = sliderModel(arg[0]);
+  model.value = number(arg[1]);
+  return model.value;
+""")
+_TRIGGER_TAP = _function("""
+  const number = (value) => ({NaN: NaN, Infinity: Infinity, "-Infinity": -Infinity})[value] ?? value;
+  const view = plotView();
+  const x = number(arg[0]), y = number(arg[1]);
+  const tap = Bokeh.require("core/bokeh_events").Tap;
+  view.model.trigger_event(new tap(0, 0, x, y, {shift: false, ctrl: false, alt: false}));
+  return true;
+""")
+_SET_OBSERVATION_COLUMNS = _function("""
+  const number = (value) => ({NaN: NaN, Infinity: Infinity, "-Infinity": -Infinity})[value] ?? value;
+  const source = observationSource();
+  const data = {...source.data};
+  for (const [name, values] of Object.entries(arg)) data[name] = values.map(number);
+  source.data = data;
+  return true;
+""")
+
+
+def js_number(value: float | str) -> float | str:
+    """``value`` as the helpers below pass it to the page: NaN and ±inf as the strings JavaScript names them by."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    return value
+
+
+def set_slider_model_value(page, prefix: str, value: float | str):
+    """Set the BokehJS ``value`` of the slider titled ``prefix`` as a hand-edited page would (NaN, inf, text…);
+    return the value the model then holds."""
+    return page.evaluate(_SET_SLIDER, [prefix, js_number(value)])
+
+
+def trigger_tap(page, x: float, y: float = 0.5) -> None:
+    """Send the plot's ``Tap`` event for data point (x, y) from BokehJS, as a click there would (any x: NaN…)."""
+    page.evaluate(_TRIGGER_TAP, [js_number(x), js_number(y)])
+
+
+def set_observation_columns(page, columns: dict[str, list]) -> None:
+    """Replace columns of the observations' source in BokehJS, as the PointDrawTool does after a drag."""
+    page.evaluate(_SET_OBSERVATION_COLUMNS, {name: [js_number(v) for v in values] for name, values in columns.items()})
