@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import html
 import importlib
 import os
@@ -129,6 +130,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _die_with_parent() -> None:
+    """In the server's process, before it starts: kill it if the process that started it dies (Linux).
+
+    Without this a killed benchmark or test run (e.g. by a timeout) would leave ``panel serve`` running.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 # --- the server --------------------------------------------------------------------------------------
 class ServedApp:
     """``panel serve app/main.py`` in a subprocess on 127.0.0.1; use as a context manager.
@@ -208,6 +218,7 @@ class ServedApp:
             encoding="utf-8",
             errors="replace",
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         self._reader = threading.Thread(target=self._read_log, name="server-log", daemon=True)
         self._reader.start()
