@@ -51,12 +51,19 @@ import mle_core
 from mle_core import inference
 
 from .climb import ClimbControls
-from .overlays import JOINT_DROP, PROFILE_DROP, LandscapeOverlays, LazyView, finite_mle, number, to_scale
+from .overlays import (
+    JOINT_DROP,
+    MAX_PARAMETERS,
+    PROFILE_DROP,
+    LandscapeOverlays,
+    LazyView,
+    finite_mle,
+    number,
+    to_scale,
+)
 from .state import ExplorerState
 from .uncertainty import HowSure
 
-#: The most parameters any family has: one slice figure each, built once.
-MAX_PARAMETERS = max(len(family.parameters) for family in mle_core.FAMILIES.values())
 #: Points per slice (fewer for families whose ℓ costs a pass over the data: see ``grid_points``).
 SLICE_POINTS = 200
 #: At most this many terms n × points per slice or surface row for such families (Weibull).
@@ -592,10 +599,7 @@ class LikelihoodSurface(LazyView):
         return fig
 
     def _on_zoom(self, *_):
-        if self.active:
-            self.refresh()
-        else:
-            self._stale = True
+        self.draw_when_shown()
 
     @property
     def two_parameters(self) -> bool:
@@ -808,10 +812,7 @@ class LikelihoodVersusLog(LazyView):
             ),
             sizing_mode="stretch_width",
         )
-        if self.active:
-            self.refresh()
-        else:
-            self._stale = True
+        self.draw_when_shown()
 
     def __panel__(self):
         return self._layout
@@ -932,10 +933,7 @@ class PointContributions(LazyView):
             pn.pane.Bokeh(fig, sizing_mode="stretch_width"),
             sizing_mode="stretch_width",
         )
-        if self.active:
-            self.refresh()
-        else:
-            self._stale = True
+        self.draw_when_shown()
 
     def __panel__(self):
         return self._layout

@@ -14,12 +14,15 @@ from typing import NamedTuple
 import panel as pn
 import param
 
+import mle_core
 from mle_core import inference
 
 from .readout import format_number
 from .requirements import missing_modules
 from .state import ExplorerState
 
+#: The most parameters any family has: views build one figure or box per parameter, once.
+MAX_PARAMETERS = max(len(family.parameters) for family in mle_core.FAMILIES.values())
 #: The drop in ℓ below its maximum that bounds a 95 % profile-likelihood interval: χ²₁(0.95)/2 = 1.92.
 PROFILE_DROP = inference.chi2_1_quantile(0.95) / 2.0
 #: The drop that bounds a joint 95 % region of two parameters: χ²₂(0.95)/2 = −ln 0.05 = 3.00.
@@ -144,6 +147,13 @@ class LazyView(pn.viewable.Viewer):
         self._stale = False
         self.param.watch(self._on_active, ["active"])
         self.state.param.watch(self._on_state, ["observations", "constants", "family", "theta", "true_parameters"])
+
+    def draw_when_shown(self) -> None:
+        """Draw now if the view is in sight, else on the first time it is (the end of a subclass's ``__init__``)."""
+        if self.active:
+            self.refresh()
+        else:
+            self._stale = True
 
     def _on_active(self, *_):
         if self.active and self._stale:

@@ -21,6 +21,7 @@ from mle_core import inference
 
 from .controls import held
 from .overlays import (
+    MAX_PARAMETERS,
     IntervalPair,
     LandscapeOverlays,
     LazyView,
@@ -34,8 +35,6 @@ from .overlays import (
 )
 from .requirements import missing_modules, run_when_loaded
 
-#: The most parameters any family has: one null-value box and one histogram each, built once.
-MAX_PARAMETERS = max(len(family.parameters) for family in mle_core.FAMILIES.values())
 #: Points of each profile curve drawn on the slices (fewer where each point is a costly maximisation).
 PROFILE_POINTS = 80
 COSTLY_PROFILE_POINTS = 25
@@ -159,10 +158,7 @@ class HowSure(LazyView):
             sizing_mode="stretch_width",
         )
         self._sync_family()
-        if self.active:
-            self.refresh()
-        else:
-            self._stale = True
+        self.draw_when_shown()
 
     def __panel__(self):
         return self._layout
@@ -182,10 +178,7 @@ class HowSure(LazyView):
         self.intervals, self.tests = {}, {}
         self.overlays.param.update(intervals={}, profiles={}, peak=None)
         self._sync_family()
-        if self.active:
-            self.refresh()
-        else:
-            self._stale = True
+        self.draw_when_shown()
 
     def _sync_family(self) -> None:
         """Label one null-value box per parameter of the family (new defaults on a family change)."""
