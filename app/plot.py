@@ -48,8 +48,7 @@ MAX_BARS = 1000
 
 POINTS_TITLE = "Click to add an observation · drag one to move it · click one, then Backspace ⌫ removes it"
 DISCRETE_TITLE = (
-    "Click to add an observation (it snaps to the nearest allowed value) · drag one to move it · "
-    "click one, then Backspace ⌫ removes it"
+    "Click to add an observation (snapped to an allowed value) · drag one to move it · select one, ⌫ removes it"
 )
 HISTOGRAM_TITLE = "{n:,} observations: drawn as a histogram (density scale), not one point each · click to add one more"
 DISCRETE_HISTOGRAM_TITLE = "{n:,} observations: drawn as observed proportions, not one dot each · click to add one more"
