@@ -365,7 +365,33 @@ def register_panel_models() -> None:
     for module in modules:
         with contextlib.suppress(Exception):  # optional extras (e.g. VTK's) that this app never uses
             importlib.import_module(module)
+    skip_eager_trace_formatting()
     _models_registered = True
+
+
+def skip_eager_trace_formatting() -> None:
+    """Stop Bokeh formatting every incoming property value for a trace log line nobody reads (this process only).
+
+    ``HasProps.set_from_json`` (bokeh 3.9.2) builds ``f"Patching attribute ... with {value!r}"`` before
+    ``log.trace`` decides to drop it. For the arrays of a ``ColumnDataSource`` that ``repr`` was a third
+    of this load generator's CPU (cProfile of a 20-session run: 15.9 s of numpy array printing), CPU that
+    the machine's two cores then lacked for the server. Browsers do not pay it, so neither should the
+    simulated ones. The server is untouched: it receives lists (a drag), not arrays, and is measured as is.
+    """
+    from bokeh.core.has_props import HasProps
+
+    if getattr(HasProps.set_from_json, "_without_trace", False):
+        return
+
+    def set_from_json(self, name, value, *, setter=None):
+        if name in self.properties(_with_props=True):
+            self.lookup(name).set_from_json(self, value, setter=setter)
+        else:
+            HasProps_set_from_json(self, name, value, setter=setter)  # Bokeh's own warning
+
+    HasProps_set_from_json = HasProps.set_from_json
+    set_from_json._without_trace = True
+    HasProps.set_from_json = set_from_json
 
 
 def apply_patch(document, message, setter) -> None:
