@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 
 import panel as pn
@@ -9,6 +10,7 @@ import param
 
 from .controls import held
 from .state import MAX_SAMPLE_SIZE, ExplorerState
+from .widgets import GuardedFloatInput, GuardedIntInput
 
 
 class SampleDrawer(pn.viewable.Viewer):
@@ -22,10 +24,12 @@ class SampleDrawer(pn.viewable.Viewer):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self.size_input = pn.widgets.IntInput(
+        self.size_input = GuardedIntInput(
             label="Sample size n", value=20, start=1, end=MAX_SAMPLE_SIZE, width=140, description="How many draws"
         )
-        self.truth_inputs: dict[str, pn.widgets.FloatInput] = {}
+        self.size_input.param.watch(self._on_refusal, "refusal")
+        self.size_input.param.watch(self._clear_message, "value")
+        self.truth_inputs: dict[str, GuardedFloatInput] = {}
         self._truth_box = pn.Row(sizing_mode="stretch_width")
         self.draw_button = pn.widgets.Button(
             label="Draw a new sample", color="success", description="Replace the data with draws from the truth"
@@ -56,7 +60,7 @@ class SampleDrawer(pn.viewable.Viewer):
         for p in family.parameters:
             start = p.lower if math.isfinite(p.lower) else None
             end = p.upper if math.isfinite(p.upper) else None
-            self.truth_inputs[p.name] = pn.widgets.FloatInput(
+            self.truth_inputs[p.name] = GuardedFloatInput(
                 label=f"true {p.symbol}",
                 value=float(self.state.theta[p.name]),
                 start=start,
@@ -64,7 +68,18 @@ class SampleDrawer(pn.viewable.Viewer):
                 step=self.state.model.param[p.name].step,
                 width=130,
             )
+        for widget in self.truth_inputs.values():
+            widget.param.watch(self._on_refusal, "refusal")
+            widget.param.watch(self._clear_message, "value")
         self._truth_box.objects = list(self.truth_inputs.values())
+
+    def _on_refusal(self, event):
+        """A value the browser sent that an input cannot take (text, NaN, out of range): say so here."""
+        self._message.object = html.escape(event.new)
+
+    def _clear_message(self, *_):
+        # A value the input took: what was said about an earlier one no longer applies.
+        self._message.object = ""
 
     def _on_draw(self, _event=None):
         truth = {name: widget.value for name, widget in self.truth_inputs.items()}

@@ -10,7 +10,31 @@ import panel as pn
 import param
 
 
-class LiveFloatSlider(pn.widgets.FloatSlider):
+class RefusesBadValues(pn.widgets.Widget):
+    """Mixed into a widget (listed before it): a value from the browser that the widget cannot take is
+    refused, the page is put back, and ``refusal`` says what was refused (see ``refuse_bad_values``).
+
+    A ``Widget`` subclass rather than a plain mixin, so that Panel merges its ``_rename`` (``refusal``
+    stays on the Python side) with the widget's own. Subclasses say what they refuse in ``_refusal``.
+    """
+
+    refusal = param.String(default="", doc="Why the latest value from the browser was refused ('' if none).")
+
+    _rename: ClassVar[dict[str, None]] = {"refusal": None}
+
+    __abstract = True
+
+    def _process_events(self, events):
+        events = refuse_bad_values(self, events)
+        if events:
+            super()._process_events(events)
+
+    def _refusal(self, name: str, value) -> str | None:
+        """Return why ``value`` for property ``name`` is refused, or None to let the widget's own checks decide."""
+        return None
+
+
+class LiveFloatSlider(RefusesBadValues, pn.widgets.FloatSlider):
     """A ``FloatSlider`` tuned so that the plot and the readout follow it closely.
 
     Panel delays widget changes coming from the browser by ``Syncable._debounce`` (50 ms) to batch
@@ -34,23 +58,17 @@ class LiveFloatSlider(pn.widgets.FloatSlider):
         # sends on release (and on every key press) would only cost the server a second round.
         return tuple(name for name in super()._linked_properties if name != "value_throttled")
 
-    refusal = param.String(default="", doc="Why the latest value from the browser was refused ('' if none).")
-
-    _rename: ClassVar[dict[str, None]] = {"refusal": None}
-
     def _process_events(self, events):
         # Everything a slider step changes (curve, per-point densities, readout) goes to the browser
         # as one message, so the page updates once rather than view by view.
         with pn.io.hold():
-            events = refuse_bad_values(self, events)
-            if events:
-                super()._process_events(events)
+            super()._process_events(events)
 
     def _refusal(self, name: str, value) -> str | None:
         if name not in ("value", "value_throttled"):
             return None
         if not _is_number(value) or not self.start <= value <= self.end:
-            return f"{value!r} was refused: it takes numbers from {self.start:g} to {self.end:g}"
+            return f"{value!r} was refused: it takes {describe_range(self.start, self.end)}"
         return None
 
 
@@ -88,17 +106,8 @@ def refuse_bad_values(widget, events: dict) -> dict:
     return {name: value for name, value in events.items() if name not in refused}
 
 
-class GuardedSelect(pn.widgets.Select):
-    """A ``Select`` that refuses, with ``refusal`` saying so, an option the browser sends that it does not have."""
-
-    refusal = param.String(default="", doc="Why the latest value from the browser was refused ('' if none).")
-
-    _rename: ClassVar[dict[str, None]] = {"refusal": None}
-
-    def _process_events(self, events):
-        events = refuse_bad_values(self, events)
-        if events:
-            super()._process_events(events)
+class GuardedSelect(RefusesBadValues, pn.widgets.Select):
+    """A ``Select`` that refuses an option the browser sends that it does not have."""
 
     def _refusal(self, name: str, value) -> str | None:
         if name == "value" and value not in self.labels and value not in self.values:
@@ -106,26 +115,44 @@ class GuardedSelect(pn.widgets.Select):
         return None
 
 
-class GuardedIntInput(pn.widgets.IntInput):
-    """An ``IntInput`` that refuses, with ``refusal`` saying so, a value from the browser outside its range or
-    not a whole number."""
+def _range(widget) -> tuple[float, float]:
+    """The widget's (start, end), with an open end as ∓∞."""
+    return (-math.inf if widget.start is None else widget.start, math.inf if widget.end is None else widget.end)
 
-    refusal = param.String(default="", doc="Why the latest value from the browser was refused ('' if none).")
 
-    _rename: ClassVar[dict[str, None]] = {"refusal": None}
+def describe_range(low: float, high: float, kind: str = "numbers") -> str:
+    """Say which ``kind`` of values lie in [low, high] ("numbers from 0 to 1", "whole numbers from 1 up")."""
+    if math.isfinite(low) and math.isfinite(high):
+        return f"{kind} from {low:,g} to {high:,g}"
+    if math.isfinite(low):
+        return f"{kind} from {low:,g} up"
+    if math.isfinite(high):
+        return f"{kind} up to {high:,g}"
+    return f"finite {kind}"
 
-    def _process_events(self, events):
-        events = refuse_bad_values(self, events)
-        if events:
-            super()._process_events(events)
+
+class GuardedIntInput(RefusesBadValues, pn.widgets.IntInput):
+    """An ``IntInput`` that refuses a value from the browser outside its range or not a whole number."""
 
     def _refusal(self, name: str, value) -> str | None:
         if name != "value" or value is None:
             return None
-        low = -math.inf if self.start is None else self.start
-        high = math.inf if self.end is None else self.end
+        low, high = _range(self)
         if not _is_number(value) or value != int(value) or not low <= value <= high:
-            return f"{value!r} was refused: it takes whole numbers from {low:g} to {high:g}"
+            return f"{value!r} was refused: it takes {describe_range(low, high, 'whole numbers')}"
+        return None
+
+
+class GuardedFloatInput(RefusesBadValues, pn.widgets.FloatInput):
+    """A ``FloatInput`` that refuses a value from the browser outside its range or not a finite number
+    (an empty box, ``None``, is allowed: whoever reads the value says what it needs)."""
+
+    def _refusal(self, name: str, value) -> str | None:
+        if name != "value" or value is None:
+            return None
+        low, high = _range(self)
+        if not _is_number(value) or not low <= value <= high:
+            return f"{value!r} was refused: it takes {describe_range(low, high)}"
         return None
 
 

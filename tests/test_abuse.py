@@ -22,6 +22,7 @@ from app.controls import TYPED_TEXT_LIMIT, ParameterControls
 from app.data_io import MAX_FILE_MB, UPLOAD_CHUNK_BYTES, DataFiles, SizeLimitedFileDropper
 from app.explorer import MLEExplorer
 from app.plot import MAX_BARS
+from app.sampling import SampleDrawer
 from app.sharing import MAX_QUERY_CHARS, parse_share_query, share_query
 from app.state import ExplorerState
 from app.widgets import RefusedBrowserValueFilter
@@ -249,6 +250,45 @@ def test_a_number_of_trials_outside_the_box_s_range_is_refused(value):
     assert bokeh_model(controls.trials_input).value == 10
     controls.trials_input._process_events({"value": 12})
     assert controls.state.constants == {"n_trials": 12}
+
+
+def rendered_sampler(family: str) -> SampleDrawer:
+    state = ExplorerState()
+    state.load(family, VALID[family])
+    sampler = SampleDrawer(state=state)
+    sampler.__panel__().get_root(Document())
+    return sampler
+
+
+@pytest.mark.parametrize("value", [0, -3, 10**9, 2.5, math.nan, math.inf, "abc", True], ids=repr)
+def test_a_sample_size_the_box_cannot_take_is_refused_and_put_back(value):
+    sampler = rendered_sampler("gaussian")
+    before = shown(sampler.state)
+    sampler.size_input._process_events({"value": value})
+    assert shown(sampler.state) == before
+    assert f"Sample size n: {_escaped(repr(value))} was refused: it takes whole numbers from 1 to 100,000" in (
+        sampler._message.object
+    )
+    assert sampler.size_input.value == bokeh_model(sampler.size_input).value == 20
+    sampler.size_input._process_events({"value": 7})  # a good size is taken, and the message goes
+    assert sampler.size_input.value == 7
+    assert sampler._message.object == ""
+
+
+@pytest.mark.parametrize("value", [-1.0, math.nan, math.inf, -math.inf, "abc", [1.0]], ids=repr)
+@pytest.mark.parametrize("family", ["gaussian", "exponential", "bernoulli"])
+def test_a_true_parameter_the_box_cannot_take_is_refused_and_put_back(family, value):
+    sampler = rendered_sampler(family)
+    parameter = sampler.state.family_spec.parameters[-1]  # σ, λ, p: each has a lower bound of 0
+    widget = sampler.truth_inputs[parameter.name]
+    kept = widget.value
+    before = shown(sampler.state)
+    widget._process_events({"value": value})
+    assert shown(sampler.state) == before
+    assert f"true {parameter.symbol}: {_escaped(repr(value))} was refused" in sampler._message.object
+    assert widget.value == bokeh_model(widget).value == kept
+    sampler.draw_button.clicks += 1  # drawing still works, from the value kept
+    assert sampler.state.true_parameters[parameter.name] == kept
 
 
 def test_the_log_filter_turns_bokeh_s_refusal_of_a_browser_value_into_one_warning_line(caplog):
