@@ -8,6 +8,7 @@ import panel as pn
 import param
 
 from .state import ExplorerState
+from .widgets import LiveHTML
 
 # Inline styles: the pane renders in its own shadow root, where a stylesheet of ours would not reach.
 _READOUT_STYLE = "font-size: 1.05em; line-height: 1.6"
@@ -84,10 +85,10 @@ class LikelihoodReadout(pn.viewable.Viewer):
 
     def __init__(self, **params):
         super().__init__(**params)
-        # A pn.pane.HTML rather than a plain Bokeh Div: in the browser every text change of a Bokeh Div
+        # Panel's HTML model rather than a plain Bokeh Div: in the browser every text change of a Bokeh Div
         # re-lays-out the whole page, which cost 13 ms of each slider step on this page (measured with
-        # benchmarks/bench_browser.py: 43 → 30 ms per step); the pane's update costs ~1 ms in Python.
-        self._numbers = pn.pane.HTML(self._render(), sizing_mode="stretch_width", margin=(0, 5))
+        # benchmarks/bench_browser.py: 43 → 30 ms per step); LiveHTML sends only the new text.
+        self._numbers = LiveHTML(self._render(), sizing_mode="stretch_width", margin=(0, 5))
         self._formula_panes = [
             pn.pane.LaTeX(formula, renderer="katex", styles={"font-size": "0.95em"})
             for formula in (_SUM_OF_LOGS, *FORMULAS.get(self.state.family, ("", "")))

@@ -309,3 +309,18 @@ def test_zoom_is_kept_while_clicking_inside_it(explorer):
     plot._x_range.update(start=1.5, end=3.0)
     plot.figure._trigger_event(Tap(plot.figure, x=2.05, y=0.3))
     assert (plot._x_range.start, plot._x_range.end) == (1.5, 3.0)
+
+
+@pytest.mark.parametrize(
+    "text", ["<div style='color: red'>ℓ = −17.535 &amp; <i>n</i> = 5</div>", "a < b & c", "", "<script>x()</script>"]
+)
+def test_live_html_sends_the_text_panel_s_own_html_pane_would(text):
+    from bokeh.document import Document
+
+    from app.widgets import LiveHTML
+
+    live, reference = LiveHTML("start", styles={"color": "red"}), pn.pane.HTML("start", styles={"color": "red"})
+    live_model, reference_model = live.get_root(Document()), reference.get_root(Document())
+    live.object = reference.object = text
+    assert live_model.text == reference_model.text
+    assert live_model.styles == reference_model.styles
