@@ -292,7 +292,11 @@ class ParameterControls(pn.viewable.Viewer):
                     self.state.optimize()  # the last frame is the exact estimate, not an interpolation
                 return
             t = ease(fraction)
-            self.state.set_parameters(**{name: start[name] + t * (target[name] - start[name]) for name in start})
+            try:
+                self.state.set_parameters(**{name: start[name] + t * (target[name] - start[name]) for name in start})
+            except Exception:
+                self._stop_animation()  # with no frame count, a failing frame would otherwise repeat forever
+                raise
 
         # No count: the animation ends itself once its time is up, however many frames that took.
         self._animation = pn.state.add_periodic_callback(step, period=ANIMATION_PERIOD_MS)

@@ -95,6 +95,24 @@ def test_optimize_frames_are_placed_by_elapsed_time_so_a_slow_server_draws_fewer
     assert len(seen) == 3, seen
 
 
+def test_a_failing_animation_frame_stops_the_animation(explorer, monkeypatch):
+    frames = []
+
+    def failing_frame(**parameters):
+        frames.append(parameters)
+        raise RuntimeError("this frame failed")
+
+    async def press_and_wait():
+        monkeypatch.setattr(explorer.state, "set_parameters", failing_frame)
+        explorer.controls.optimize_button.clicks += 1
+        for _ in range(100):  # 1 s: twenty frames' time
+            await asyncio.sleep(0.01)
+
+    asyncio.run(press_and_wait())
+    assert len(frames) == 1, "the animation went on after a frame failed"
+    assert explorer.controls._animation is None
+
+
 def test_optimize_is_disabled_with_a_hint_when_there_is_no_data(explorer):
     explorer.controls.clear_button.clicks += 1
     assert explorer.controls.optimize_button.disabled
