@@ -1,40 +1,42 @@
 """A session the server has destroyed leaves nothing behind.
 
-The app is served in this process (``pn.serve``, threaded) so that its objects can be looked for once
-the sessions are gone; the sessions are opened over the websocket as a browser would (``AppSession`` from
-the load test), used (a click on the plot) and closed. Two leaks were found this way before
-(``benchmarks/soak_test.py --diagnose``): Panel's registry of JS callbacks kept every session whole.
+The app is served in a child Python process (``pn.serve``, threaded, in that process, so that its objects can
+be looked for once the sessions are gone, and so that this serving leaves nothing in the test process's Panel
+state: browser tests run after it once loaded remote resources). The sessions are opened over the websocket
+as a browser would (``AppSession`` from the load test), used (a click on the plot) and closed. A leak was
+found this way before (``benchmarks/soak_test.py --diagnose``): Panel's registry of JS callbacks kept every
+session whole.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import random
+import subprocess
 import sys
-import urllib.request
 import weakref
 from pathlib import Path
 
-import panel as pn
 import pytest
 
-from app.explorer import MLEExplorer, create_app
-
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
-if str(BENCHMARKS) not in sys.path:
-    sys.path.insert(0, str(BENCHMARKS))
-
-import load_test  # noqa: E402
-from _server import AppSession, free_port, wait_until  # noqa: E402
-
+ROOT = Path(__file__).resolve().parent.parent
 SESSIONS = 3
 
 
-@pytest.fixture
-def served_app():
-    """Serve ``create_app`` in this process; yield (url, weak references to what each session made, the
-    sessions destroyed so far)."""
+def cycle_sessions_and_report() -> dict:
+    """Serve the app here, open, use and close ``SESSIONS`` sessions, and report what is left of them."""
+    for folder in (ROOT, ROOT / "benchmarks"):
+        if str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
+    import load_test
+    import panel as pn
+    from _server import AppSession, wait_until
+
+    from app.explorer import MLEExplorer, create_app
+    from tests.browser.support import serve
+
     made: list[weakref.ref] = []
     destroyed: list[int] = []
 
@@ -47,58 +49,40 @@ def served_app():
         pn.state.curdoc.on_session_destroyed(on_destroyed)
         return create_app(explorer)
 
-    port = free_port()
-    server = pn.serve(
-        {"/main": factory},
-        port=port,
-        address="127.0.0.1",
-        websocket_origin=f"127.0.0.1:{port}",
-        show=False,
-        threaded=True,
-        start=True,
-        verbose=False,
-        liveness=True,
-        # Discard a closed session after 0.2 s instead of 15 s.
-        check_unused_sessions_milliseconds=200,
-        unused_session_lifetime_milliseconds=200,
+    async def use_and_close(url: str, index: int) -> list[str]:
+        session = await AppSession(url).open(timeout=60)
+        try:
+            recorder = load_test.Recorder(recording=True)
+            await load_test.Student(index, session, recorder, random.Random(index)).click()
+            return [error for errors in recorder.errors.values() for error in errors]
+        finally:
+            await session.close()
+
+    async def drive(url: str) -> list[str]:
+        return [error for index in range(SESSIONS) for error in await use_and_close(url, index)]
+
+    # Discard a closed session after 0.2 s instead of 15 s.
+    lifetime = {"check_unused_sessions_milliseconds": 200, "unused_session_lifetime_milliseconds": 200}
+    with serve(factory, **lifetime) as url:
+        errors = asyncio.run(drive(url))
+        wait_until(lambda: len(destroyed) == SESSIONS, timeout=60, what=lambda: f"{len(destroyed)} sessions destroyed")
+        gc.collect()
+        alive = [type(ref()).__name__ for ref in made if ref() is not None]
+    return {"made": len(made), "destroyed": len(destroyed), "errors": errors, "alive": alive}
+
+
+@pytest.mark.timeout(240)
+def test_closed_sessions_leave_nothing_behind():
+    done = subprocess.run(
+        [sys.executable, __file__], cwd=ROOT, capture_output=True, text=True, timeout=200, check=False
     )
-    try:
-        wait_until(lambda: _live(port), timeout=60, what="the server's /liveness")
-        yield f"http://127.0.0.1:{port}/main", made, destroyed
-    finally:
-        server.stop()
-        server.join(timeout=10)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["made"] == 3 * SESSIONS, report
+    assert report["destroyed"] == SESSIONS, report
+    assert report["errors"] == [], report
+    assert report["alive"] == [], f"still alive after their sessions were destroyed: {report['alive']}"
 
 
-def _live(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/liveness", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
-async def _use_and_close(url: str, index: int) -> None:
-    session = await AppSession(url).open(timeout=60)
-    try:
-        student = load_test.Student(index, session, load_test.Recorder(recording=True), random.Random(index))
-        await student.click()
-        assert student.recorder.errors == {}, student.recorder.errors
-    finally:
-        await session.close()
-
-
-@pytest.mark.timeout(180)
-def test_closed_sessions_leave_nothing_behind(served_app):
-    url, made, destroyed = served_app
-
-    async def drive():
-        for index in range(SESSIONS):
-            await _use_and_close(url, index)
-
-    asyncio.run(drive())
-    assert len(made) == 3 * SESSIONS
-    wait_until(lambda: len(destroyed) == SESSIONS, timeout=60, what=lambda: f"{len(destroyed)} sessions destroyed")
-    gc.collect()
-    alive = [type(ref()).__name__ for ref in made if ref() is not None]
-    assert alive == [], f"still alive after their sessions were destroyed: {alive}"
+if __name__ == "__main__":
+    print(json.dumps(cycle_sessions_and_report()))

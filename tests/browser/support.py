@@ -75,11 +75,12 @@ def _is_live(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def serve(factory: Callable[[], Any], timeout: float = LOAD_TIMEOUT_S) -> Iterator[str]:
+def serve(factory: Callable[[], Any], timeout: float = LOAD_TIMEOUT_S, **options: Any) -> Iterator[str]:
     """Serve ``factory`` (called once per session) at ``/`` on a free port; yield the page's URL.
 
-    The server runs on its own thread and is stopped (and the thread joined) on exit, so a test
-    run or the benchmark does not hang at exit.
+    ``options`` go to ``pn.serve`` (e.g. ``unused_session_lifetime_milliseconds``). The server runs on
+    its own thread and is stopped (and the thread joined) on exit, so a test run or the benchmark does
+    not hang at exit.
     """
     import panel as pn
 
@@ -94,6 +95,7 @@ def serve(factory: Callable[[], Any], timeout: float = LOAD_TIMEOUT_S) -> Iterat
         start=True,
         verbose=False,
         liveness=True,
+        **options,
     )
     url = f"http://127.0.0.1:{port}/"
     try:
