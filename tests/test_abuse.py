@@ -177,12 +177,14 @@ def test_zooming_out_past_the_limits_draws_no_curve_beyond_them():
 
 
 # --- slider values from the browser -----------------------------------------------------------------
-def rendered_controls(family: str) -> ParameterControls:
+def rendered(view_class, family: str):
+    """A ``view_class`` (ParameterControls, SampleDrawer) over a new state holding ``family``'s valid data,
+    rendered into a Bokeh document, as a browser session would have it."""
     state = ExplorerState()
     state.load(family, VALID[family])
-    controls = ParameterControls(state=state)
-    controls.__panel__().get_root(Document())
-    return controls
+    view = view_class(state=state)
+    view.__panel__().get_root(Document())
+    return view
 
 
 def bokeh_model(widget):
@@ -199,7 +201,7 @@ def bad_slider_values(slider) -> list:
 
 @pytest.mark.parametrize("family", ["gaussian", "bernoulli", "exponential", "weibull"])
 def test_a_slider_value_the_browser_sends_beyond_its_range_is_refused_and_put_back(family):
-    controls = rendered_controls(family)
+    controls = rendered(ParameterControls, family)
     state = controls.state
     for name, slider in controls.sliders.items():
         model = bokeh_model(slider)
@@ -219,7 +221,7 @@ def test_a_slider_value_the_browser_sends_beyond_its_range_is_refused_and_put_ba
 @pytest.mark.parametrize("value", ["abc", None, True, [1.0], {"a": 1}], ids=repr)
 def test_a_slider_value_that_is_not_a_number_is_refused(value):
     # Bokeh refuses text for a slider's value before Panel sees it (test_the_log_filter_…); this is Panel's path.
-    controls = rendered_controls("gaussian")
+    controls = rendered(ParameterControls, "gaussian")
     before = shown(controls.state)
     controls.sliders["mu"]._process_events({"value": value})
     assert shown(controls.state) == before
@@ -229,7 +231,7 @@ def test_a_slider_value_that_is_not_a_number_is_refused(value):
 
 @pytest.mark.parametrize("value", ["Cauchy", "", None, "gaussian; drop table", 5], ids=repr)
 def test_a_family_the_selector_does_not_offer_is_refused(value):
-    controls = rendered_controls("poisson")
+    controls = rendered(ParameterControls, "poisson")
     model = bokeh_model(controls.family_select)
     before = shown(controls.state)
     controls.family_select._process_events({"value": value})
@@ -242,7 +244,7 @@ def test_a_family_the_selector_does_not_offer_is_refused(value):
 
 @pytest.mark.parametrize("value", [0, -5, 10**9, 2.5, math.nan, math.inf, "abc"], ids=repr)
 def test_a_number_of_trials_outside_the_box_s_range_is_refused(value):
-    controls = rendered_controls("binomial")
+    controls = rendered(ParameterControls, "binomial")
     before = shown(controls.state)
     controls.trials_input._process_events({"value": value})
     assert shown(controls.state) == before
@@ -252,17 +254,9 @@ def test_a_number_of_trials_outside_the_box_s_range_is_refused(value):
     assert controls.state.constants == {"n_trials": 12}
 
 
-def rendered_sampler(family: str) -> SampleDrawer:
-    state = ExplorerState()
-    state.load(family, VALID[family])
-    sampler = SampleDrawer(state=state)
-    sampler.__panel__().get_root(Document())
-    return sampler
-
-
 @pytest.mark.parametrize("value", [0, -3, 10**9, 2.5, math.nan, math.inf, "abc", True], ids=repr)
 def test_a_sample_size_the_box_cannot_take_is_refused_and_put_back(value):
-    sampler = rendered_sampler("gaussian")
+    sampler = rendered(SampleDrawer, "gaussian")
     before = shown(sampler.state)
     sampler.size_input._process_events({"value": value})
     assert shown(sampler.state) == before
@@ -278,7 +272,7 @@ def test_a_sample_size_the_box_cannot_take_is_refused_and_put_back(value):
 @pytest.mark.parametrize("value", [-1.0, math.nan, math.inf, -math.inf, "abc", [1.0]], ids=repr)
 @pytest.mark.parametrize("family", ["gaussian", "exponential", "bernoulli"])
 def test_a_true_parameter_the_box_cannot_take_is_refused_and_put_back(family, value):
-    sampler = rendered_sampler(family)
+    sampler = rendered(SampleDrawer, family)
     parameter = sampler.state.family_spec.parameters[-1]  # σ, λ, p: each has a lower bound of 0
     widget = sampler.truth_inputs[parameter.name]
     kept = widget.value
