@@ -78,25 +78,24 @@ def _is_live(url: str) -> bool:
 def serve(factory: Callable[[], Any], timeout: float = LOAD_TIMEOUT_S, **options: Any) -> Iterator[str]:
     """Serve ``factory`` (called once per session) at ``/`` on a free port; yield the page's URL.
 
-    ``options`` go to ``pn.serve`` (e.g. ``unused_session_lifetime_milliseconds``). The server runs on
-    its own thread and is stopped (and the thread joined) on exit, so a test run or the benchmark does
-    not hang at exit.
+    ``options`` go to ``pn.serve`` (e.g. ``unused_session_lifetime_milliseconds``).
+    """
+    port = free_port()
+    local = {"port": port, "address": "127.0.0.1", "websocket_origin": f"127.0.0.1:{port}"}
+    with _serving(factory, port, {**local, **options}, timeout) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _serving(factory: Callable[[], Any], port: int, options: dict[str, Any], timeout: float) -> Iterator[str]:
+    """Serve ``factory`` at ``/`` with ``pn.serve(**options)`` (which name ``port``); yield the URL once it is live.
+
+    The server runs on its own thread and is stopped (and the thread joined) on exit, so a test run or
+    the benchmark does not hang at exit.
     """
     import panel as pn
 
-    port = free_port()
-    server = pn.serve(
-        {"/": factory},
-        port=port,
-        address="127.0.0.1",
-        websocket_origin=f"127.0.0.1:{port}",
-        show=False,
-        threaded=True,
-        start=True,
-        verbose=False,
-        liveness=True,
-        **options,
-    )
+    server = pn.serve({"/": factory}, **options, show=False, threaded=True, start=True, verbose=False, liveness=True)
     url = f"http://127.0.0.1:{port}/"
     try:
         # /liveness answers once the server accepts requests, without opening a session of the app.
@@ -466,20 +465,12 @@ def surface_cell(page, column: int, row: int) -> tuple[float, float]:
 def serve_like_the_cli(factory: Callable[[], Any], timeout: float = LOAD_TIMEOUT_S) -> Iterator[str]:
     """Serve ``factory`` at ``/`` with the options ``mle-explorer`` passes to ``pn.serve`` (``app.cli``: origins,
     websocket message, header and body limits, session lifetime) on a free port of 127.0.0.1; yield the URL."""
-    import panel as pn
-
     from app import cli
 
     port = free_port()
     options = cli.server_options(cli.parse_arguments(["--address", "127.0.0.1", "--port", str(port)]))
-    server = pn.serve({"/": factory}, **options, show=False, threaded=True, start=True, verbose=False, liveness=True)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_until(lambda: _is_live(f"{url}liveness"), timeout=timeout)
+    with _serving(factory, port, options, timeout) as url:
         yield url
-    finally:
-        server.stop()
-        server.join(timeout=10)
 
 
 # JSON has no NaN or infinities: the strings "NaN", "Infinity" and "-Infinity" stand for them (``number``).
