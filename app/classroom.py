@@ -409,6 +409,31 @@ class GuidedTour(JSComponent):
 
 
 # --- the whole classroom layer ---------------------------------------------------------------------------
+class SessionPage(pn.template.BootstrapTemplate):
+    """Panel's Bootstrap template, which forgets its session's root id when the session ends.
+
+    Panel (1.9) adds the id of the root a template renders into (its "fake root") to the process-wide list
+    ``pn.state._fake_roots`` and means to remove it in ``_server_destroy`` through ``self._refs``, which it
+    never fills. So the list kept one id per session for the server's lifetime: every change in any session
+    scans it (``ref in state._fake_roots``), and the ids, allocated among each session's own objects, kept
+    the allocator from returning those sessions' memory (``benchmarks/soak_test.py``: the server's memory
+    grew with every session though no session object survived). Filling ``_refs`` lets Panel's own
+    cleanup remove the id; ``tests/test_server_sessions.py`` checks that the list does not grow.
+    """
+
+    def _init_doc(self, *args, **kwargs):
+        document = super()._init_doc(*args, **kwargs)
+        refs = getattr(self, "_refs", None)
+        if isinstance(refs, dict) and document not in refs:
+            # Just appended by the call above, so searched from the end.
+            for ref in reversed(pn.state._fake_roots):
+                view = pn.state._views.get(ref)
+                if view is not None and view[2] is document:
+                    refs[document] = ref
+                    break
+        return document
+
+
 class Classroom(pn.viewable.Viewer):
     """The explorer with its classroom aids: explanations beside it, a tour, presentation mode and a theme.
 
@@ -492,7 +517,7 @@ class Classroom(pn.viewable.Viewer):
 
     def page(self, title: str, header_background: str) -> pn.template.BootstrapTemplate:
         """The page: a Bootstrap template (assets shipped with Panel) in this classroom's theme."""
-        template = pn.template.BootstrapTemplate(
+        template = SessionPage(
             title=title,
             # No busy spinner: Panel's busy flag is process-wide, and each toggle (every button click, every
             # frame of an animation) updated every open session's spinner: 70 % of the server's time with 40

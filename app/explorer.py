@@ -15,6 +15,7 @@ from .sampling import SampleDrawer
 from .scenarios import ScenarioPicker
 from .sharing import ShareLink
 from .state import ExplorerState
+from .widgets import card_built_when_opened
 
 INTRODUCTION = """
 **Maximum likelihood** asks: which parameters make the data we saw most probable?
@@ -45,10 +46,10 @@ class MLEExplorer(pn.viewable.Viewer):
         self.controls = ParameterControls(state=self.state)
         self.readout = LikelihoodReadout(state=self.state)
         self.scenarios = ScenarioPicker(state=self.state)
-        self.sampler = SampleDrawer(state=self.state)
         self.comparison = FamilyComparisonTable(state=self.state)
-        self.share = ShareLink(state=self.state)
-        self.files = DataFiles(state=self.state)
+        self.share = ShareLink(state=self.state)  # a shared link is restored before the page is shown
+        self._sampler: SampleDrawer | None = None
+        self._files: DataFiles | None = None
         self._restore_shared_view()
         self._layout = pn.Row(
             pn.Column(
@@ -64,8 +65,13 @@ class MLEExplorer(pn.viewable.Viewer):
             pn.Column(
                 self.controls,
                 self.readout,
-                pn.Card(self.sampler, title="Draw a new sample from known truth", collapsed=True, width=390),
-                pn.Card(self.share, self.files, title="Share a link · upload · download", collapsed=True, width=390),
+                # Built when first opened: most students never open them (a lighter page for everyone).
+                card_built_when_opened(lambda: self.sampler, title="Draw a new sample from known truth", width=390),
+                card_built_when_opened(
+                    lambda: pn.Column(self.share, self.files, sizing_mode="stretch_width"),
+                    title="Share a link · upload · download",
+                    width=390,
+                ),
                 pn.pane.Markdown(ASSUMPTIONS, sizing_mode="stretch_width"),
                 width=400,
             ),
@@ -74,6 +80,20 @@ class MLEExplorer(pn.viewable.Viewer):
 
     def __panel__(self):
         return self._layout
+
+    @property
+    def sampler(self) -> SampleDrawer:
+        """The "draw a new sample" view, made the first time it is needed (its card opened)."""
+        if self._sampler is None:
+            self._sampler = SampleDrawer(state=self.state)
+        return self._sampler
+
+    @property
+    def files(self) -> DataFiles:
+        """The upload / download view, made the first time it is needed (its card opened)."""
+        if self._files is None:
+            self._files = DataFiles(state=self.state)
+        return self._files
 
     def _restore_shared_view(self) -> None:
         """Open the view a shared link describes: from the request on a server (before the first

@@ -342,3 +342,48 @@ def test_live_html_sends_the_text_panel_s_own_html_pane_would(text):
     live.object = reference.object = text
     assert live_model.text == reference_model.text
     assert live_model.styles == reference_model.styles
+
+
+def _rendered_labels(viewable) -> set[str]:
+    """The labels of every button and input Bokeh would send to the page for ``viewable``."""
+    from bokeh.document import Document
+
+    document = Document()
+    document.add_root(pn.panel(viewable).get_root(document))
+    texts = (getattr(model, "label", None) or getattr(model, "title", None) for model in document.models)
+    return {text for text in texts if isinstance(text, str)}
+
+
+def test_the_collapsed_cards_send_nothing_until_a_student_opens_them(explorer):
+    cards = {card.title: card for card in explorer._layout.select(pn.Card)}
+    sampler_card = cards["Draw a new sample from known truth"]
+    files_card = cards["Share a link · upload · download"]
+    labels = _rendered_labels(explorer)
+    assert "Draw a new sample" not in labels
+    assert "Link to this view" not in labels
+    assert sampler_card.objects == []
+    assert files_card.objects == []
+    assert explorer._sampler is None
+    assert explorer._files is None
+
+    sampler_card.collapsed = False
+    files_card.collapsed = False
+    assert explorer._sampler is not None
+    assert explorer._files is not None
+    labels = _rendered_labels(explorer)
+    assert {"Draw a new sample", "Link to this view", "Download observations (CSV)"} <= labels
+
+    # Built once: closing and opening again keeps what the student typed.
+    explorer.sampler.size_input.value = 7
+    sampler_card.collapsed = True
+    sampler_card.collapsed = False
+    assert explorer.sampler.size_input.value == 7
+    assert len(sampler_card.objects) == 1
+
+
+def test_a_view_asked_for_before_its_card_is_opened_is_the_one_the_card_shows(explorer):
+    sampler = explorer.sampler  # e.g. a teacher's script drawing a sample
+    sampler.size_input.value = 12
+    card = next(card for card in explorer._layout.select(pn.Card) if card.title.startswith("Draw a new sample"))
+    card.collapsed = False
+    assert any(widget is sampler.size_input for widget in card.select(pn.widgets.IntInput))

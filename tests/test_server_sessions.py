@@ -5,7 +5,7 @@ be looked for once the sessions are gone, and so that this serving leaves nothin
 state: browser tests run after it once loaded remote resources). The sessions are opened over the websocket
 as a browser would (``AppSession`` from the load test), used (a click on the plot) and closed. A leak was
 found this way before (``benchmarks/soak_test.py --diagnose``): Panel's registry of JS callbacks kept every
-session whole.
+session whole; and Panel's list of template roots kept one id per session (see ``app.classroom.SessionPage``).
 """
 
 from __future__ import annotations
@@ -63,12 +63,19 @@ def cycle_sessions_and_report() -> dict:
 
     # Discard a closed session after 0.2 s instead of 15 s.
     lifetime = {"check_unused_sessions_milliseconds": 200, "unused_session_lifetime_milliseconds": 200}
+    # Process-wide lists and dicts of Panel's that a session adds to while it lives.
+    registries = {
+        "pn.state._fake_roots": lambda: len(pn.state._fake_roots),
+        "pn.state._views": lambda: len(pn.state._views),
+    }
     with serve(factory, **lifetime) as url:
+        before = {name: size() for name, size in registries.items()}
         errors = asyncio.run(drive(url))
         wait_until(lambda: len(destroyed) == SESSIONS, timeout=60, what=lambda: f"{len(destroyed)} sessions destroyed")
         gc.collect()
         alive = [type(ref()).__name__ for ref in made if ref() is not None]
-    return {"made": len(made), "destroyed": len(destroyed), "errors": errors, "alive": alive}
+        grown = {name: size() - before[name] for name, size in registries.items() if size() != before[name]}
+    return {"made": len(made), "destroyed": len(destroyed), "errors": errors, "alive": alive, "grown": grown}
 
 
 @pytest.mark.timeout(240)
@@ -82,6 +89,7 @@ def test_closed_sessions_leave_nothing_behind():
     assert report["destroyed"] == SESSIONS, report
     assert report["errors"] == [], report
     assert report["alive"] == [], f"still alive after their sessions were destroyed: {report['alive']}"
+    assert report["grown"] == {}, f"entries left in Panel's registries by the {SESSIONS} sessions: {report['grown']}"
 
 
 if __name__ == "__main__":
