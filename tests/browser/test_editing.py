@@ -175,3 +175,19 @@ def test_typed_values_far_away_are_brought_into_view(page):
         return True
 
     wait_until(shown)
+
+
+def test_the_sample_card_is_built_when_opened_and_draws_a_new_sample(page):
+    draw = page.get_by_role("button", name="Draw a new sample", exact=True)
+    # Not even hidden: nothing of the card is in the page until it is opened.
+    assert page.get_by_role("button", name="Draw a new sample", exact=True, include_hidden=True).count() == 0
+    page.get_by_text("Draw a new sample from known truth").click()
+    expect(draw).to_be_visible()
+    size = page.get_by_label("Sample size n")
+    size.fill("40")
+    size.press("Enter")
+    draw.click()
+    wait_until(lambda: read_n(page) == 40)
+    wait_until(lambda: len(observation_xs(page)) == 40)
+    wait_until(lambda: readout_matches(page))
+    assert observation_xs(page) != EXAMPLE
