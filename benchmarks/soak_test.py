@@ -5,7 +5,7 @@ Run ``python benchmarks/soak_test.py`` (about 3 min). It starts ``panel serve ap
 after its tab closes, instead of after 15-17 s), and reads the server's resident memory (VmRSS in
 ``/proc/<pid>/status``):
 
-1. **baseline**: after a few warm-up sessions have been opened, used, closed and destroyed;
+1. **baseline**: after a few warm-up sessions (5; ``--warmup N``) have been opened, used, closed and destroyed;
 2. **after N sessions**: once N more sessions have each been opened, used like a student does (a click on
    the plot, a μ slider step, Optimize to the end of its animation) and closed, a few at a time;
 3. **after cleanup**: once the server's log says every session has been destroyed (Panel logs "Session …
@@ -108,7 +108,9 @@ def mb(value: float) -> float:
     return value / 2**20
 
 
-def run(sessions: int = SESSIONS, seed: int = SEED, log_path=None, rounds: int = 1) -> dict[str, Any]:
+def run(
+    sessions: int = SESSIONS, seed: int = SEED, log_path=None, rounds: int = 1, warmup: int = WARMUP_SESSIONS
+) -> dict[str, Any]:
     """Serve the app, cycle ``sessions`` sessions through it ``rounds`` times and return the memory at each phase.
 
     A second round tells a leak from the allocator's high-water mark: a leak grows by the same amount in
@@ -118,13 +120,13 @@ def run(sessions: int = SESSIONS, seed: int = SEED, log_path=None, rounds: int =
     recorder = Recorder(recording=True)
     with ServedApp(CLEANUP_ARGS, log_path=log_path) as server:
         started = mb(rss_bytes(server.pid))
-        asyncio.run(cycle_sessions(server.url, WARMUP_SESSIONS, 0, recorder, seed))
+        asyncio.run(cycle_sessions(server.url, warmup, 0, recorder, seed))
         wait_until(lambda: server.live_sessions == 0, CLEANUP_TIMEOUT_S, what="the warm-up sessions to be destroyed")
         baseline = mb(wait_for_stable(lambda: rss_bytes(server.pid)))
         phases = []
         for round_ in range(rounds):
             t0 = time.monotonic()
-            first = WARMUP_SESSIONS + round_ * sessions
+            first = warmup + round_ * sessions
             asyncio.run(cycle_sessions(server.url, sessions, first, recorder, seed + 1 + round_))
             cycle_s = time.monotonic() - t0
             after = mb(rss_bytes(server.pid))
@@ -148,6 +150,7 @@ def run(sessions: int = SESSIONS, seed: int = SEED, log_path=None, rounds: int =
     return {
         "sessions": sessions,
         "rounds": rounds,
+        "warmup": warmup,
         "started_mb": started,
         "baseline_mb": baseline,
         "phases": phases,
@@ -171,7 +174,7 @@ def markdown_table(result: dict[str, Any]) -> str:
         "| phase | live sessions | server RSS MB | vs baseline |",
         "|---|---:|---:|---:|",
         row("server started, no session yet", 0, result["started_mb"]),
-        row(f"baseline: after {WARMUP_SESSIONS} warm-up sessions, destroyed", 0, base),
+        row(f"baseline: after {result.get('warmup', WARMUP_SESSIONS)} warm-up sessions, destroyed", 0, base),
     ]
     for phase in result.get("phases") or [{**result, "sessions_so_far": result["sessions"]}]:
         total = phase["sessions_so_far"]
@@ -504,6 +507,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rounds", type=int, default=1, help="cycle the sessions this many times (a leak grows in every round)"
     )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=WARMUP_SESSIONS,
+        help=f"sessions before the baseline is taken (default {WARMUP_SESSIONS}; the target is about the default)",
+    )
     parser.add_argument("--diagnose", action="store_true", help="count retained objects with the app served in-process")
     parser.add_argument(
         "--fix-links", action="store_true", help="with --diagnose: drop each session's Panel link registry entries"
@@ -534,7 +543,7 @@ def main(argv: list[str] | None = None) -> int:
         result = diagnose(args.sessions, args.seed, args.fix_links)
         print(diagnosis_report(result))
         return 0
-    result = run(args.sessions, log_path=args.log, rounds=args.rounds)
+    result = run(args.sessions, log_path=args.log, rounds=args.rounds, warmup=args.warmup)
     print(report(result))
     growth = (result["cleaned_mb"] - result["baseline_mb"]) / result["baseline_mb"]
     failed = result["client_errors"] or result["server_errors"] or abs(growth) > TARGET_GROWTH
