@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import panel as pn
 import param
 
@@ -48,8 +50,6 @@ class MLEExplorer(pn.viewable.Viewer):
         self.scenarios = ScenarioPicker(state=self.state)
         self.comparison = FamilyComparisonTable(state=self.state)
         self.share = ShareLink(state=self.state)  # a shared link is restored before the page is shown
-        self._sampler: SampleDrawer | None = None
-        self._files: DataFiles | None = None
         self._restore_shared_view()
         self._layout = pn.Row(
             pn.Column(
@@ -81,19 +81,15 @@ class MLEExplorer(pn.viewable.Viewer):
     def __panel__(self):
         return self._layout
 
-    @property
+    @functools.cached_property
     def sampler(self) -> SampleDrawer:
         """The "draw a new sample" view, made the first time it is needed (its card opened)."""
-        if self._sampler is None:
-            self._sampler = SampleDrawer(state=self.state)
-        return self._sampler
+        return SampleDrawer(state=self.state)
 
-    @property
+    @functools.cached_property
     def files(self) -> DataFiles:
         """The upload / download view, made the first time it is needed (its card opened)."""
-        if self._files is None:
-            self._files = DataFiles(state=self.state)
-        return self._files
+        return DataFiles(state=self.state)
 
     def _restore_shared_view(self) -> None:
         """Open the view a shared link describes: from the request on a server (before the first

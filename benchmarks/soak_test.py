@@ -174,7 +174,7 @@ def markdown_table(result: dict[str, Any]) -> str:
         "| phase | live sessions | server RSS MB | vs baseline |",
         "|---|---:|---:|---:|",
         row("server started, no session yet", 0, result["started_mb"]),
-        row(f"baseline: after {result.get('warmup', WARMUP_SESSIONS)} warm-up sessions, destroyed", 0, base),
+        row(f"baseline: after {result['warmup']} warm-up sessions, destroyed", 0, base),
     ]
     for phase in result.get("phases") or [{**result, "sessions_so_far": result["sessions"]}]:
         total = phase["sessions_so_far"]
