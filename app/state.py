@@ -476,11 +476,20 @@ class ExplorerState(param.Parameterized):
             raise ValueError(f"the sample size must be between 1 and {MAX_SAMPLE_SIZE:,}, got {size}")
         family = self.family_spec
         truth = family.check_params({**self.theta, **true_parameters})
-        observations = mle_core.sample(family, size, rng=self._rng, **truth, **self.constants)
+        draws = mle_core.sample(family, size, rng=self._rng, **truth, **self.constants)
+        try:
+            observations = self._validate(family, self.constants, draws)
+        except ValueError as error:  # finite draws, but beyond what the app takes as observations
+            # The positions the check lists mean nothing in a random sample: keep only the rule.
+            rule = str(error).split(";")[0]
+            at = ", ".join(f"{name} = {value:g}" for name, value in truth.items())
+            raise ValueError(
+                f"draws at {at} are too large to keep ({rule}); choose true parameters that give smaller values"
+            ) from None
         self._publish(
             family,
             self.constants,
-            self._validate(family, self.constants, observations),
+            observations,
             change=ObservationChange("replace"),
             theta=self.theta,
             ranges="reset",

@@ -180,7 +180,9 @@ def fit(family: str | Family, data, **constants) -> dict[str, float]:
 def sample(family: str | Family, size: int, rng=None, **params_and_constants) -> np.ndarray:
     """Return ``size`` independent draws from the family at θ, as a float64 array.
 
-    ``rng`` is a ``numpy.random.Generator``, an integer seed, or None for fresh entropy.
+    ``rng`` is a ``numpy.random.Generator``, an integer seed, or None for fresh entropy. Raises
+    ``ValueError`` when θ is so large that draws would overflow to ±inf (a Weibull scale of 1e308), or
+    beyond what numpy's generator can draw (a Poisson rate above about 9.2e18).
     """
     fam = get_family(family)
     params, constants = fam.split_arguments(params_and_constants)
@@ -196,7 +198,19 @@ def sample(family: str | Family, size: int, rng=None, **params_and_constants) ->
         if rng is not None and not isinstance(rng, int | np.integer):
             raise ValueError(f"rng must be a numpy.random.Generator, an integer seed or None, got {rng!r}")
         rng = np.random.default_rng(rng)
-    return np.asarray(fam.sample(rng, count, **theta, **checked), dtype=np.float64)
+    at = ", ".join(f"{name} = {value:g}" for name, value in theta.items())
+    # Overflow is reported below, in the user's terms, rather than as numpy's warning.
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
+            draws = np.asarray(fam.sample(rng, count, **theta, **checked), dtype=np.float64)
+        except ValueError as error:  # numpy's own limits, e.g. "lam value too large"
+            raise ValueError(f"cannot draw from the {fam.name} family at {at}: numpy refuses ({error})") from None
+    if not np.isfinite(draws).all():
+        raise ValueError(
+            f"draws from the {fam.name} family at {at} overflow the largest float (about 1.8e308); "
+            "choose parameters of a smaller magnitude"
+        )
+    return draws
 
 
 def outside_support(family: str | Family, data, **constants) -> np.ndarray:

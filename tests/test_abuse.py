@@ -285,6 +285,29 @@ def test_a_true_parameter_the_box_cannot_take_is_refused_and_put_back(family, va
     assert sampler.state.true_parameters[parameter.name] == kept
 
 
+@pytest.mark.parametrize(
+    ("family", "truth", "said"),
+    [
+        ("weibull", {"shape": 0.5, "scale": 1e308}, "overflow the largest float"),
+        ("gaussian", {"mu": 1e308, "sigma": 1e308}, "overflow the largest float"),
+        ("exponential", {"rate": 1e-300}, "too large to keep (observations must lie within ±1e+150)"),
+        ("poisson", {"rate": 1e308}, "numpy refuses (lam value too large)"),
+    ],
+)
+def test_true_parameters_whose_draws_overflow_draw_nothing_and_say_so(family, truth, said):
+    # Each box takes these values (no upper end); the draws they give are what cannot be kept.
+    sampler = rendered(SampleDrawer, family)
+    for name, value in truth.items():
+        sampler.truth_inputs[name]._process_events({"value": value})
+    assert {name: sampler.truth_inputs[name].value for name in truth} == truth
+    before = shown(sampler.state)
+    sampler.draw_button.clicks += 1
+    assert shown(sampler.state) == before
+    assert sampler._message.object.startswith("No sample drawn: ")
+    assert _escaped(said) in sampler._message.object
+    assert "index" not in sampler._message.object, "a random sample's positions mean nothing to a student"
+
+
 def test_the_log_filter_turns_bokeh_s_refusal_of_a_browser_value_into_one_warning_line(caplog):
     logger = logging.getLogger("bokeh.server.protocol_handler")
     assert any(isinstance(f, RefusedBrowserValueFilter) for f in logger.filters)

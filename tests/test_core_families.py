@@ -717,6 +717,21 @@ def test_sample_seeds_and_edges():
         mle_core.sample("exponential", 2, rate=0.0)
 
 
+@pytest.mark.parametrize(
+    ("family", "params", "said"),
+    [
+        ("weibull", {"shape": 0.5, "scale": 1e308}, "overflow the largest float"),
+        ("gaussian", {"mu": 1e308, "sigma": 1e308}, "overflow the largest float"),
+        ("exponential", {"rate": 1e-308}, "overflow the largest float"),
+        ("poisson", {"rate": 1e308}, r"numpy refuses \(lam value too large\)"),
+    ],
+)
+def test_sample_refuses_parameters_whose_draws_overflow(family, params, said):
+    # pytest turns mle_core's RuntimeWarnings into errors: an overflow must surface as this ValueError only.
+    with pytest.raises(ValueError, match=f"from the {family} family at .*{said}"):
+        mle_core.sample(family, 50, rng=3, **params)
+
+
 # --- comparing families --------------------------------------------------------------------------
 
 
