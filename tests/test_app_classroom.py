@@ -199,6 +199,25 @@ def test_the_page_builds_with_the_header_buttons_and_the_classroom_design():
     assert explorer.classroom.theme == "default"
 
 
+def test_the_page_enters_its_document_with_one_walk_over_its_models(monkeypatch):
+    # Bokeh walks every model of the page each time a root is added unless the document's models are frozen.
+    from bokeh.document import Document
+    from bokeh.document.models import DocumentModelManager
+
+    walks = []
+    recompute = DocumentModelManager.recompute
+    monkeypatch.setattr(DocumentModelManager, "recompute", lambda self: walks.append(1) or recompute(self))
+    explorer = MLEExplorer()
+    page = create_app(explorer)
+    document = Document()
+    page.server_doc(document)
+    assert len(walks) == 1
+    reachable = set().union(*(root.references() for root in document.roots))
+    assert set(document.models) == reachable, "every model of the page is in the document, and only those"
+    assert explorer.plot.figure in reachable
+    assert document.get_model_by_id(explorer.plot.figure.id) is explorer.plot.figure
+
+
 def test_the_dark_page_offers_the_light_theme_and_sets_readable_colours():
     classroom = Classroom(explorer=MLEExplorer(), theme="dark")
     page = classroom.page(title="t", header_background="#1f5f99")

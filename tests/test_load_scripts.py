@@ -1,6 +1,7 @@
 """Smoke tests of the load test (``benchmarks/load_test.py``): two sessions for a few seconds against
 ``panel serve``, with no error and no observation crossing sessions; and the isolation check itself
-reports another session's point.
+reports another session's point. Also the page-open benchmark (``benchmarks/bench_page_open.py``): its
+baseline is the page Panel would build root by root.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 if str(BENCHMARKS) not in sys.path:
     sys.path.insert(0, str(BENCHMARKS))
 
+import bench_page_open  # noqa: E402
 import load_test  # noqa: E402
 
 
@@ -111,3 +113,12 @@ def test_a_lost_point_is_an_integrity_error_unless_its_action_timed_out():
     assert "isolation" not in recorder.errors
     assert len(recorder.errors["integrity"]) == 1
     assert f"missing [{lost}]" in recorder.errors["integrity"][0]
+
+
+def test_the_page_open_benchmark_compares_the_same_page_built_with_one_walk_and_with_panels_many():
+    served, baseline, ratio = bench_page_open.benchmark_rows(rounds=1)
+    assert served["walks"] == 1
+    assert baseline["walks"] > 1, "the baseline must be Panel's root-by-root build"
+    assert served["models"] == baseline["models"] > 100
+    assert ratio["ratio"] > 0
+    assert "| as served (one walk) | " in bench_page_open.table([served, baseline, ratio])
