@@ -411,7 +411,7 @@ class GuidedTour(JSComponent):
 
 # --- the whole classroom layer ---------------------------------------------------------------------------
 class SessionPage(pn.template.BootstrapTemplate):
-    """Panel's Bootstrap template, added to its document in one pass, which forgets its session's root id at the end.
+    """Panel's Bootstrap template, added to its document in one pass, that forgets its session's root id at the end.
 
     Panel adds the page's roots one at a time, and Bokeh walks every model of the page after each addition
     (nine walks over ≈ 210 models, a fifth of the page's build time). Under ``document.models.freeze()`` it
