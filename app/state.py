@@ -482,9 +482,8 @@ class ExplorerState(param.Parameterized):
         except ValueError as error:  # finite draws, but beyond what the app takes as observations
             # The positions the check lists mean nothing in a random sample: keep only the rule.
             rule = str(error).split(";")[0]
-            at = ", ".join(f"{name} = {value:g}" for name, value in truth.items())
             raise ValueError(
-                f"draws at {at} are too large to keep ({rule}); choose true parameters that give smaller values"
+                f"the draws are too large to keep ({rule}); choose true parameters that give smaller values"
             ) from None
         self._publish(
             family,

@@ -32,7 +32,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # app, when run as
 
 import panel as pn
 from bokeh.document import Document
-from bokeh.document.models import DocumentModelManager
 from bokeh.protocol import Protocol
 from panel.io.state import set_curdoc
 
@@ -69,7 +68,6 @@ def open_page(frozen: bool) -> dict[str, Any]:
 
 def benchmark_rows(rounds: int = ROUNDS) -> list[dict[str, Any]]:
     """Interleaved rounds of both variants; medians of each time and the median per-round ratio."""
-    assert isinstance(Document().models, DocumentModelManager)
     for _ in range(WARMUP):
         open_page(True), open_page(False)
     samples: dict[bool, list[dict[str, Any]]] = {True: [], False: []}
