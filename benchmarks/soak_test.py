@@ -7,7 +7,7 @@ after its tab closes, instead of after 15-17 s), and reads the server's resident
 
 1. **baseline**: after a few warm-up sessions (5; ``--warmup N``) have been opened, used, closed and destroyed;
 2. **after N sessions**: once N more sessions have each been opened, used like a student does (a click on
-   the plot, a μ slider step, Optimize to the end of its animation) and closed, a few at a time;
+   the plot, a μ slider step, Optimize to the end of its animation) and closed, 4 at a time (``--concurrency N``);
 3. **after cleanup**: once the server's log says every session has been destroyed (Panel logs "Session …
    destroyed" for each) and the RSS has stopped changing (Panel runs ``gc.collect()`` 5 s after the last
    destroyed session).
@@ -73,9 +73,11 @@ async def use_session(url: str, index: int, recorder: Recorder, rng: random.Rand
         await session.close()
 
 
-async def cycle_sessions(url: str, count: int, first_index: int, recorder: Recorder, seed: int) -> None:
-    """Open, use and close ``count`` sessions, ``CONCURRENCY`` at a time."""
-    gate = asyncio.Semaphore(CONCURRENCY)
+async def cycle_sessions(
+    url: str, count: int, first_index: int, recorder: Recorder, seed: int, concurrency: int = CONCURRENCY
+) -> None:
+    """Open, use and close ``count`` sessions, ``concurrency`` at a time."""
+    gate = asyncio.Semaphore(concurrency)
     rng = random.Random(seed)
 
     async def one(index: int) -> None:
@@ -109,7 +111,12 @@ def mb(value: float) -> float:
 
 
 def run(
-    sessions: int = SESSIONS, seed: int = SEED, log_path=None, rounds: int = 1, warmup: int = WARMUP_SESSIONS
+    sessions: int = SESSIONS,
+    seed: int = SEED,
+    log_path=None,
+    rounds: int = 1,
+    warmup: int = WARMUP_SESSIONS,
+    concurrency: int = CONCURRENCY,
 ) -> dict[str, Any]:
     """Serve the app, cycle ``sessions`` sessions through it ``rounds`` times and return the memory at each phase.
 
@@ -120,14 +127,14 @@ def run(
     recorder = Recorder(recording=True)
     with ServedApp(CLEANUP_ARGS, log_path=log_path) as server:
         started = mb(rss_bytes(server.pid))
-        asyncio.run(cycle_sessions(server.url, warmup, 0, recorder, seed))
+        asyncio.run(cycle_sessions(server.url, warmup, 0, recorder, seed, concurrency))
         wait_until(lambda: server.live_sessions == 0, CLEANUP_TIMEOUT_S, what="the warm-up sessions to be destroyed")
         baseline = mb(wait_for_stable(lambda: rss_bytes(server.pid)))
         phases = []
         for round_ in range(rounds):
             t0 = time.monotonic()
             first = warmup + round_ * sessions
-            asyncio.run(cycle_sessions(server.url, sessions, first, recorder, seed + 1 + round_))
+            asyncio.run(cycle_sessions(server.url, sessions, first, recorder, seed + 1 + round_, concurrency))
             cycle_s = time.monotonic() - t0
             after = mb(rss_bytes(server.pid))
             live_after = server.live_sessions
@@ -151,6 +158,7 @@ def run(
         "sessions": sessions,
         "rounds": rounds,
         "warmup": warmup,
+        "concurrency": concurrency,
         "started_mb": started,
         "baseline_mb": baseline,
         "phases": phases,
@@ -195,7 +203,7 @@ def report(result: dict[str, Any]) -> str:
     lines = [
         markdown_table(result),
         "",
-        f"- {result['sessions']} sessions in {result['cycle_s']:.1f} s ({CONCURRENCY} at a time); "
+        f"- {result['sessions']} sessions in {result['cycle_s']:.1f} s ({result['concurrency']} at a time); "
         f"the last was destroyed {result['destroyed_s']:.1f} s after the last tab closed; "
         f"the server logged {result['launched']} sessions launched and {result['destroyed']} destroyed",
         f"- after cleanup: {100 * growth:+.1f}% vs baseline ({per_session_kb:+.0f} KB per session): "
@@ -513,6 +521,12 @@ def main(argv: list[str] | None = None) -> int:
         default=WARMUP_SESSIONS,
         help=f"sessions before the baseline is taken (default {WARMUP_SESSIONS}; the target is about the default)",
     )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=CONCURRENCY,
+        help=f"sessions open at once, warm-up included (default {CONCURRENCY}; the target is about the default)",
+    )
     parser.add_argument("--diagnose", action="store_true", help="count retained objects with the app served in-process")
     parser.add_argument(
         "--fix-links", action="store_true", help="with --diagnose: drop each session's Panel link registry entries"
@@ -543,7 +557,7 @@ def main(argv: list[str] | None = None) -> int:
         result = diagnose(args.sessions, args.seed, args.fix_links)
         print(diagnosis_report(result))
         return 0
-    result = run(args.sessions, log_path=args.log, rounds=args.rounds, warmup=args.warmup)
+    result = run(args.sessions, log_path=args.log, rounds=args.rounds, warmup=args.warmup, concurrency=args.concurrency)
     print(report(result))
     growth = (result["cleaned_mb"] - result["baseline_mb"]) / result["baseline_mb"]
     failed = result["client_errors"] or result["server_errors"] or abs(growth) > TARGET_GROWTH
