@@ -176,8 +176,7 @@ def card_built_when_opened(build: Callable[[], object], title: str, **card_param
 
     A collapsed Card still renders everything it holds: the sampler's card and the share / files card
     made 24 of the page's 245 Bokeh models and 0.5 MB of its 4.1 MB of Python objects for every page
-    opened, mostly for nobody; the page now builds in about 670 ms of the server's time instead of 800.
-    Once built, the contents stay.
+    opened, mostly for nobody. Once built, the contents stay.
     """
     card = pn.Card(title=title, collapsed=True, **card_params)
 
