@@ -207,13 +207,16 @@ def _listed(values: np.ndarray, indices: np.ndarray, limit: int = 5) -> str:
 
 @dataclass(frozen=True)
 class _Snapshot:
-    """An earlier data set, as Undo restores it."""
+    """The state before an edit, as Undo restores it: data, family, parameter values and what is known of them."""
 
     family: str
     constants: tuple
     observations: np.ndarray
     statistics: object
     summary: GaussianStatistics
+    theta: tuple
+    scenario: str
+    true_parameters: tuple | None
 
 
 class ExplorerState(param.Parameterized):
@@ -355,7 +358,12 @@ class ExplorerState(param.Parameterized):
         self.notice = "All observations removed. Click on the plot to add some."
 
     def undo(self) -> None:
-        """Take back the latest edit of the observations (a family switch included)."""
+        """Take back the latest edit of the observations (a family switch, a scenario, a sample included).
+
+        Everything is as it was just before that edit: the family and its constants, the observations,
+        the parameter values (the sliders, also where they were moved since) and the scenario or true
+        parameters the data came with.
+        """
         if not self._undo_stack:
             return
         snapshot = self._undo_stack.pop()
@@ -366,8 +374,11 @@ class ExplorerState(param.Parameterized):
             change=ObservationChange("undo"),
             stats=snapshot.statistics,
             summary=snapshot.summary,
+            theta=dict(snapshot.theta),
             record=False,
             ranges="reach",
+            scenario=snapshot.scenario,
+            truth=None if snapshot.true_parameters is None else dict(snapshot.true_parameters),
         )
         self.notice = "Undid the last edit."
 
@@ -597,7 +608,16 @@ class ExplorerState(param.Parameterized):
         """
         if record and hasattr(self, "_summary"):
             self._undo_stack.append(
-                _Snapshot(self.family, tuple(self.constants.items()), self.observations, self.statistics, self._summary)
+                _Snapshot(
+                    self.family,
+                    tuple(self.constants.items()),
+                    self.observations,
+                    self.statistics,
+                    self._summary,
+                    tuple(self.theta.items()),
+                    self.scenario,
+                    None if self.true_parameters is None else tuple(self.true_parameters.items()),
+                )
             )
             del self._undo_stack[:-UNDO_DEPTH]
         if stats is None:

@@ -90,6 +90,27 @@ def test_undo_restores_each_previous_data_set(state):
     assert state.statistics == mle_core.GaussianStatistics.from_observations(history[0])
 
 
+def test_undo_restores_the_parameters_and_what_is_known_of_the_data(state):
+    state.optimize()
+    fitted = dict(state.theta)
+    state.switch_family("exponential")
+    state.undo()  # the Gaussian's sliders come back where they were, not at the family's defaults
+    assert state.theta == fitted
+
+    state.draw_sample(20, mu=3.0, sigma=2.0)
+    state.add_observations([1.0])
+    assert state.true_parameters is None  # the data are no longer a sample of that truth
+    state.undo()
+    assert state.true_parameters == {"mu": 3.0, "sigma": 2.0}
+
+    state.load_scenario("weighted_coin")
+    state.set_parameters(p=0.9)
+    state.add_observations([1.0])
+    state.set_parameters(p=0.2)
+    state.undo()  # the whole state from before the addition, the slider moved after it included
+    assert (state.scenario, state.theta) == ("weighted_coin", {"p": 0.9})
+
+
 def test_optimize_without_data_explains_instead_of_failing(state):
     state.clear()
     state.optimize()

@@ -8,7 +8,8 @@ small sample, replace the observations. After every step:
 * every slider value lies, finite, within its slider's range (``state.model.param[name].bounds``);
 * the stored MLE is ``mle_core.fit_result`` of the shown observations;
 * after Optimize θ is the MLE, or, where no finite maximum exists, the end of the slider it points to;
-* Undo restores the family, constants and observations from before the edit it takes back, exactly;
+* Undo restores everything from before the edit it takes back, exactly: family, constants, observations,
+  parameter values, scenario and true parameters;
 * an action that fails (raises ``ValueError``/``IndexError``, or a refused switch) changes nothing.
 """
 
@@ -40,13 +41,17 @@ parameter_values = st.one_of(
 )
 
 
-def data_shown(state: ExplorerState) -> tuple:
-    """What Undo must restore: family, constants and observations."""
-    return state.family, tuple(sorted(state.constants.items())), state.observations.tolist()
-
-
 def everything_shown(state: ExplorerState) -> tuple:
-    return (*data_shown(state), tuple(state.theta.items()))
+    """What a student sees of the state, and what Undo must restore."""
+    truth = None if state.true_parameters is None else tuple(sorted(state.true_parameters.items()))
+    return (
+        state.family,
+        tuple(sorted(state.constants.items())),
+        state.observations.tolist(),
+        tuple(state.theta.items()),
+        state.scenario,
+        truth,
+    )
 
 
 def close(a: float, b: float, state: ExplorerState | None = None) -> bool:
@@ -84,7 +89,7 @@ class ExplorerMachine(RuleBasedStateMachine):
             return False
         event(f"{action} accepted")
         if len(state._undo_stack) == min(steps + 1, UNDO_DEPTH):
-            self.undo_history.append(before[:3])  # an edit Undo can take back
+            self.undo_history.append(before)  # an edit Undo can take back
             del self.undo_history[:-UNDO_DEPTH]
         else:
             assert len(state._undo_stack) == steps, f"{action} changed the Undo history by more than one step"
@@ -115,7 +120,7 @@ class ExplorerMachine(RuleBasedStateMachine):
             assert everything_shown(state) == before, "Undo with nothing to take back changed the state"
             return
         state.undo()
-        assert data_shown(state) == self.undo_history.pop(), "Undo did not restore the previous data exactly"
+        assert everything_shown(state) == self.undo_history.pop(), "Undo did not restore the previous state exactly"
         self.optimized = False
 
     @rule(family=st.sampled_from(list(mle_core.FAMILIES)), clear=st.booleans())
@@ -134,7 +139,8 @@ class ExplorerMachine(RuleBasedStateMachine):
             assert everything_shown(self.state) == before
             assert "Add at least one observation" in self.state.notice
             return
-        assert data_shown(self.state) == before[:3], "Optimize changed the data"
+        after = everything_shown(self.state)
+        assert after[:3] == before[:3] and after[4:] == before[4:], "Optimize changed more than the parameters"
         self.optimized = True
 
     @rule(data=st.data())
