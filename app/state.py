@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 import re
 from dataclasses import dataclass
 from typing import ClassVar
@@ -315,6 +316,7 @@ class ExplorerState(param.Parameterized):
 
     def move_observation(self, index: int, value: float) -> None:
         """Move observation ``index`` to ``value`` (which must be in the family's support)."""
+        (index,) = self._indices([index])
         (value,) = self._validate(self.family_spec, self.constants, [value])
         if self.observations[index] == value:
             return
@@ -324,14 +326,29 @@ class ExplorerState(param.Parameterized):
 
     def remove_observations(self, indices) -> None:
         """Remove the observations at ``indices``."""
-        indices = np.unique(np.asarray(indices, dtype=int))
+        indices = np.unique(self._indices(indices))
         if indices.size == 0:
             return
-        if indices[0] < 0 or indices[-1] >= self.n:
-            raise IndexError(f"no observation at index {indices[-1]}: there are {self.n}")
         keep = np.ones(self.n, dtype=bool)
         keep[indices] = False
         self._replace(self.observations[keep], ObservationChange("remove", tuple(indices.tolist())))
+
+    def _indices(self, indices) -> np.ndarray:
+        """Return ``indices`` as an integer array; raise ``IndexError`` naming the first that is no observation's."""
+        array = np.asarray(indices)
+        if array.dtype.kind == "b":
+            raise IndexError("True/False are not observation indices: indices are whole numbers")
+        if array.dtype.kind not in "iu":  # whole numbers only: 1.7 is not a position (checked one by one)
+            for index in array.ravel().tolist():
+                try:
+                    operator.index(index)
+                except TypeError:
+                    raise IndexError(f"{index!r} is not an observation's index: indices are whole numbers") from None
+            array = array.astype(int) if array.size else np.empty(0, dtype=int)
+        outside = array[(array < 0) | (array >= self.n)]
+        if outside.size:
+            raise IndexError(f"no observation at index {outside[0]}: there are {self.n} (indices 0 to {self.n - 1})")
+        return array.ravel()
 
     def set_observations(self, values) -> None:
         """Replace every observation with ``values`` (validated first; on error nothing changes)."""

@@ -1,6 +1,7 @@
 """The session state, driven as a student would, with no browser."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -109,6 +110,25 @@ def test_undo_restores_the_parameters_and_what_is_known_of_the_data(state):
     state.set_parameters(p=0.2)
     state.undo()  # the whole state from before the addition, the slider moved after it included
     assert (state.scenario, state.theta) == ("weighted_coin", {"p": 0.9})
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda s: s.move_observation(5, 1.0), "no observation at index 5: there are 5"),
+        (lambda s: s.move_observation(-1, 1.0), "no observation at index -1"),  # not "the last one"
+        (lambda s: s.move_observation(1.5, 1.0), "1.5 is not an observation's index"),
+        (lambda s: s.remove_observations([-1, 2]), "no observation at index -1"),  # the index that is wrong
+        (lambda s: s.remove_observations([1.7]), "1.7 is not an observation's index"),
+        (lambda s: s.remove_observations([True, False]), "True/False are not observation indices"),
+    ],
+)
+def test_an_index_that_names_no_observation_is_refused_by_name(state, edit, message):
+    before = state.observations.tolist()
+    with pytest.raises(IndexError, match=re.escape(message)):
+        edit(state)
+    assert state.observations.tolist() == before
+    assert not state.can_undo
 
 
 def test_optimize_without_data_explains_instead_of_failing(state):
