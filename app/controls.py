@@ -14,7 +14,7 @@ import param
 import mle_core
 
 from .requirements import run_when_loaded
-from .state import ExplorerState, parse_numbers
+from .state import MAX_TRIALS, ExplorerState, parse_numbers
 from .widgets import GuardedIntInput, GuardedSelect, LiveFloatSlider, LiveHTML
 
 #: How long the Optimize animation lasts (s) and the time between its frames (ms). Each frame is placed by
@@ -90,7 +90,7 @@ class ParameterControls(pn.viewable.Viewer):
         # Stacked: side by side the two buttons are wider than the column, and "Keep …" ended under the next one.
         self._refusal = pn.Column(self.switch_button, self.keep_button, visible=False, sizing_mode="stretch_width")
         self.trials_input = GuardedIntInput(
-            label="Trials per observation (n_trials)", start=1, end=100_000, value=10, width=220, visible=False
+            label="Trials per observation (n_trials)", start=1, end=MAX_TRIALS, value=10, width=220, visible=False
         )
         self.sliders: dict[str, LiveFloatSlider] = {}
         self._slider_box = pn.Column(sizing_mode="stretch_width")

@@ -32,6 +32,8 @@ STARTING_MU, STARTING_SIGMA = 0.0, 1.0
 UNDO_DEPTH = 200
 #: How many draws "draw a new sample" allows (the plot switches to a histogram past 1,000).
 MAX_SAMPLE_SIZE = 100_000
+#: The most trials per observation the binomial takes here (its box's end): ln C(m, x) keeps its digits.
+MAX_TRIALS = 100_000
 
 
 @dataclass(frozen=True)
@@ -414,8 +416,11 @@ class ExplorerState(param.Parameterized):
         observations = np.empty(0) if clear else self.observations
         outside = mle_core.outside_support(family, observations, **constants) if observations.size else np.empty(0)
         if outside.size:
+            support = family.support
+            if constants.get("n_trials") == MAX_TRIALS and np.max(observations[outside]) > MAX_TRIALS:
+                support += f" (at most {MAX_TRIALS:,} trials per observation here)"
             message = (
-                f"The {family.label} family needs {family.support}; {outside.size} of the {self.n} observations "
+                f"The {family.label} family needs {support}; {outside.size} of the {self.n} observations "
                 f"{'is' if outside.size == 1 else 'are'} not: {_listed(observations, outside)}. Nothing was changed: "
                 f"clear the data to switch, or keep the {self.family_spec.label} family."
             )
@@ -438,7 +443,7 @@ class ExplorerState(param.Parameterized):
         spec = {c.name: c for c in getattr(self.family_spec, "constants", ())}
         if name not in spec:
             raise ValueError(f"the {self.family} family has no constant {name!r}")
-        constants = {**self.constants, name: int(spec[name].check(value))}
+        constants = _within_app_limits({**self.constants, name: int(spec[name].check(value))})
         observations = self._validate(self.family_spec, constants, self.observations)
         self._publish(self.family_spec, constants, observations, change=ObservationChange("family"), theta=self.theta)
 
@@ -450,7 +455,8 @@ class ExplorerState(param.Parameterized):
             if c.name == "n_trials" and self.n:
                 largest = float(np.max(self.observations))
                 if largest.is_integer() and largest > value:
-                    value = int(largest)
+                    # Larger counts are then outside the support, and the switch is refused naming them.
+                    value = int(min(largest, MAX_TRIALS))
             constants[c.name] = value
         return constants
 
@@ -478,6 +484,7 @@ class ExplorerState(param.Parameterized):
         full = {c.name: c.default for c in spec.constants}
         full.update(constants or {})
         full = {c.name: int(c.check(full[c.name])) if c.integer else c.check(full[c.name]) for c in spec.constants}
+        full = _within_app_limits(full)
         observations = self._validate(spec, full, observations)
         theta = dict(theta or {})
         if theta:
@@ -735,6 +742,14 @@ class ExplorerState(param.Parameterized):
             elif abs(value - self._summary.mean) > 20 * spread:
                 values[p.name] = guess
         return values
+
+
+def _within_app_limits(constants: dict) -> dict:
+    """Return ``constants`` if the app takes them (the binomial's trials: at most ``MAX_TRIALS``), else raise."""
+    trials = constants.get("n_trials")
+    if trials is not None and trials > MAX_TRIALS:
+        raise ValueError(f"n_trials must be at most {MAX_TRIALS:,} here, got {trials:,}")
+    return constants
 
 
 def _within(parameter: mle_core.Parameter, value: float) -> bool:

@@ -317,6 +317,26 @@ def test_n_trials_follows_the_widget_and_refuses_what_the_data_forbid():
     assert "not changed" in state.notice
 
 
+def test_counts_beyond_the_trials_box_make_the_binomial_switch_refused_not_its_box_overflow():
+    explorer = MLEExplorer()
+    state, controls = explorer.state, explorer.controls
+    state.switch_family("poisson", clear=True)
+    state.set_observations([3, 2_000])
+    assert state.switch_family("binomial")  # the trials follow the largest count, within the box
+    assert state.constants["n_trials"] == controls.trials_input.value == 2_000
+    state.undo()
+    state.set_observations([3, 200_000])
+    before = state.observations.tolist()
+    assert not state.switch_family("binomial")
+    assert "at most 100,000 trials per observation here" in state.notice
+    assert "200000 (#2)" in state.notice
+    assert (state.family, state.observations.tolist()) == ("poisson", before)
+    assert controls.trials_input.value <= controls.trials_input.end
+    with pytest.raises(ValueError, match="n_trials must be at most 100,000 here, got 1,000,000,000"):
+        state.load("binomial", [1, 2], constants={"n_trials": 10**9})  # a link asking for it
+    assert (state.family, state.observations.tolist()) == ("poisson", before)
+
+
 def test_weibull_without_a_finite_maximum_says_so():
     state = ExplorerState()
     state.switch_family("weibull", clear=True)
