@@ -496,7 +496,10 @@ def _numeric_derivatives(fam: Family, stats, x: np.ndarray) -> tuple[np.ndarray,
     room = np.array([min(x[j] - p.lower, p.upper - x[j]) for j, p in enumerate(params)])
     if not np.all(room > 0):
         return np.full(k, np.nan), np.full((k, k), np.nan)
-    top = _power_of_two_below(np.minimum(0.1 * np.maximum(np.abs(x), 1.0) * 2.0**_GROW_LEVELS, 0.5 * room))
+    # The largest step, 0.1·max(|θ|, 1)·2^G capped at half the room, computed without overflowing for |θ| ≳ 1e303.
+    scale, cap = 0.1 * np.maximum(np.abs(x), 1.0), 0.5 * room
+    with np.errstate(over="ignore"):
+        top = _power_of_two_below(np.where(scale <= cap * 2.0**-_GROW_LEVELS, scale * 2.0**_GROW_LEVELS, cap))
     steps = top[None, :] * 2.0 ** -np.arange(_LEVELS)[:, None]  # (levels, k)
     blocks = [x[None, :]]
     for j in range(k):
@@ -512,9 +515,11 @@ def _numeric_derivatives(fam: Family, stats, x: np.ndarray) -> tuple[np.ndarray,
             plus = values[1 + 2 * j * _LEVELS : 1 + (2 * j + 1) * _LEVELS]
             minus = values[1 + (2 * j + 1) * _LEVELS : 1 + (2 * j + 2) * _LEVELS]
             a, b, agree = _taken(x[j], steps[:, j])
-            denominator = a * b * (a + b)
-            d1 = (b * b * plus - a * a * minus - (b * b - a * a) * f0) / denominator
-            d2 = 2.0 * (b * plus + a * minus - (a + b) * f0) / denominator
+            # The formulas above divided through by b² (t = a/b ≈ 1): ab(a + b) itself under- or
+            # overflows once |θ| passes ~1e±100 (a standard error of nan for data in units of 1e150).
+            t = a / b
+            d1 = (plus - t * t * minus - (1.0 - t * t) * f0) / (a * (1.0 + t))
+            d2 = 2.0 * (plus + t * minus - (1.0 + t) * f0) / a / (a + b)
             h = steps[:, j]
             noise = _SIGNAL_TO_NOISE * _EPS * np.maximum(np.maximum(abs(f0), np.abs(plus)), np.abs(minus))
             usable = np.isfinite(d1) & np.isfinite(d2) & agree

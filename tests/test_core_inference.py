@@ -920,3 +920,22 @@ def test_sampling_distribution_of_every_family(family):
     rng = np.random.default_rng(3)
     first = mle_core.fit(family, mle_core.sample(family, 200, rng, **theta))
     np.testing.assert_allclose(estimates[0], list(first.values()), rtol=1e-12)
+
+
+@pytest.mark.parametrize("units", [1e-90, 1e120], ids=["1e-90", "1e120"])
+@pytest.mark.parametrize(
+    ("family", "data", "scales"),
+    [
+        ("exponential", [1.0, 2.0, 4.0], {"rate": -1}),
+        ("weibull", [1.0, 2.0, 3.0], {"shape": 0, "scale": 1}),
+        ("gaussian", [1.0, 2.0, 4.0], {"mu": 1, "sigma": 1}),
+    ],
+)
+def test_standard_errors_follow_the_units_of_the_data(family, data, scales, units):
+    # The same data in other units: each standard error scales as its parameter does (λ as 1/units, k not at
+    # all). The step formulas divided by ab(a + b) ≈ h³, which over- or underflowed past |θ| ≈ 1e±100.
+    ordinary = inf.standard_errors(family, data)
+    with no_warnings():
+        rescaled = inf.standard_errors(family, [units * x for x in data])
+    for name, power in scales.items():
+        assert rescaled[name] == pytest.approx(ordinary[name] * units**power, rel=1e-6), name
