@@ -18,7 +18,10 @@ import numpy as np
 from ._family import Family, FitResult, Parameter, counts_times_log, is_scalar, xlogy
 from ._observations import as_observations, is_whole, one_observation, require_support
 
-SUPPORT = "non-negative integers"
+#: Larger counts are refused: ℓ = K ln λ − nλ − Σ ln xᵢ! subtracts terms of size ~x ln x, and from counts of
+#: ~1e12 on, what is left of the digits no longer shows the third decimal (a count of 1e15 gave ℓ = 0.0).
+MAX_COUNT = 1e9
+SUPPORT = "non-negative integers up to 1e9"
 
 PARAMETERS = (Parameter("rate", "λ", 0.0, math.inf, 1.0, "mean number of events per interval", lower_closed=True),)
 
@@ -26,8 +29,8 @@ _SMALL_SAMPLE = 64
 
 
 def support_mask(x: np.ndarray) -> np.ndarray:
-    """True where an observation is a whole number ≥ 0."""
-    return (x >= 0.0) & is_whole(x)
+    """True where an observation is a whole number from 0 to ``MAX_COUNT``."""
+    return (x >= 0.0) & (x <= MAX_COUNT) & is_whole(x)
 
 
 def validate_observations(data) -> np.ndarray:

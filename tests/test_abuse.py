@@ -146,18 +146,32 @@ def test_one_observation_at_1e_minus_308_gives_a_reachable_estimate(family):
         assert explorer.state.theta["rate"] == pytest.approx(1e308)
 
 
-@pytest.mark.parametrize("x", [1e9, 1e12, 1e149])
-def test_a_click_at_a_huge_count_adds_it_without_listing_every_count(x):
+def test_a_click_at_a_huge_count_adds_it_without_listing_every_count():
     # Snapping and the probability bars used to make an array of every count up to x (a MemoryError).
     explorer = explorer_with("poisson")
     start = time.perf_counter()
-    explorer.plot.figure._trigger_event(Tap(explorer.plot.figure, x=x + 0.3, y=0.5))
-    assert explorer.state.observations.tolist() == [*VALID["poisson"], x]
+    explorer.plot.figure._trigger_event(Tap(explorer.plot.figure, x=1e9 + 0.3, y=0.5))
+    assert explorer.state.observations.tolist() == [*VALID["poisson"], 1e9]
     assert len(explorer.plot._curve.data["x"]) <= MAX_BARS
-    explorer.state.set_parameters(rate=x)
+    explorer.state.set_parameters(rate=1e9)
     explorer.controls.optimize_button.clicks += 1
     assert time.perf_counter() - start < 5
     assert_consistent(explorer.state)
+
+
+@pytest.mark.parametrize("x", [1e12, 1e149])
+def test_a_click_beyond_the_largest_count_snaps_to_it_and_a_typed_one_is_refused(x):
+    # Counts stop at 1e9: ℓ of a count of 1e15 came out as 0.0 (Σ ln xᵢ! and K ln λ cancel to fewer digits
+    # than the readout shows). A click beyond snaps to the largest count, as beyond a binomial's trials.
+    explorer = explorer_with("poisson")
+    start = time.perf_counter()
+    explorer.plot.figure._trigger_event(Tap(explorer.plot.figure, x=x + 0.3, y=0.5))
+    assert time.perf_counter() - start < 5
+    assert explorer.state.observations.tolist() == [*VALID["poisson"], 1e9]
+    before = shown(explorer.state)
+    with pytest.raises(ValueError, match="poisson observations must be non-negative integers up to 1e9; found"):
+        explorer.state.add_observations([x])
+    assert shown(explorer.state) == before
 
 
 @pytest.mark.parametrize(("family", "x", "snapped"), [("binomial", 1e9, 10.0), ("bernoulli", 1e140, 1.0)])

@@ -491,9 +491,11 @@ def test_binomial_statistics_carry_n_trials():
             "poisson",
             [3, -1, 2.5, 0],
             {},
-            r"poisson observations must be non-negative integers; found -1.0 at index 1, 2.5 at index 2$",
+            r"poisson observations must be non-negative integers up to 1e9; found -1.0 at index 1, 2.5 at index 2$",
             [1, 2],
         ),
+        # Counts beyond 1e9: a count of 1e15 had ℓ = 0.0 (the mass of one count is at most 1).
+        ("poisson", [1e9, 1e9 + 1, 1e15], {}, r"found 1000000001.0 at index 1, 1000000000000000.0 at index 2$", [1, 2]),
         (
             "binomial",
             [3, 11, 10],
@@ -769,7 +771,7 @@ def test_compare_families_of_counts():
 def test_compare_families_reasons_and_choices():
     rows = mle_core.compare_families([1.0, 2.5, 4.0], families=["poisson", mle_core.get_family("exponential")])
     assert [row.family for row in rows] == ["poisson", "exponential"]
-    assert rows[0].reason == "poisson observations must be non-negative integers; found 2.5 at index 1"
+    assert rows[0].reason == "poisson observations must be non-negative integers up to 1e9; found 2.5 at index 1"
     assert rows[1].applies
     degenerate = {row.family: row for row in mle_core.compare_families([2.0, 2.0], families=["gaussian", "weibull"])}
     assert degenerate["gaussian"].log_likelihood == math.inf

@@ -316,7 +316,7 @@ def test_typed_values_outside_the_support_are_refused(page):
     select_family(page, "Poisson (counts)")
     wait_until(lambda: slider_value(page, "λ") is not None)
     type_values(page, "3, 1e-308")
-    expect(notice(page, "poisson observations must be non-negative integers; found 1e-308")).to_be_visible()
+    expect(notice(page, "poisson observations must be non-negative integers up to 1e9; found 1e-308")).to_be_visible()
     assert observation_xs(page) == []
 
 
