@@ -157,8 +157,11 @@ def log_likelihood(stats: GaussianStatistics, mu, sigma):
     scalar = isinstance(mu, float | int) and isinstance(sigma, float | int)
     if n == 0:
         return 0.0 if scalar else np.zeros(np.broadcast_shapes(np.shape(mu), np.shape(sigma)))
-    # Divide by σ twice rather than by σ², which underflows to 0 for σ < 1e-154.
-    quadratic = stats.sum_sq_about(mu) / sigma / sigma
+    # Σ(xᵢ − μ)²/σ² = S/σ/σ + z(2r/σ + n z) with z = (x̄ − μ)/σ: dividing before squaring, neither σ² nor
+    # (x̄ − μ)² underflows to 0 for σ or x̄ − μ below 1e-154 (the square of (x̄ − μ) = 4e-277 was 0).
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = (stats.mean - mu) / sigma
+        quadratic = stats.sum_sq_dev / sigma / sigma + z * (2.0 * stats.residual / sigma + n * z)
     log_sigma = math.log(sigma) if scalar else np.log(sigma)
     return -0.5 * n * LOG_2PI - n * log_sigma - 0.5 * quadratic
 

@@ -425,3 +425,17 @@ def test_fit_of_data_with_spread_below_1e_154(data):
     assert result.converged is True
     expected = stats.norm.logpdf(data, result.params["mu"], result.params["sigma"]).sum()
     assert result.log_likelihood == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("data", "mu", "sigma"),
+    [([4e-277], 0.0, 1e-300), ([0.0, 0.0], 1e-170, 1e-300), ([1.0, 1.0 + 2**-52], 1.0, 1e-160)],
+    ids=["offset-4e-277", "mu-1e-170", "last-bit"],
+)
+def test_log_likelihood_divides_before_squaring(data, mu, sigma):
+    # (x̄ − μ)² underflowed to 0 before the division by σ², so ℓ from the statistics was +689.9 where the
+    # densities add up to −8e46.
+    with no_warnings():
+        from_statistics = mle_core.log_likelihood("gaussian", data, mu=mu, sigma=sigma)
+        point_by_point = mle_core.log_densities("gaussian", data, mu=mu, sigma=sigma).sum()
+    assert from_statistics == pytest.approx(point_by_point, rel=1e-12)
