@@ -20,12 +20,14 @@ Everything here is per session and changes the page in place:
 
 from __future__ import annotations
 
+import urllib.parse
 import weakref
 
 import panel as pn
 import param
 from panel.custom import JSComponent
 from panel.io.document import create_doc_if_none_exists
+from panel.io.location import Location
 from panel.theme import Bootstrap, Inherit
 from panel.viewable import Viewable
 
@@ -424,10 +426,15 @@ class SessionPage(pn.template.BootstrapTemplate):
     the allocator from returning those sessions' memory (``benchmarks/soak_test.py``: the server's memory
     grew with every session though no session object survived). Filling ``_refs`` lets Panel's own
     cleanup remove the id; ``tests/test_server_sessions.py`` checks that the list does not grow.
+
+    The page's URL is kept in a ``LenientLocation`` (below), which survives any query a link can carry.
     """
 
     def _init_doc(self, doc=None, comm=None, title=None, notebook=False, location=True):
         document = create_doc_if_none_exists(doc or pn.state.curdoc)
+        context = getattr(document, "session_context", None)
+        if location is True and context is not None:
+            location = LenientLocation.from_request(context.request)
         with document.models.freeze():
             document = super()._init_doc(document, comm, title, notebook, location)
         refs = getattr(self, "_refs", None)
@@ -439,6 +446,22 @@ class SessionPage(pn.template.BootstrapTemplate):
                     refs[document] = ref
                     break
         return document
+
+
+class LenientLocation(Location):
+    """Panel's ``Location`` (the page's URL, synced with the browser), for any query a link can carry.
+
+    Panel reads each query value that is all digits with ``int()``, and Python refuses more than 4,300
+    digits: a link holding such a value (``?x=111…``) left a blank page and a traceback. Here such a query
+    is read as plain text; the app reads its links from the request itself and says what it could not read.
+    """
+
+    @property
+    def query_params(self) -> dict:
+        try:
+            return super().query_params
+        except ValueError:
+            return dict(urllib.parse.parse_qsl(self.search[1:]))
 
 
 class Classroom(pn.viewable.Viewer):

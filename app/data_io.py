@@ -15,9 +15,10 @@ import panel as pn
 import param
 
 import mle_core
+from mle_core._observations import MAX_MAGNITUDE
 
 from .controls import held
-from .state import ExplorerState
+from .state import ExplorerState, read_number
 
 #: The largest file accepted (checked in the browser before anything is sent, and again here).
 MAX_FILE_MB = 20
@@ -46,7 +47,7 @@ def parse_csv(text: str, limit: int = MAX_FILE_POINTS) -> np.ndarray:
         if not cell:
             continue
         try:
-            value = float(cell.replace("\u2212", "-"))
+            value = read_number(cell.replace("\u2212", "-"))
         except ValueError:
             if not values and number == _first_nonblank(rows) and _is_header(cell):
                 continue  # a header such as "hours"
@@ -57,7 +58,7 @@ def parse_csv(text: str, limit: int = MAX_FILE_POINTS) -> np.ndarray:
                 ) from None
             raise ValueError(f"row {number} ({cell[:30]!r}) is not a number") from None
         if not math.isfinite(value):
-            raise ValueError(f"row {number} ({cell!r}) is not a finite number")
+            raise ValueError(f"row {number} ({cell[:30]!r}) is not a finite number")
         values.append(value)
         if len(values) > limit:
             raise ValueError(f"the file holds more than {limit:,} numbers")
@@ -71,8 +72,8 @@ def _parse_plain_column(text: str, limit: int) -> np.ndarray | None:
 
     None when anything looks unusual, so that the row-by-row reading can name the problem.
     """
-    if any(character in text for character in (",", ";", "\t", '"', " ", "\u2212")):
-        return None  # separators, quotes or padding: read row by row
+    if any(character in text for character in (",", ";", "\t", '"', " ", "\u2212", "_")):
+        return None  # separators, quotes, padding or digit groups (refused): read row by row
     cells = text.split()  # the rows, since no row holds a space
     if cells and not _is_number(cells[0]):
         if not _is_header(cells[0]):
@@ -94,7 +95,7 @@ def _is_header(cell: str) -> bool:
 
 def _is_number(cell: str) -> bool:
     try:
-        float(cell)
+        read_number(cell)
     except ValueError:
         return False
     return True
@@ -112,13 +113,20 @@ def _row_numbers(text: str) -> list[int]:
         if not cell:
             continue
         try:
-            float(cell.replace("\u2212", "-"))
+            read_number(cell.replace("\u2212", "-"))
         except ValueError:
             if not header_skipped and not numbers and _is_header(cell):
                 header_skipped = True
                 continue
         numbers.append(number)
     return numbers
+
+
+def _rows_listed(text: str, values: np.ndarray, indices: np.ndarray, limit: int = 5) -> str:
+    """E.g. "row 3 (-1), row 7 (-2)": the first few of ``values[indices]`` named by their rows in the file ``text``."""
+    rows = _row_numbers(text)
+    listed = ", ".join(f"row {rows[i]} ({values[i]:g})" for i in indices[:limit])
+    return listed + (f" and {indices.size - limit} more" if indices.size > limit else "")
 
 
 def observations_csv(observations: np.ndarray) -> str:
@@ -229,12 +237,14 @@ class DataFiles(pn.viewable.Viewer):
                     raise ValueError("the file is not text (UTF-8): save it as CSV") from None
             values = parse_csv(content)
             family = self.state.family_spec
+            too_large = np.flatnonzero(np.abs(values) > MAX_MAGNITUDE)
+            if too_large.size:
+                rows = _rows_listed(content, values, too_large)
+                raise ValueError(f"observations must lie within ±{MAX_MAGNITUDE:.0e}: {rows}")
             outside = mle_core.outside_support(family, values, **self.state.constants)
             if outside.size:
-                rows = _row_numbers(content)
-                listed = ", ".join(f"row {rows[i]} ({values[i]:g})" for i in outside[:5])
-                more = f" and {outside.size - 5} more" if outside.size > 5 else ""
-                raise ValueError(f"the {family.label} family needs {family.support}: {listed}{more}")
+                rows = _rows_listed(content, values, outside)
+                raise ValueError(f"the {family.label} family needs {family.support}: {rows}")
             self.state.set_observations(values)
         except ValueError as error:
             self.state.notice = f"Nothing loaded from {name}: {error}. The observations are unchanged."

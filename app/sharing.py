@@ -20,7 +20,7 @@ import param
 import mle_core
 
 from .controls import held
-from .state import ExplorerState
+from .state import ExplorerState, _quoted, read_number
 
 #: The longest query a link may carry, and the most observations in it: beyond these, share a file.
 MAX_QUERY_CHARS = 20_000
@@ -92,12 +92,13 @@ def parse_share_query(query: Mapping[str, str]) -> SharedView | None:
 
 
 def _number(text: str, what: str) -> float:
+    text = str(text)
     try:
-        value = float(str(text).strip())
+        value = read_number(text.strip())
     except ValueError:
-        raise ValueError(f"{what} is not a number ({str(text)[:20]!r})") from None
+        raise ValueError(f"{what} is not a number ({_quoted(text)})") from None
     if not math.isfinite(value):
-        raise ValueError(f"{what} is not a finite number ({text!r})")
+        raise ValueError(f"{what} is not a finite number ({_quoted(text)})")
     return value
 
 

@@ -181,6 +181,16 @@ def _round_to(value: float, unit: float, direction) -> float:
     return max(rounded, value) if direction is math.ceil else min(rounded, value)
 
 
+def read_number(text: str) -> float:
+    """Return the number ``text`` spells, as ``float`` reads it, or raise ``ValueError``.
+
+    Unlike ``float``, digits grouped with underscores are refused: in a student's data "1_0" is a typo, not ten.
+    """
+    if "_" in text:
+        raise ValueError(f"could not convert string to float: {text!r}")
+    return float(text)
+
+
 def parse_numbers(text: str) -> np.ndarray:
     """Return the numbers in ``text`` (separated by commas, semicolons, spaces or new lines).
 
@@ -193,13 +203,18 @@ def parse_numbers(text: str) -> np.ndarray:
     values = []
     for position, entry in enumerate(entries, start=1):
         try:
-            value = float(entry)
+            value = read_number(entry)
         except ValueError:
-            raise ValueError(f"entry {position} ({entry!r}) is not a number") from None
+            raise ValueError(f"entry {position} ({entry[:20]!r}) is not a number") from None
         if not math.isfinite(value):
-            raise ValueError(f"entry {position} ({entry!r}) is not a finite number")
+            raise ValueError(f"entry {position} ({_quoted(entry)}) is not a finite number")
         values.append(value)
     return np.array(values)
+
+
+def _quoted(text: str, limit: int = 20) -> str:
+    """``repr`` of ``text``, cut to ``limit`` characters and an ellipsis: a message quotes a value, not all of it."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + "…"
 
 
 def _listed(values: np.ndarray, indices: np.ndarray, limit: int = 5) -> str:

@@ -366,6 +366,9 @@ BAD_LINKS = [
     ({"family": "gaussian", "sigma": "0"}, "outside its range"),
     ({"family": "bernoulli", "p": "1.5"}, "outside its range"),
     ({"x": "1" * 100_000}, "too long"),
+    ({"x": "1" * 4_301}, "observation 1 is not a finite number ('11111111111111111111'…)"),
+    ({"x": "2,1_0"}, "observation 2 is not a number ('1_0')"),
+    ({"mu": "1_000"}, "mu is not a number ('1_000')"),
     ({"theme": "dark", "x": "1", "pad": "9" * 100_000}, "too long"),
     ({"family": "<img src=x onerror=alert(1)>"}, "unknown family"),
 ]
@@ -442,7 +445,9 @@ BAD_FILES = [
     ("empty", b"", "holds no numbers"),
     ("blank", b"\n \n\n", "holds no numbers"),
     ("header only", b"x\n", "holds no numbers"),
-    ("1e308", b"1\n1e308\n", "±1e+150"),
+    ("1e308", b"1\n1e308\n", "observations must lie within ±1e+150: row 2 (1e+308)"),  # its row, not an index
+    ("1e308 alone", b"1e308\n", "observations must lie within ±1e+150: row 1 (1e+308)"),
+    ("underscore", b"x\n1\n1_0\n", "row 3 ('1_0') is not a number"),
     ("binary", bytes(range(256)), "not text (UTF-8)"),
     ("UTF-16", "1\n2\n".encode("utf-16"), "not text (UTF-8)"),
     ("two columns", b"1,2\n3,4\n", "more than one value"),
@@ -568,6 +573,8 @@ BAD_TEXT = [
     ("0x10", "is not a number"),
     ("∞", "is not a number"),
     ("<img src=x onerror=alert(1)>", "is not a number"),
+    ("2, 1_0", "entry 2 ('1_0') is not a number"),  # Python's float() reads it as 10: a typo, not ten
+    ("1" * 400, "entry 1 ('11111111111111111111'…) is not a finite number"),  # quoted, not echoed
 ]
 
 

@@ -161,14 +161,24 @@ def test_a_slider_set_to_text_is_refused_by_bokeh_and_the_next_step_works(open_p
         ("?family=poisson&x=2.5", "poisson observations must be non-negative integers"),
         ("?x=1e308", "observations must lie within ±1e+150"),
         ("?x=" + "1," * 50_000, "the link is too long (100,001 characters; at most 20,000)"),
+        # Over Python's 4,300-digit limit for int(), which Panel's own reading of the URL applies to digit runs.
+        ("?x=" + "1" * 4_301, "observation 1 is not a finite number ('11111111111111111111'…)"),
+        ("?x=1_0", "observation 1 is not a number ('1_0')"),
     ],
-    ids=["nan", "inf", "text", "empty family", "outside support", "1e308", "100 kB"],
+    ids=["nan", "inf", "text", "empty family", "outside support", "1e308", "100 kB", "4301 digits", "underscore"],
 )
 def test_a_bad_link_opens_the_default_view_with_a_notice(open_page, app_url, query, message):
     page = open_page(app_url + query)
     expect(notice(page, "This link could not be opened")).to_be_visible()
     expect(notice(page, message)).to_be_visible()
     wait_until(lambda: unchanged(page))
+
+
+def test_a_link_with_a_long_digit_run_under_a_key_the_app_ignores_opens_the_default_view(open_page, app_url):
+    # Panel's URL sync read it with int() and raised: a blank page and a traceback (the fixture fails on either).
+    page = open_page(app_url + "?utm=" + "9" * 4_301)
+    wait_until(lambda: unchanged(page))
+    step_slider(page)
 
 
 def test_html_in_a_link_is_shown_not_run(open_page, app_url):
