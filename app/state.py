@@ -329,7 +329,9 @@ class ExplorerState(param.Parameterized):
         stats = self.statistics.add(new[0]) if new.size == 1 else self.statistics.extend(new)
         summary = self._summary.add(new[0]) if new.size == 1 else self._summary.extend(new)
         change = ObservationChange("append", tuple(range(start, start + new.size)))
-        self._replace(np.concatenate([self.observations, new]), change, stats=stats, summary=summary)
+        # The first points after Clear all: the ranges fit them, not the data that were cleared.
+        ranges = "widen" if start else "reset"
+        self._replace(np.concatenate([self.observations, new]), change, stats=stats, summary=summary, ranges=ranges)
 
     def move_observation(self, index: int, value: float) -> None:
         """Move observation ``index`` to ``value`` (which must be in the family's support)."""

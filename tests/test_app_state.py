@@ -131,6 +131,20 @@ def test_an_index_that_names_no_observation_is_refused_by_name(state, edit, mess
     assert not state.can_undo
 
 
+def test_the_first_points_after_clear_all_get_ranges_of_their_own(state):
+    # The sliders only widen while data are edited; after Clear all they kept the cleared data's ranges, so
+    # μ ran from 0.2 to 1035 in steps of 0.01 for points around 2.
+    state.set_observations([1000, 1200, 900, 1100, 950])
+    state.optimize()
+    state.clear()
+    state.add_observations(list(EXAMPLE_OBSERVATIONS))
+    fresh = ExplorerState(observations=EXAMPLE_OBSERVATIONS)  # the same points in a new session
+    for name in ("mu", "sigma"):
+        (low, high), (fresh_low, fresh_high) = state.model.param[name].bounds, fresh.model.param[name].bounds
+        assert high - low <= 1.1 * (fresh_high - fresh_low), (name, low, high)
+        assert state.model.param[name].step == fresh.model.param[name].step
+
+
 def test_optimize_without_data_explains_instead_of_failing(state):
     state.clear()
     state.optimize()
