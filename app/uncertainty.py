@@ -34,6 +34,7 @@ from .overlays import (
     waiting_for,
 )
 from .requirements import missing_modules, run_when_loaded
+from .widgets import GuardedIntInput
 
 #: Points of each profile curve drawn on the slices (fewer where each point is a costly maximisation).
 PROFILE_POINTS = 80
@@ -131,9 +132,10 @@ class HowSure(LazyView):
         self.null_inputs = [pn.widgets.FloatInput(label="", value=None, width=170) for _ in range(MAX_PARAMETERS)]
         for widget in self.null_inputs:
             widget.param.watch(held(self._on_null), ["value"])
-        self.repeats_input = pn.widgets.IntInput.from_param(
+        self.repeats_input = GuardedIntInput.from_param(
             self.param.repeats, label="Samples to draw", width=160, step=100
         )
+        self.repeats_input.param.watch(self._on_refusal, "refusal")
         self.repeat_button = pn.widgets.Button(
             label="Repeat the experiment",
             color="success",
@@ -196,11 +198,9 @@ class HowSure(LazyView):
             widget.visible = True
             widget.label = f"Null value θ₀ of {p.symbol} ({p.name})"
             if new_family:
-                widget.param.update(
-                    value=float(p.default),
-                    start=p.lower if math.isfinite(p.lower) else None,
-                    end=p.upper if math.isfinite(p.upper) else None,
-                )
+                # No start/end: the browser's box would drop a value beyond them without a word while
+                # showing it; here every value arrives and the tests say why one outside the range fails.
+                widget.value = float(p.default)
         self._sigma_box.visible = family.name == "gaussian"
         for slot, histogram in enumerate(self.histograms):
             histogram.pane.visible = slot < len(family.parameters) and self.estimates is not None
@@ -319,6 +319,9 @@ class HowSure(LazyView):
         )
 
     # --- tests ----------------------------------------------------------------------------------
+    def _on_refusal(self, event):
+        self._repeat_summary.object = f'<div style="{_HINT}">{escape(event.new)}</div>'
+
     def _on_null(self, *_):
         if self.active and self.intervals:
             self._compute_tests()

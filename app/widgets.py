@@ -133,7 +133,13 @@ def describe_range(low: float, high: float, kind: str = "numbers") -> str:
 
 
 class GuardedIntInput(RefusesBadValues, pn.widgets.IntInput):
-    """An ``IntInput`` that refuses a value from the browser outside its range or not a whole number."""
+    """An ``IntInput`` that refuses a value from the browser outside its range or not a whole number.
+
+    The range stays on the server: given ``low``/``high``, the browser's box dropped a typed value beyond
+    them without a word (the box showed it, the app kept the old one and used it).
+    """
+
+    _rename: ClassVar[dict[str, str | None]] = {"start": None, "end": None}
 
     def _refusal(self, name: str, value) -> str | None:
         if name != "value" or value is None:
@@ -146,7 +152,10 @@ class GuardedIntInput(RefusesBadValues, pn.widgets.IntInput):
 
 class GuardedFloatInput(RefusesBadValues, pn.widgets.FloatInput):
     """A ``FloatInput`` that refuses a value from the browser outside its range or not a finite number
-    (an empty box, ``None``, is allowed: whoever reads the value says what it needs)."""
+    (an empty box, ``None``, is allowed: whoever reads the value says what it needs). As for
+    ``GuardedIntInput``, the range is checked on the server, not by the browser's box."""
+
+    _rename: ClassVar[dict[str, str | None]] = {"start": None, "end": None}
 
     def _refusal(self, name: str, value) -> str | None:
         if name != "value" or value is None:

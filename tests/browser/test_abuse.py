@@ -464,3 +464,19 @@ def open_page_allowing(browser, app_url):
         logger.removeHandler(log)
     errors = [f"server log {r.name}: {r.getMessage()}" for r in log.records if r.levelno >= logging.ERROR]
     assert not unexpected + errors, "errors during the test:\n" + "\n".join(unexpected + errors)
+
+
+def test_a_number_typed_beyond_a_box_s_range_is_refused_and_put_back(page):
+    # With the range in the browser's box, 0 typed in "Sample size n" stayed in the box unsent and Draw used 20.
+    page.get_by_text("Draw a new sample from known truth").click()
+    size = page.get_by_label("Sample size n")
+    size.fill("0")
+    size.press("Enter")
+    expect(page.get_by_text("Sample size n: 0 was refused: it takes whole numbers from 1 to 100,000.")).to_be_visible()
+    expect(size).to_have_value("20")
+    sigma = page.get_by_label("true σ")
+    sigma.fill("-1")
+    sigma.press("Enter")
+    expect(page.get_by_text("true σ: -1 was refused: it takes numbers from 0 up.")).to_be_visible()
+    expect(sigma).to_have_value("1")
+    wait_until(lambda: unchanged(page))

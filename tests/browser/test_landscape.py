@@ -1,10 +1,11 @@
-"""The likelihood landscape in a real browser: click on the surface, Step, Run to convergence."""
+"""The likelihood landscape in a real browser: click on the surface, Step, Run to convergence, How sure?."""
 
 from __future__ import annotations
 
 import math
 
 import pytest
+from playwright.sync_api import expect
 
 from mle_core import inference
 
@@ -99,3 +100,20 @@ def test_run_reaches_the_mle(page):
 
     wait_until(at_the_mle)
     wait_until(lambda: page.locator(".mle-climb").get_by_text("Converged after").is_visible())
+
+
+def test_how_sure_boxes_explain_a_value_outside_their_range(page):
+    # With their ranges in the browser, −1 for σ₀ stayed in the box while the tests kept the old σ₀, and
+    # 1,000,000 samples stayed in the box while 1,000 were drawn: nothing said so.
+    page.get_by_text("How sure?", exact=True).click()
+    null = page.get_by_label("Null value θ₀ of σ (sigma)")
+    null.fill("-1")
+    null.press("Enter")
+    expect(page.get_by_text("the null value of sigma must lie in the parameter space").first).to_be_visible()
+    repeats = page.get_by_label("Samples to draw")
+    repeats.fill("1000000")
+    repeats.press("Enter")
+    expect(
+        page.get_by_text("Samples to draw: 1000000 was refused: it takes whole numbers from 10 to 100,000.")
+    ).to_be_visible()
+    expect(repeats).to_have_value("1000")
