@@ -505,16 +505,24 @@ class Classroom(pn.viewable.Viewer):
         self.param.watch(self._on_presentation, ["presentation"])
         self.theme_button.visible = not IN_PYODIDE  # the static page cannot reload into another theme
         # One row, so one Bokeh root: the theme button's script reads the toggle's model.
-        self.header = pn.Row(self.tour_button, self.presentation_toggle, self.theme_button)
+        self.header = pn.Row(
+            self.tour_button,
+            self.presentation_toggle,
+            self.theme_button,
+            styles={"flex-wrap": "wrap", "min-width": "0"},  # a narrow window wraps the buttons, not cut them off
+        )
         # The explanations sit beside the app; in presentation mode below it, which leaves the plot the
         # width its larger fonts need. A wrapping row and a full-width column do that in CSS: nothing
         # is re-rendered (moving the cards between layouts took seconds to redraw).
         self._side = pn.Column(self.explanations, width=SIDE_WIDTH)
+        # min-width 0: Bokeh gives a row the sum of its fixed-width children as its least width (730 px here),
+        # which made narrow windows cut the page off instead of wrapping it.
         self._layout = pn.Column(
             self.skip_link,
-            pn.Row(explorer, self._side, sizing_mode="stretch_width", styles={"flex-wrap": "wrap"}),
+            pn.Row(explorer, self._side, sizing_mode="stretch_width", styles={"flex-wrap": "wrap", "min-width": "0"}),
             self.tour,
             sizing_mode="stretch_width",
+            styles={"min-width": "0"},
         )
         if self.presentation:  # asked for in the URL: once the page is served, with its theme applied
             pn.state.onload(lambda: self.param.trigger("presentation"))

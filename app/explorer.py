@@ -36,6 +36,12 @@ heads in three flips give p̂ = 1.
 """
 
 
+#: The plot's column never gets narrower than this (or the window) beside the controls' column: in a narrower
+#: window the columns stack. Squeezed, the plot was 182 px wide at 1024 px, a projector's width.
+PLOT_COLUMN_MIN_WIDTH = 480
+CONTROLS_WIDTH = 400
+
+
 class MLEExplorer(pn.viewable.Viewer):
     """MLE Explorer for one session: scenarios, plot, family and sliders, Optimize, readout, sampling, comparison."""
 
@@ -61,6 +67,7 @@ class MLEExplorer(pn.viewable.Viewer):
                 # slider steps cost what they cost without it (measured: +30 ms per step when open).
                 LandscapePanel(state=self.state, collapsed=True),
                 sizing_mode="stretch_width",
+                styles={"min-width": f"min({PLOT_COLUMN_MIN_WIDTH}px, 100%)"},
             ),
             pn.Column(
                 self.controls,
@@ -73,9 +80,11 @@ class MLEExplorer(pn.viewable.Viewer):
                     width=390,
                 ),
                 pn.pane.Markdown(ASSUMPTIONS, sizing_mode="stretch_width"),
-                width=400,
+                width=CONTROLS_WIDTH,
             ),
             sizing_mode="stretch_width",
+            # Narrower than both columns need, the controls go under the plot instead of squeezing it.
+            styles={"flex-wrap": "wrap", "min-width": f"min({PLOT_COLUMN_MIN_WIDTH + CONTROLS_WIDTH}px, 100%)"},
         )
 
     def __panel__(self):

@@ -404,6 +404,11 @@ def outline_width(page, target: str) -> float:
     return page.evaluate(_OUTLINE, target)
 
 
+def plot_frame_width(page) -> float:
+    """The width of the plot's drawing area (its frame), in CSS pixels."""
+    return page.evaluate(_function("return plotView().frame.bbox.width;"))
+
+
 def plot_property(page, name: str):
     """The BokehJS value of the plot's (the figure's) property ``name``, e.g. ``background_fill_color``."""
     return page.evaluate(_function("return plotView().model[arg];"), name)

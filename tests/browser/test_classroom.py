@@ -13,6 +13,7 @@ from .support import (
     font_size,
     open_app,
     outline_width,
+    plot_frame_width,
     plot_property,
     slider_value,
     wait_until,
@@ -56,6 +57,17 @@ def test_presentation_mode_enlarges_the_fonts_and_toggling_back_restores_them(pa
     print(f"font sizes before: {normal}\nfont sizes in presentation mode: {big}")
     toggle.click()
     wait_until(lambda: sizes(page) == normal)
+
+
+@pytest.mark.parametrize(("width", "least_plot_width"), [(1024, 480), (800, 600), (400, 280)])
+def test_a_narrow_window_stacks_the_columns_instead_of_squeezing_the_plot(page, width, least_plot_width):
+    # Side by side whatever the width, the plot's drawing area was 182 px wide at 1024 px (a projector), 42 px
+    # at 800, and at 400 px the page was cut off at the right.
+    page.set_viewport_size({"width": width, "height": 768})
+    wait_until(lambda: least_plot_width <= plot_frame_width(page) <= width)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width  # nothing off to the right
+    expect(page.get_by_role("button", name="Optimize")).to_be_visible()
+    expect(page.get_by_role("button", name="Dark theme")).to_be_in_viewport()
 
 
 def tab_to(page, text: str) -> int:
