@@ -34,6 +34,7 @@ from panel.viewable import Viewable
 import mle_core
 
 from .pyodide_support import IN_PYODIDE
+from .sharing import MAX_SHARED_POINTS, share_query
 from .state import ExplorerState
 
 #: The page's font size in presentation mode (the normal page uses 12 px text): 1.5 times, as much as the
@@ -497,14 +498,14 @@ class Classroom(pn.viewable.Viewer):
             margin=(2, 5),
         )
         self.tour_button.on_click(lambda _: self.tour.start())
-        self.theme_button.js_on_click(args={"presentation": self.presentation_toggle}, code=_theme_reload_js(dark))
+        self.theme_button.on_click(self._on_theme)
+        self._theme_warned_for = None  # the data a switch that would lose them was last refused for
         self.skip_link.js_on_click(args={"target": explorer.controls.family_select}, code=_FOCUS_JS)
         self._release_links_with_the_session()
         self._highlighted: list[tuple[object, dict]] = []
         self.tour.param.watch(self._on_tour, ["step", "active"])
         self.param.watch(self._on_presentation, ["presentation"])
         self.theme_button.visible = not IN_PYODIDE  # the static page cannot reload into another theme
-        # One row, so one Bokeh root: the theme button's script reads the toggle's model.
         self.header = pn.Row(
             self.tour_button,
             self.presentation_toggle,
@@ -541,7 +542,7 @@ class Classroom(pn.viewable.Viewer):
         """
         if pn.state.curdoc is None or pn.state.curdoc.session_context is None:
             return
-        buttons = [weakref.ref(self.theme_button), weakref.ref(self.skip_link)]
+        buttons = [weakref.ref(self.skip_link)]
 
         def release(_session_context):
             from panel.links import Callback
@@ -552,6 +553,34 @@ class Classroom(pn.viewable.Viewer):
                     Callback.registry.pop(button, None)
 
         pn.state.on_session_destroyed(release)
+
+    # --- the theme ------------------------------------------------------------------------------------------
+    def _on_theme(self, _event=None):
+        """Reload the page in the other theme, carrying the current view (family, parameters, data) in its URL.
+
+        Panel applies a theme when the page is built, so switching means a reload, and a reload starts a new
+        session: the view travels as a share link (``app.sharing``), or the student would lose the data.
+        Observations too many for a link are kept only if the student insists: the first press says so.
+        """
+        state = self.explorer.state
+        query = share_query(state)
+        if state.n and "x" not in query and self._theme_warned_for is not state.observations:
+            self._theme_warned_for = state.observations
+            state.notice = (
+                f"Switching the theme reloads the page, and the {state.n:,} observations are too many to carry "
+                f"over (at most {MAX_SHARED_POINTS:,} fit in its address): download them as CSV (Share a link · "
+                "upload · download) to keep them, then press the theme button again to switch without them."
+            )
+            return
+        if self.theme != "dark":
+            query["theme"] = "dark"
+        if self.presentation:
+            query["presentation"] = "1"
+        location = pn.state.location
+        if location is None:
+            return
+        location.search = "?" + urllib.parse.urlencode(query, safe=",")
+        location.reload = True  # after the new address, in a message of its own: the page reloads at that address
 
     def page(self, title: str, header_background: str) -> pn.template.BootstrapTemplate:
         """The page: a Bootstrap template (assets shipped with Panel) in this classroom's theme."""
@@ -611,17 +640,6 @@ class Classroom(pn.viewable.Viewer):
                     styles = dict(target.styles or {})
                     self._highlighted.append((target, styles))
                     target.styles = {**styles, **HIGHLIGHT_STYLES}
-
-
-def _theme_reload_js(dark: bool) -> str:
-    """JavaScript reloading the page in the other theme, keeping the other query parameters (and presentation
-    mode, as ``presentation=1``)."""
-    return f"""
-    const url = new URL(window.location.href);
-    if ({"true" if dark else "false"}) url.searchParams.delete("theme"); else url.searchParams.set("theme", "dark");
-    if (presentation.active) url.searchParams.set("presentation", "1"); else url.searchParams.delete("presentation");
-    window.location.assign(url.toString());
-    """
 
 
 #: JavaScript moving the keyboard focus into the view of ``target`` (a widget's Bokeh model).

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import urllib.parse
 
+import numpy as np
 import panel as pn
 import pytest
+from panel.io.location import Location
 from panel.theme.bootstrap import BootstrapDefaultTheme
 
 import mle_core
@@ -251,3 +254,25 @@ def test_no_button_of_ours_is_named_like_optimize(classroom):
     buttons = [classroom.tour_button, classroom.presentation_toggle, classroom.theme_button, classroom.skip_link]
     names = [button.name for button in buttons] + [card.title for card in classroom.explanations.cards]
     assert not [name for name in names if "optimize" in name.lower()]
+
+
+def test_the_theme_switch_reloads_with_the_view_and_warns_before_losing_observations(classroom, monkeypatch):
+    # Panel applies a theme when the page is built: the switch reloads, and the view travels in the address.
+    location = Location()
+    monkeypatch.setattr(pn.state, "_location", location)  # the page's URL, outside a server session
+    state = classroom.explorer.state
+    state.load_scenario("machine_errors")
+    classroom.theme_button.clicks += 1
+    query = dict(urllib.parse.parse_qsl(location.search.lstrip("?")))
+    assert (query["family"], query["theme"]) == ("poisson", "dark")
+    assert [float(x) for x in query["x"].split(",")] == state.observations.tolist()
+    assert location.reload
+
+    location.param.update(search="", reload=False)
+    state.set_observations(np.arange(2_000.0))  # more than a link carries
+    classroom.theme_button.clicks += 1
+    assert "the 2,000 observations are too many to carry over" in state.notice
+    assert (location.search, location.reload) == ("", False)
+    classroom.theme_button.clicks += 1  # pressed again: the student chose to switch without them
+    assert location.reload
+    assert "x" not in dict(urllib.parse.parse_qsl(location.search.lstrip("?")))

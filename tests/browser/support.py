@@ -16,6 +16,8 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from playwright.sync_api import Error as PlaywrightError
+
 #: Where CI (and Debian's ``chromium`` package) puts the browser; Playwright's own download needs internet.
 CHROMIUM_PATH = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -128,6 +130,26 @@ def launch_chromium(playwright):
 def open_app(page, url: str) -> None:
     """Go to the app and wait until its document is idle and the plot has its frame laid out."""
     page.goto(url)
+    page.get_by_test_id("log-likelihood").wait_for(timeout=LOAD_TIMEOUT_S * 1000)
+    page.wait_for_function(_APP_READY, timeout=LOAD_TIMEOUT_S * 1000)
+
+
+def reloaded_by(page, action: Callable[[], Any]) -> None:
+    """Run ``action``, which reloads the page, and wait until the reloaded page's app is ready.
+
+    The app writes the new address first and then reloads (Panel's ``Location``): the address alone says
+    nothing about which page is shown, so the old page is marked and the mark's absence awaited.
+    """
+    page.evaluate("() => { window.__before_reload = true; }")
+    action()
+
+    def reloaded() -> bool:
+        try:
+            return page.evaluate("() => window.__before_reload === undefined")
+        except PlaywrightError:  # the old page's scripts are gone, the new one's not yet there
+            return False
+
+    wait_until(reloaded, timeout=LOAD_TIMEOUT_S)
     page.get_by_test_id("log-likelihood").wait_for(timeout=LOAD_TIMEOUT_S * 1000)
     page.wait_for_function(_APP_READY, timeout=LOAD_TIMEOUT_S * 1000)
 

@@ -11,10 +11,11 @@ from .support import (
     axis_label_font_size,
     focused,
     font_size,
-    open_app,
+    observation_xs,
     outline_width,
     plot_frame_width,
     plot_property,
+    reloaded_by,
     slider_value,
     wait_until,
 )
@@ -126,10 +127,9 @@ def test_the_tour_opens_moves_on_outlines_what_it_explains_and_closes(page):
 def test_the_theme_button_reloads_in_dark_keeping_presentation_mode_and_back(page):
     page.get_by_role("button", name="Presentation mode").click()
     wait_until(lambda: font_size(page.locator(".bk-slider-title").first) >= 18)
-    page.get_by_role("button", name="Dark theme").click()
-    page.wait_for_url("**theme=dark**")
+    reloaded_by(page, page.get_by_role("button", name="Dark theme").click)
+    assert "theme=dark" in page.url
     assert "presentation=1" in page.url
-    open_app(page, page.url)
     assert page.evaluate("document.documentElement.dataset.bsTheme") == "dark"
     hint = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--mle-hint-color').trim()")
     assert hint == "#ffb86b", "the hint colour for a dark background"
@@ -137,7 +137,19 @@ def test_the_theme_button_reloads_in_dark_keeping_presentation_mode_and_back(pag
     wait_until(lambda: font_size(page.locator(".bk-slider-title").first) >= 18)  # still in presentation mode
     page.get_by_role("button", name="Presentation mode").click()
     wait_until(lambda: font_size(page.locator(".bk-slider-title").first) == 12)
-    page.get_by_role("button", name="Light theme").click()
-    page.wait_for_url(lambda url: "theme=dark" not in url)
-    open_app(page, page.url)
+    reloaded_by(page, page.get_by_role("button", name="Light theme").click)
+    assert "theme=dark" not in page.url
+    assert "presentation=1" not in page.url
     expect(page.get_by_role("button", name="Dark theme")).to_be_visible()
+
+
+def test_switching_the_theme_keeps_the_family_the_data_and_the_sliders(page):
+    # The switch reloads the page; it used to reload into the example data, losing the student's work.
+    page.get_by_role("button", name="Machine errors per day").click()
+    page.get_by_role("button", name="Optimize").click()
+    wait_until(lambda: slider_value(page, "λ") is not None and page.get_by_text("Moved to the maximum").count() > 0)
+    before = (observation_xs(page), slider_value(page, "λ"))
+    reloaded_by(page, page.get_by_role("button", name="Dark theme").click)
+    assert page.evaluate("document.documentElement.dataset.bsTheme") == "dark"
+    wait_until(lambda: (observation_xs(page), slider_value(page, "λ")) == before)
+    expect(page.get_by_text("Opened the view from the link.")).to_be_visible()
