@@ -938,7 +938,9 @@ def wald_test(family, data, name: str, null_value: float, **constants) -> Hypoth
     x = _mle_vector(fam, _mle(fam, stats))
     se = float(_standard_errors(fam, stats, x)[j])
     message = "" if math.isfinite(se) else "no standard error at the MLE (on a bound, or information not positive)"
-    statistic = (x[j] - value) ** 2 / (se * se) if math.isfinite(se) else math.nan
+    # Standardised first, in Python floats: (θ̂ − θ₀)² overflowed (with a warning) for θ₀ = 1e308.
+    z = float(x[j] - value) / se if math.isfinite(se) else math.nan
+    statistic = z * z
     return HypothesisTestResult(
         "wald", name, value, float(statistic), 1, chi2_1_sf(statistic), _mapping(fam, x), None, "observed", message
     )
@@ -987,7 +989,8 @@ def score_test(
         statistic = math.nan
         message = f"the efficient {information} information at the restricted MLE is not positive ({i_jj:.3g})"
     else:
-        statistic = float(u_j * u_j / i_jj)
+        z = float(u_j) / math.sqrt(float(i_jj))  # standardised first: Uⱼ² overflowed for data at ±1e150
+        statistic = z * z
     return HypothesisTestResult(
         "score",
         name,

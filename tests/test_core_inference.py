@@ -939,3 +939,17 @@ def test_standard_errors_follow_the_units_of_the_data(family, data, scales, unit
         rescaled = inf.standard_errors(family, [units * x for x in data])
     for name, power in scales.items():
         assert rescaled[name] == pytest.approx(ordinary[name] * units**power, rel=1e-6), name
+
+
+@pytest.mark.parametrize(
+    ("test", "data", "name", "null_value"),
+    [
+        (inf.wald_test, [2.3, 1.9, 2.5, 2.8, 1.7], "sigma", 1e308),  # (σ̂ − σ₀)² overflowed
+        (inf.score_test, [1e150, -1e150, 3.0], "sigma", 1.0),  # Uⱼ² overflowed
+    ],
+    ids=["wald", "score"],
+)
+def test_a_statistic_beyond_the_largest_float_is_inf_without_a_warning(test, data, name, null_value):
+    with no_warnings():
+        result = test("gaussian", data, name, null_value)
+    assert (result.statistic, result.p_value) == (math.inf, 0.0)
