@@ -119,6 +119,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
         super().__init__(**params)
         self._updating_source = False
         self._fitting_view = False
+        self._cleared_selection: list[int] | None = None
         self._x_range = Range1d(*self._view_range())
         self._y_range = Range1d(-0.05, 1.0)
         self._observations = ColumnDataSource(self._observation_columns())
@@ -577,6 +578,10 @@ class LikelihoodPlot(pn.viewable.Viewer):
 
     def _on_selection(self, attr, old, new):
         self.remove_button.disabled = not new
+        if old and not new:
+            # The point-drawing tool clears the selection just before it sends what is left after a
+            # delete: these are the rows that delete removed (see ``_apply_browser_edit``).
+            self._cleared_selection = list(old)
 
     def _clear_selection(self) -> None:
         # The button is set here too: inside ``pn.io.hold`` Bokeh defers Python-side on_change
@@ -677,6 +682,13 @@ class LikelihoodPlot(pn.viewable.Viewer):
             if len(removed) != len(current) - len(x):  # rows changed as well as removed: not a deletion
                 self._refuse_browser_edit("the plot sent a deletion that also changed other observations")
                 return
+            selected, self._cleared_selection = self._cleared_selection, None
+            if selected and removed != sorted(selected) and max(selected) < len(current):
+                # A delete made before the browser heard of points added since (a click just before):
+                # it removed its selection from the rows it had, and the new rows, at the end, stay.
+                kept = np.delete(current, selected)
+                if np.array_equal(kept[: len(x)], x):
+                    removed = sorted(selected)
             self.state.remove_observations(removed)
             return
         if len(x) != len(current):

@@ -181,6 +181,19 @@ def test_a_delete_in_the_browser_removes_the_observation(explorer):
     assert len(source.data["x"]) == 5
 
 
+def test_a_delete_sent_before_the_browser_heard_of_a_new_point_removes_only_the_selected_one(explorer):
+    # A click adds 4.0 while the browser, not yet told, deletes the selected #1 from the five it has: the list it
+    # sends lacks both, and was read as a deletion of both (the new point was lost without a word).
+    source, figure = observation_source(explorer), explorer.plot.figure
+    browser_had = {name: np.asarray(values).copy() for name, values in source.data.items()}
+    source.selected.indices = [1]  # the student selects #1 …
+    figure._trigger_event(Tap(figure, x=4.0, y=0.4))  # … a click just before reaches the server first
+    assert explorer.state.n == 6
+    source.selected.indices = []  # the point-drawing tool clears the selection, then sends the rest
+    source.data = {name: np.delete(values, [1]) for name, values in browser_had.items()}
+    assert explorer.state.observations.tolist() == [2.3, 2.5, 2.8, 1.7, 4.0]
+
+
 @pytest.mark.parametrize(
     ("before", "after", "removed"),
     [([1, 2, 3], [1, 3], [1]), ([1, 1, 1], [1], [1, 2]), ([5, 6], [], [0, 1]), ([1, 2], [1, 2], [])],
