@@ -147,7 +147,9 @@ def parameter_ranges(
                 reference = guess - p.lower
             else:
                 reference = data_spread(summary) if summary.n else max(abs(p.default - p.lower), 1.0)
-            step = nice_step(reference / 100)  # 3 · reference / 300, which overflows for a rate of 1e308
+            # reference / 100, not 3 · reference / 300, which overflows for a rate of 1e308; for a scale
+            # of 5e-324 it underflows to 0, and the step is then the smallest float, not 1.0.
+            step = nice_step(reference / 100) if reference / 100 > 0 else math.ulp(0.0)
             start = p.lower if getattr(p, "lower_closed", False) else p.lower + step
             if p.lower < value < start:
                 start = value  # a value below one step (σ = 0.4 for data spread by millions) stays reachable

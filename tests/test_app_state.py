@@ -252,3 +252,13 @@ def test_moving_the_odd_point_onto_equal_ones_is_degenerate(state, copies):
     state.move_observation(copies, 0.1)
     assert state.mle.converged is False
     assert state.mle.params["sigma"] == 0.0
+
+
+@pytest.mark.parametrize("family", ["exponential", "weibull"])
+@pytest.mark.parametrize("data", [[5e-324], [5e-324, 1e-323], [1e-308]], ids=["5e-324", "two-subnormal", "1e-308"])
+def test_a_slider_step_never_exceeds_its_range_even_for_subnormal_data(family, data):
+    # A Weibull scale of 5e-324 gave the range (5e-324, 1.5e-323) a step of 1.0: its hundredth underflowed to 0.
+    state = ExplorerState(family=family, observations=data)
+    for name in state.theta:
+        low, high = state.model.param[name].bounds
+        assert 0 < state.model.param[name].step <= high - low, (name, low, high, state.model.param[name].step)
