@@ -128,11 +128,30 @@ def _log_sum_powers_grid(stats: WeibullStatistics, shapes: np.ndarray) -> np.nda
     return out
 
 
+#: Above this k·(|ln λ| + 1), the rounding of ln xᵢ − ln λ (≈ ε|ln λ|), multiplied by k, shows in ℓ.
+_AMPLIFIED_ROUNDING = 1e6
+
+
+def _log_ratios(observations: np.ndarray, log_observations: np.ndarray, shape: float, scale: float) -> np.ndarray:
+    """Return ln(xᵢ/λ): ln xᵢ − ln λ, and, at a large k·ln λ, log1p((xᵢ − λ)/λ) for xᵢ within a factor 1.5 of λ.
+
+    ln xᵢ − ln λ stays finite where xᵢ/λ would over- or underflow, but near λ it is the difference of two
+    rounded logarithms: for data 1e-12 apart at 1e10, k̂ ≈ 1e12 multiplied that rounding into ℓ̂ (off by
+    0.001). There xᵢ − λ is exact, and log1p of it keeps every digit. At ordinary k the rounding does not
+    show, and the extra passes (4× the time of ℓ at 10⁶ observations) are skipped.
+    """
+    log_scale = math.log(scale)
+    log_ratio = log_observations - log_scale
+    if shape * (abs(log_scale) + 1.0) > _AMPLIFIED_ROUNDING:
+        near = np.abs(observations - scale) < 0.5 * scale
+        log_ratio[near] = np.log1p((observations[near] - scale) / scale)
+    return log_ratio
+
+
 def log_densities(observations: np.ndarray, shape: float, scale: float) -> np.ndarray:
     """Return ln f(xᵢ | k, λ) = ln k − ln λ + (k − 1) ln(xᵢ/λ) − (xᵢ/λ)^k for each observation."""
-    # ln(xᵢ/λ) as ln xᵢ − ln λ stays finite where xᵢ/λ would over- or underflow; a power beyond the
-    # largest float is a density of 0 to every digit, and ln f = −inf is right.
-    log_ratio = np.log(observations) - math.log(scale)
+    # A power beyond the largest float is a density of 0 to every digit, and ln f = −inf is right.
+    log_ratio = _log_ratios(observations, np.log(observations), shape, scale)
     with np.errstate(over="ignore"):
         return math.log(shape) - math.log(scale) + (shape - 1.0) * log_ratio - np.exp(shape * log_ratio)
 
@@ -144,15 +163,25 @@ def log_likelihood(stats: WeibullStatistics, shape, scale):
     then has their broadcast shape. The grid is evaluated one distinct shape value at a time (in
     vectorised chunks of at most 2²⁰ terms), and each Σ xᵢ^k is reused for every scale value on
     the grid, so an a × b grid costs O(n a) exponentials, not O(n a b). An empty sample has ℓ = 0.
+    For one value at a large k·|ln λ| the sums are taken over each ln(xᵢ/λ) instead (``_log_ratios``).
     """
     n = stats.n
     if is_scalar(shape, scale):
         if n == 0:
             return 0.0
         k, log_scale = float(shape), math.log(scale)
-        log_power_sum = stats.log_sum_powers(k) - k * log_scale
-        power_sum = math.exp(log_power_sum) if log_power_sum < _LOG_MAX_FLOAT else math.inf
-        value = n * math.log(k) - n * log_scale + (k - 1.0) * (stats.sum_log - n * log_scale) - power_sum
+        if k * (abs(log_scale) + 1.0) > _AMPLIFIED_ROUNDING:
+            # Each ln(xᵢ/λ) first, then the sums: k ln x_max − k ln λ and Σ ln xᵢ − n ln λ cancel to
+            # nothing where the data sit at λ (k̂ = 3e97 for equal observations at 1e100 lost ln n of ℓ).
+            log_ratio = _log_ratios(stats.observations, stats.log_observations, k, scale)
+            with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+                power_sum = float(np.add.reduce(np.exp(k * log_ratio)))
+            sum_log_ratio = float(np.add.reduce(log_ratio))
+        else:  # from Σ ln xᵢ and ln Σ xᵢ^k: one pass fewer at 10⁶ observations
+            log_power_sum = stats.log_sum_powers(k) - k * log_scale
+            power_sum = math.exp(log_power_sum) if log_power_sum < _LOG_MAX_FLOAT else math.inf
+            sum_log_ratio = stats.sum_log - n * log_scale
+        value = n * math.log(k) - n * log_scale + (k - 1.0) * sum_log_ratio - power_sum
         # inf − inf at an enormous shape: Σ(xᵢ/λ)^k grows exponentially in k, the other terms linearly.
         return -math.inf if math.isnan(value) else value
     k, lam = np.broadcast_arrays(np.asarray(shape, dtype=np.float64), np.asarray(scale, dtype=np.float64))
