@@ -9,7 +9,8 @@ Everything here is per session and changes the page in place:
   plot for thick lines, big markers and large fonts (``LikelihoodPlot.set_presentation``).
 * **Themes**: the page is a ``BootstrapTemplate`` (its assets ship with Panel, so an offline classroom
   gets them); the theme button reloads the page with ``?theme=dark`` (or without it), which Panel
-  reads. Colours our own HTML uses come from CSS variables set for the theme in the page's head.
+  reads, and with the current view written into the address as a share link. Colours our own HTML
+  uses come from CSS variables set for the theme in the page's head.
 * **Keyboard**: every component gets a ``:focus-visible`` outline (``ClassroomDesign``), and a "skip to
   the controls" link, the first stop of the main area, moves the focus to the family selector.
 * **Explanations** (``Explanations``) sit in a column beside the app, in collapsible cards; the card
@@ -579,8 +580,10 @@ class Classroom(pn.viewable.Viewer):
         location = pn.state.location
         if location is None:
             return
+        # The address first, then the reload: the browser applies the changes in this order, and its
+        # ``reload`` handler reloads at the address the page has by then.
         location.search = "?" + urllib.parse.urlencode(query, safe=",")
-        location.reload = True  # after the new address, in a message of its own: the page reloads at that address
+        location.reload = True
 
     def page(self, title: str, header_background: str) -> pn.template.BootstrapTemplate:
         """The page: a Bootstrap template (assets shipped with Panel) in this classroom's theme."""

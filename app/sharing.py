@@ -20,7 +20,7 @@ import param
 import mle_core
 
 from .controls import held
-from .state import ExplorerState, _quoted, read_number
+from .state import ExplorerState, read_number, short_quote
 
 #: The longest query a link may carry, and the most observations in it: beyond these, share a file.
 MAX_QUERY_CHARS = 20_000
@@ -96,9 +96,9 @@ def _number(text: str, what: str) -> float:
     try:
         value = read_number(text.strip())
     except ValueError:
-        raise ValueError(f"{what} is not a number ({_quoted(text)})") from None
+        raise ValueError(f"{what} is not a number ({short_quote(text)})") from None
     if not math.isfinite(value):
-        raise ValueError(f"{what} is not a finite number ({_quoted(text)})")
+        raise ValueError(f"{what} is not a finite number ({short_quote(text)})")
     return value
 
 

@@ -207,14 +207,14 @@ def parse_numbers(text: str) -> np.ndarray:
         try:
             value = read_number(entry)
         except ValueError:
-            raise ValueError(f"entry {position} ({entry[:20]!r}) is not a number") from None
+            raise ValueError(f"entry {position} ({short_quote(entry)}) is not a number") from None
         if not math.isfinite(value):
-            raise ValueError(f"entry {position} ({_quoted(entry)}) is not a finite number")
+            raise ValueError(f"entry {position} ({short_quote(entry)}) is not a finite number")
         values.append(value)
     return np.array(values)
 
 
-def _quoted(text: str, limit: int = 20) -> str:
+def short_quote(text: str, limit: int = 20) -> str:
     """``repr`` of ``text``, cut to ``limit`` characters and an ellipsis: a message quotes a value, not all of it."""
     return repr(text) if len(text) <= limit else repr(text[:limit]) + "…"
 
