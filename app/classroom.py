@@ -106,7 +106,8 @@ SKIP_LINK_CSS = """
 def page_css(theme: str) -> str:
     """CSS for the page's head: the theme's colours as variables, which every shadow root inherits."""
     colors = "".join(f"{name}: {value}; " for name, value in THEME_COLORS[theme].items())
-    return f":root {{ {colors}}}\n#header {{ --mle-focus-color: {HEADER_FOCUS_COLOR}; }}\n"
+    focus = "a:focus-visible { outline: 3px solid var(--mle-focus-color); outline-offset: 2px; }"  # the title link
+    return f":root {{ {colors}}}\n#header {{ --mle-focus-color: {HEADER_FOCUS_COLOR}; }}\n{focus}\n"
 
 
 class ClassroomDesign(Bootstrap):

@@ -90,6 +90,10 @@ def _rows(source: ColumnDataSource) -> int:
     return len(next(iter(source.data.values()), ()))
 
 
+#: The focus ring of every other control (``app.classroom.COMPONENT_CSS``), for the plot's toolbar buttons.
+TOOLBAR_FOCUS_CSS = ":focus-visible { outline: 3px solid var(--mle-focus-color, #0b5cad); outline-offset: 2px; }"
+
+
 def removed_positions(before: np.ndarray, after: np.ndarray) -> list[int]:
     """Return the indices of ``before`` that are missing from ``after`` (order preserved, rows removed)."""
     removed, j = [], 0
@@ -283,6 +287,9 @@ class LikelihoodPlot(pn.viewable.Viewer):
         fig.toolbar.active_tap = draw
         fig.toolbar.active_scroll = None
         fig.toolbar.logo = None  # one Tab stop fewer for keyboard users
+        # The toolbar's buttons live in Bokeh's own shadow root, which the page's design does not reach:
+        # without this, keyboard focus on them showed as a 1 px dotted line.
+        fig.toolbar.stylesheets = [TOOLBAR_FOCUS_CSS]
         return fig
 
     def _view_range(self) -> tuple[float, float]:

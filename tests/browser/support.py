@@ -393,7 +393,11 @@ _FOCUSED = """() => {
   while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
   if (!el) return null;
   const style = getComputedStyle(el);
-  return {tag: el.tagName, text: (el.textContent || "").trim(), outline: style.outlineStyle, width: style.outlineWidth};
+  const host = el.getRootNode().host;
+  return {
+    tag: el.tagName, text: (el.textContent || "").trim(), outline: style.outlineStyle, width: style.outlineWidth,
+    class: String(el.className), within: host ? String(host.className) : "",
+  };
 }"""
 _AXIS_LABEL_FONT = _function("""
   const axis = allModels().find((m) => typeof m.axis_label === "string" && m.axis_label.startsWith(arg));
@@ -407,7 +411,8 @@ _OUTLINE = _function("""
 
 
 def focused(page) -> dict | None:
-    """The element with the keyboard focus, looked up through the shadow roots: tag, text, outline style and width."""
+    """The element with the keyboard focus, looked up through the shadow roots: tag, text, outline style and width,
+    its class and the class of the shadow host it lives in ("" in the page itself)."""
     return page.evaluate(_FOCUSED)
 
 
