@@ -69,6 +69,8 @@ def test_a_narrow_window_stacks_the_columns_instead_of_squeezing_the_plot(page, 
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width  # nothing off to the right
     expect(page.get_by_role("button", name="Optimize")).to_be_visible()
     expect(page.get_by_role("button", name="Dark theme")).to_be_in_viewport()
+    title_right = page.evaluate("() => document.querySelector('#header .title').getBoundingClientRect().right")
+    assert title_right <= width, f"the title runs {title_right - width:.0f} px off the window"
 
 
 def tab_to(page, text: str) -> int:
