@@ -35,7 +35,7 @@ from panel.viewable import Viewable
 import mle_core
 
 from .pyodide_support import IN_PYODIDE
-from .sharing import MAX_SHARED_POINTS, share_query
+from .sharing import MAX_QUERY_CHARS, MAX_SHARED_POINTS, share_query
 from .state import ExplorerState
 
 #: The page's font size in presentation mode (the normal page uses 12 px text): 1.5 times, as much as the
@@ -564,16 +564,17 @@ class Classroom(pn.viewable.Viewer):
 
         Panel applies a theme when the page is built, so switching means a reload, and a reload starts a new
         session: the view travels as a share link (``app.sharing``), or the student would lose the data.
-        Observations too many for a link are kept only if the student insists: the first press says so.
+        Observations a link cannot carry are dropped only if the student insists: the first press says so.
         """
         state = self.explorer.state
         query = share_query(state)
         if state.n and "x" not in query and self._theme_warned_for is not state.observations:
             self._theme_warned_for = state.observations
             state.notice = (
-                f"Switching the theme reloads the page, and the {state.n:,} observations are too many to carry "
-                f"over (at most {MAX_SHARED_POINTS:,} fit in its address): download them as CSV (Share a link · "
-                "upload · download) to keep them, then press the theme button again to switch without them."
+                f"Switching the theme reloads the page, and the {state.n:,} observations do not fit in its "
+                f"address (at most {MAX_SHARED_POINTS:,}, or {MAX_QUERY_CHARS:,} characters): download them as CSV "
+                "(Share a link · upload · download) to keep them, then press the theme button again to switch "
+                "without them."
             )
             return
         if self.theme != "dark":

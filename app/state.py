@@ -331,7 +331,8 @@ class ExplorerState(param.Parameterized):
         stats = self.statistics.add(new[0]) if new.size == 1 else self.statistics.extend(new)
         summary = self._summary.add(new[0]) if new.size == 1 else self._summary.extend(new)
         change = ObservationChange("append", tuple(range(start, start + new.size)))
-        # The first points after Clear all: the ranges fit them, not the data that were cleared.
+        # The first points after Clear all are a new data set, as Example data or an upload are: the ranges fit
+        # them (not the data that were cleared), and a slider far outside them comes to their estimate.
         ranges = "widen" if start else "reset"
         self._replace(np.concatenate([self.observations, new]), change, stats=stats, summary=summary, ranges=ranges)
 
@@ -356,20 +357,25 @@ class ExplorerState(param.Parameterized):
 
     def _indices(self, indices) -> np.ndarray:
         """Return ``indices`` as an integer array; raise ``IndexError`` naming the first that is no observation's."""
-        array = np.asarray(indices)
-        if array.dtype.kind == "b":
-            raise IndexError("True/False are not observation indices: indices are whole numbers")
-        if array.dtype.kind not in "iu":  # whole numbers only: 1.7 is not a position (checked one by one)
-            for index in array.ravel().tolist():
+        if isinstance(indices, np.ndarray) and indices.dtype.kind in "iu":
+            array = indices.ravel()
+            outside = array[(array < 0) | (array >= self.n)]
+            first = int(outside[0]) if outside.size else None
+        else:  # one by one, as given: np.asarray would turn [1, 2.0] into floats and 2**70 into an overflow
+            items = indices.ravel().tolist() if isinstance(indices, np.ndarray) else list(indices)
+            checked = []
+            for index in items:
+                if isinstance(index, bool | np.bool_):
+                    raise IndexError("True/False are not observation indices: indices are whole numbers")
                 try:
-                    operator.index(index)
+                    checked.append(operator.index(index))  # whole numbers only: 1.7 is not a position
                 except TypeError:
                     raise IndexError(f"{index!r} is not an observation's index: indices are whole numbers") from None
-            array = array.astype(int) if array.size else np.empty(0, dtype=int)
-        outside = array[(array < 0) | (array >= self.n)]
-        if outside.size:
-            raise IndexError(f"no observation at index {outside[0]}: there are {self.n} (indices 0 to {self.n - 1})")
-        return array.ravel()
+            first = next((index for index in checked if not 0 <= index < self.n), None)
+            array = np.array(checked if first is None else [], dtype=np.int64)
+        if first is not None:
+            raise IndexError(f"no observation at index {first}: there are {self.n} (indices 0 to {self.n - 1})")
+        return array
 
     def set_observations(self, values) -> None:
         """Replace every observation with ``values`` (validated first; on error nothing changes)."""

@@ -162,6 +162,12 @@ def log_likelihood(stats: GaussianStatistics, mu, sigma):
     with np.errstate(over="ignore", invalid="ignore"):
         z = (stats.mean - mu) / sigma
         quadratic = stats.sum_sq_dev / sigma / sigma + z * (2.0 * stats.residual / sigma + n * z)
+    # inf − inf (S/σ² and the residual's 2r/σ both overflowing, at σ = 5e-324) is nan; the sum of squares
+    # it stands for is never negative, so it is +inf, and ℓ = −inf.
+    if scalar:
+        quadratic = math.inf if math.isnan(quadratic) else quadratic
+    else:
+        quadratic = np.where(np.isnan(quadratic), np.inf, quadratic)
     log_sigma = math.log(sigma) if scalar else np.log(sigma)
     return -0.5 * n * LOG_2PI - n * log_sigma - 0.5 * quadratic
 

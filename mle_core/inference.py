@@ -531,6 +531,10 @@ def _numeric_derivatives(fam: Family, stats, x: np.ndarray) -> tuple[np.ndarray,
             first.append(np.where(sloped, d1, np.nan))
             second.append(np.where(curved, d2, np.nan))
         estimates = _richardson(np.column_stack(first + second))
+    # A curvature below the smallest normal float (n/λ² for data in units of 1e-155) has lost its digits
+    # to underflow; inverted, it made a standard error of inf. It is unknown, like one no step resolved.
+    curvature = estimates[k:]
+    estimates[k:] = np.where(np.abs(curvature) < np.finfo(np.float64).tiny, np.nan, curvature)
     gradient = estimates[:k].copy()
     hessian = np.diag(estimates[k:])
     pairs = [(i, j) for i in range(k) for j in range(i + 1, k)]

@@ -271,7 +271,7 @@ def test_the_theme_switch_reloads_with_the_view_and_warns_before_losing_observat
     location.param.update(search="", reload=False)
     state.set_observations(np.arange(2_000.0))  # more than a link carries
     classroom.theme_button.clicks += 1
-    assert "the 2,000 observations are too many to carry over" in state.notice
+    assert "the 2,000 observations do not fit in its address" in state.notice
     assert (location.search, location.reload) == ("", False)
     classroom.theme_button.clicks += 1  # pressed again: the student chose to switch without them
     assert location.reload

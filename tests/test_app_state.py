@@ -121,6 +121,8 @@ def test_undo_restores_the_parameters_and_what_is_known_of_the_data(state):
         (lambda s: s.remove_observations([-1, 2]), "no observation at index -1"),  # the index that is wrong
         (lambda s: s.remove_observations([1.7]), "1.7 is not an observation's index"),
         (lambda s: s.remove_observations([True, False]), "True/False are not observation indices"),
+        (lambda s: s.move_observation(2**70, 1.0), "no observation at index 1180591620717411303424"),  # no overflow
+        (lambda s: s.remove_observations([np.int64(1), 2.5]), "2.5 is not an observation's index"),  # not "1.0"
     ],
 )
 def test_an_index_that_names_no_observation_is_refused_by_name(state, edit, message):

@@ -439,3 +439,13 @@ def test_log_likelihood_divides_before_squaring(data, mu, sigma):
         from_statistics = mle_core.log_likelihood("gaussian", data, mu=mu, sigma=sigma)
         point_by_point = mle_core.log_densities("gaussian", data, mu=mu, sigma=sigma).sum()
     assert from_statistics == pytest.approx(point_by_point, rel=1e-12)
+
+
+def test_log_likelihood_at_the_smallest_sigma_is_minus_inf_not_nan():
+    # S/σ² and 2r/σ both overflow at σ = 5e-324, and inf − inf gave ℓ = nan (so a likelihood-ratio test at σ₀ =
+    # 5e-324 had p = nan); the densities add up to −inf.
+    data = [1006.3, 993.4, 1032.0, 1005.2, 973.2]
+    with no_warnings():
+        assert mle_core.log_likelihood("gaussian", data, mu=0.0, sigma=5e-324) == -math.inf
+        grid = mle_core.log_likelihood("gaussian", data, mu=np.array([0.0, 1000.0]), sigma=np.array([5e-324, 5e-324]))
+    assert grid.tolist() == [-math.inf, -math.inf]

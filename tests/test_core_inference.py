@@ -953,3 +953,11 @@ def test_a_statistic_beyond_the_largest_float_is_inf_without_a_warning(test, dat
     with no_warnings():
         result = test("gaussian", data, name, null_value)
     assert (result.statistic, result.p_value) == (math.inf, 0.0)
+
+
+@pytest.mark.parametrize("units", [1e-155, 1e-200, 1e-300])
+def test_a_curvature_lost_to_underflow_gives_no_standard_error_rather_than_a_wrong_one(units):
+    # n/λ² for data in units of 1e-155 is below the smallest normal float: inverted it gave a standard error of inf.
+    with no_warnings():
+        errors = inf.standard_errors("exponential", [units, 2 * units, 4 * units])
+    assert math.isnan(errors["rate"])
