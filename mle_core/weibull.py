@@ -132,6 +132,11 @@ def _log_sum_powers_grid(stats: WeibullStatistics, shapes: np.ndarray) -> np.nda
 _AMPLIFIED_ROUNDING = 1e6
 
 
+def _rounding_amplified(shape: float, log_scale: float) -> bool:
+    """Whether k multiplies the rounding of ln xᵢ − ln λ into ℓ's shown digits (see ``_log_ratios``)."""
+    return shape * (abs(log_scale) + 1.0) > _AMPLIFIED_ROUNDING
+
+
 def _log_ratios(observations: np.ndarray, log_observations: np.ndarray, shape: float, scale: float) -> np.ndarray:
     """Return ln(xᵢ/λ): ln xᵢ − ln λ, and, at a large k·ln λ, log1p((xᵢ − λ)/λ) for xᵢ within a factor 1.5 of λ.
 
@@ -142,7 +147,7 @@ def _log_ratios(observations: np.ndarray, log_observations: np.ndarray, shape: f
     """
     log_scale = math.log(scale)
     log_ratio = log_observations - log_scale
-    if shape * (abs(log_scale) + 1.0) > _AMPLIFIED_ROUNDING:
+    if _rounding_amplified(shape, log_scale):
         near = np.abs(observations - scale) < 0.5 * scale
         log_ratio[near] = np.log1p((observations[near] - scale) / scale)
     return log_ratio
@@ -170,7 +175,7 @@ def log_likelihood(stats: WeibullStatistics, shape, scale):
         if n == 0:
             return 0.0
         k, log_scale = float(shape), math.log(scale)
-        if k * (abs(log_scale) + 1.0) > _AMPLIFIED_ROUNDING:
+        if _rounding_amplified(k, log_scale):
             # Each ln(xᵢ/λ) first, then the sums: k ln x_max − k ln λ and Σ ln xᵢ − n ln λ cancel to
             # nothing where the data sit at λ (k̂ = 3e97 for equal observations at 1e100 lost ln n of ℓ).
             log_ratio = _log_ratios(stats.observations, stats.log_observations, k, scale)
