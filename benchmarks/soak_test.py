@@ -12,7 +12,10 @@ after its tab closes, instead of after 15-17 s), and reads the server's resident
    destroyed" for each) and the RSS has stopped changing (Panel runs ``gc.collect()`` 5 s after the last
    destroyed session).
 
-Target: the RSS after cleanup within 10% of the baseline. ``--diagnose`` runs the same sessions against the
+Target: the RSS after cleanup within 10% of the baseline. ``--collect-every-session`` serves the app with Panel
+collecting garbage as soon as each session is destroyed (by default it waits for 5 s without one), and
+``--gc-cost 1 8 40`` times one full ``gc.collect()`` with that many pages alive: together they show what
+collecting sooner would save in memory and cost in pauses. ``--diagnose`` runs the same sessions against the
 app served in this process (``pn.serve(threaded=True)``) and counts, after the sessions are destroyed and
 ``gc.collect()``, the objects each session creates (the explorer, its state, its Bokeh document, figure,
 sources, the Panel template): any still alive are retained, and the first chain of references that holds
@@ -31,8 +34,10 @@ import itertools
 import os
 import platform
 import random
+import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import tracemalloc
@@ -59,6 +64,16 @@ STABLE_TOLERANCE = 0.005
 STABLE_WINDOW_S = 7.0
 CLEANUP_TIMEOUT_S = 120.0
 SEED = 20240611
+#: ``--collect-every-session``: a ``panel serve --setup`` script that makes Panel collect garbage as soon as a
+#: session is destroyed. Panel waits for 5 s without a destroyed session (``GC_DEBOUNCE``), so while sessions keep
+#: closing no full collection runs and the closed sessions' objects pile up until Python's own one does.
+COLLECT_EVERY_SESSION_SETUP = """
+import panel.io.document
+
+if not hasattr(panel.io.document, "GC_DEBOUNCE"):
+    raise RuntimeError("this Panel has no panel.io.document.GC_DEBOUNCE: --collect-every-session cannot work")
+panel.io.document.GC_DEBOUNCE = 0
+"""
 
 
 async def use_session(url: str, index: int, recorder: Recorder, rng: random.Random) -> None:
@@ -117,6 +132,7 @@ def run(
     rounds: int = 1,
     warmup: int = WARMUP_SESSIONS,
     concurrency: int = CONCURRENCY,
+    collect_every_session: bool = False,
 ) -> dict[str, Any]:
     """Serve the app, cycle ``sessions`` sessions through it ``rounds`` times and return the memory at each phase.
 
@@ -125,7 +141,20 @@ def run(
     closed ones wait to be destroyed, set that peak) is reused, and the second round adds ~nothing.
     """
     recorder = Recorder(recording=True)
-    with ServedApp(CLEANUP_ARGS, log_path=log_path) as server:
+    extra_args = list(CLEANUP_ARGS)
+    with contextlib.ExitStack() as stack:
+        if collect_every_session:
+            setup = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "collect_every_session.py"
+            setup.write_text(COLLECT_EVERY_SESSION_SETUP, encoding="utf-8")
+            extra_args += ["--setup", str(setup)]
+        result = _cycle_served(
+            ServedApp(extra_args, log_path=log_path), recorder, sessions, seed, rounds, warmup, concurrency
+        )
+    return {**result, "collect_every_session": collect_every_session}
+
+
+def _cycle_served(served, recorder, sessions, seed, rounds, warmup, concurrency) -> dict[str, Any]:
+    with served as server:
         started = mb(rss_bytes(server.pid))
         asyncio.run(cycle_sessions(server.url, warmup, 0, recorder, seed, concurrency))
         wait_until(lambda: server.live_sessions == 0, CLEANUP_TIMEOUT_S, what="the warm-up sessions to be destroyed")
@@ -203,7 +232,8 @@ def report(result: dict[str, Any]) -> str:
     lines = [
         markdown_table(result),
         "",
-        f"- {result['sessions']} sessions in {result['cycle_s']:.1f} s ({result['concurrency']} at a time); "
+        f"- {result['sessions']} sessions in {result['cycle_s']:.1f} s ({result['concurrency']} at a time"
+        f"{'; a full gc after every destroyed session' if result.get('collect_every_session') else ''}); "
         f"the last was destroyed {result['destroyed_s']:.1f} s after the last tab closed; "
         f"the server logged {result['launched']} sessions launched and {result['destroyed']} destroyed",
         f"- after cleanup: {100 * growth:+.1f}% vs baseline ({per_session_kb:+.0f} KB per session): "
@@ -223,6 +253,34 @@ def report(result: dict[str, Any]) -> str:
     )
     lines += [f"  - {e}" for e in (result["client_errors"] + result["server_errors"])[:10]]
     return "\n".join(lines)
+
+
+def full_collection_ms(pages: int, repeats: int = 7) -> float:
+    """The median time (ms) of one full ``gc.collect()`` in this process with ``pages`` of the app alive.
+
+    What a full collection costs a server with that many open sessions: it traverses every live object, and
+    blocks the event loop (every session's callbacks) while it runs.
+    """
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from bokeh.document import Document
+    from panel.io.state import set_curdoc
+
+    from app.explorer import create_app
+
+    alive = []
+    for _ in range(pages):
+        document = Document()
+        with set_curdoc(document):
+            create_app().server_doc(document)
+        alive.append(document)
+    gc.collect()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        gc.collect()
+        times.append(1e3 * (time.perf_counter() - start))
+    return statistics.median(times)
 
 
 # --- diagnosis: the same sessions against the app served in this process ---------------------------------------
@@ -527,6 +585,18 @@ def main(argv: list[str] | None = None) -> int:
         default=CONCURRENCY,
         help=f"sessions open at once, warm-up included (default {CONCURRENCY}; the target is about the default)",
     )
+    parser.add_argument(
+        "--collect-every-session",
+        action="store_true",
+        help="serve with Panel collecting garbage as soon as each session is destroyed (not after 5 quiet seconds)",
+    )
+    parser.add_argument(
+        "--gc-cost",
+        type=int,
+        nargs="+",
+        metavar="PAGES",
+        help="instead: time one full gc.collect() in this process with this many pages alive (e.g. 8 40)",
+    )
     parser.add_argument("--diagnose", action="store_true", help="count retained objects with the app served in-process")
     parser.add_argument(
         "--fix-links", action="store_true", help="with --diagnose: drop each session's Panel link registry entries"
@@ -553,11 +623,24 @@ def main(argv: list[str] | None = None) -> int:
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start"
     )
     print()
+    if args.gc_cost:
+        print("| pages alive | one full gc.collect(), median of 7 |")
+        print("|---:|---:|")
+        for pages in args.gc_cost:
+            print(f"| {pages} | {full_collection_ms(pages):.0f} ms |", flush=True)
+        return 0
     if args.diagnose:
         result = diagnose(args.sessions, args.seed, args.fix_links)
         print(diagnosis_report(result))
         return 0
-    result = run(args.sessions, log_path=args.log, rounds=args.rounds, warmup=args.warmup, concurrency=args.concurrency)
+    result = run(
+        args.sessions,
+        log_path=args.log,
+        rounds=args.rounds,
+        warmup=args.warmup,
+        concurrency=args.concurrency,
+        collect_every_session=args.collect_every_session,
+    )
     print(report(result))
     growth = (result["cleaned_mb"] - result["baseline_mb"]) / result["baseline_mb"]
     failed = result["client_errors"] or result["server_errors"] or abs(growth) > TARGET_GROWTH

@@ -1,6 +1,7 @@
 """Smoke tests of the load test (``benchmarks/load_test.py``): two sessions for a few seconds against
 ``panel serve``, with no error and no observation crossing sessions; and the isolation check itself
-reports another session's point. Also the page-open benchmark (``benchmarks/bench_page_open.py``): its
+reports another session's point. The soak's ``--collect-every-session`` setup script really switches off Panel's
+wait for quiet before collecting. Also the page-open benchmark (``benchmarks/bench_page_open.py``): its
 baseline is the page Panel would build root by root.
 """
 
@@ -18,6 +19,7 @@ if str(BENCHMARKS) not in sys.path:
 
 import bench_page_open  # noqa: E402
 import load_test  # noqa: E402
+import soak_test  # noqa: E402
 
 
 @pytest.mark.timeout(300)
@@ -122,3 +124,12 @@ def test_the_page_open_benchmark_compares_the_same_page_built_with_one_walk_and_
     assert served["models"] == baseline["models"] > 100
     assert ratio["ratio"] > 0
     assert "| as served (one walk) | " in bench_page_open.table([served, baseline, ratio])
+
+
+def test_the_soak_s_collect_every_session_setup_makes_panel_collect_without_waiting(monkeypatch):
+    import panel.io.document
+
+    monkeypatch.setattr(panel.io.document, "GC_DEBOUNCE", panel.io.document.GC_DEBOUNCE)  # put back afterwards
+    assert panel.io.document.GC_DEBOUNCE > 0
+    exec(soak_test.COLLECT_EVERY_SESSION_SETUP, {})
+    assert panel.io.document.GC_DEBOUNCE == 0
