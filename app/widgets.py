@@ -9,6 +9,7 @@ from typing import ClassVar
 
 import panel as pn
 import param
+from panel.custom import JSComponent
 
 
 class RefusesBadValues(pn.widgets.Widget):
@@ -219,3 +220,51 @@ class RefusedBrowserValueFilter(logging.Filter):
 _protocol_log = logging.getLogger("bokeh.server.protocol_handler")
 if not any(isinstance(f, RefusedBrowserValueFilter) for f in _protocol_log.filters):
     _protocol_log.addFilter(RefusedBrowserValueFilter())
+
+
+class SpokenSliderValues(JSComponent):
+    """Makes every slider on the page tell screen readers the value it shows, not a rounded one.
+
+    BokehJS builds its sliders with noUiSlider and passes no ``ariaFormat``, so each handle's
+    ``aria-valuetext`` (what a screen reader announces) has two decimals: σ = 0.0650 was read as "0.07"
+    and λ = 0.000804 as "0.00", while the slider's title showed the value. Here each handle's
+    ``aria-valuetext`` is kept equal to the title's text (the view's ``pretty`` value): for the sliders
+    already on the page and, through the slider view's ``render``, for those built later (a card opened,
+    a family chosen). A ``MutationObserver`` puts the text back after each of noUiSlider's own updates,
+    which run after the model's value changes. Renders nothing visible; one per page is enough.
+    """
+
+    _esm = """
+    function speak(view) {
+      if (view.slider_el == null || typeof view.pretty !== "function") return;
+      for (const handle of view.slider_el.querySelectorAll(".noUi-handle")) {
+        const put = () => {
+          const text = String(view.pretty(view.model.value));
+          if (handle.getAttribute("aria-valuetext") !== text) handle.setAttribute("aria-valuetext", text);
+        };
+        if (handle._mleSpoken == null) {
+          handle._mleSpoken = new MutationObserver(put);
+          handle._mleSpoken.observe(handle, { attributes: true, attributeFilter: ["aria-valuetext"] });
+        }
+        put();
+      }
+    }
+
+    export function render() {
+      const Slider = window.Bokeh?.Widgets?.Slider;
+      const proto = Slider?.prototype?.default_view?.prototype;
+      if (proto != null && !proto._mleSpeaks) {
+        proto._mleSpeaks = true;
+        const render = proto.render;
+        proto.render = function (...args) {
+          const result = render.apply(this, args);
+          speak(this);
+          return result;
+        };
+      }
+      if (proto != null) {
+        for (const view of window.Bokeh.index.query((v) => v instanceof proto.constructor)) speak(view);
+      }
+      return document.createElement("span");
+    }
+    """

@@ -221,6 +221,14 @@ _SLIDER_HANDLE = _function("""
   const view = allViews().find((v) => v.model === model);
   return (view.shadow_el ?? view.el).querySelector(".noUi-handle");
 """)
+_SLIDER_SPEECH = _function("""
+  const model = sliderModel(arg);
+  const view = allViews().find((v) => v.model === model);
+  if (view === undefined) return [null, null];  // not rendered yet
+  const root = view.shadow_el ?? view.el;
+  const heard = root.querySelector(".noUi-handle").getAttribute("aria-valuetext");
+  return [heard, root.querySelector(".bk-slider-value").textContent];
+""")
 _RANGES = _function("""
   const model = plotView().model;
   return {x: [model.x_range.start, model.x_range.end], y: [model.y_range.start, model.y_range.end]};
@@ -271,6 +279,13 @@ def click_plot(page, x: float, height: float = 0.5) -> None:
 def slider_handle(page, prefix: str):
     """Return the handle element of the slider whose title starts with ``prefix`` ("μ" or "σ")."""
     return page.evaluate_handle(_SLIDER_HANDLE, prefix).as_element()
+
+
+def slider_speech(page, prefix: str) -> tuple[str | None, str | None]:
+    """Return what a screen reader announces for the slider titled ``prefix`` (its handle's ``aria-valuetext``)
+    and the value its title shows; (None, None) while it is not on the page."""
+    heard, seen = page.evaluate(_SLIDER_SPEECH, prefix)
+    return heard, seen
 
 
 def plot_title(page) -> str:

@@ -18,6 +18,7 @@ from .support import (
     readout_text,
     shown,
     slider_handle,
+    slider_speech,
     slider_values,
     step_slider,
     wait_for_observations,
@@ -44,6 +45,23 @@ def test_arrow_key_on_the_mu_slider_changes_the_log_likelihood(page):
     assert mu == pytest.approx(slider_values(page)["mu_step"])
     assert read_log_likelihood(page) != before
     assert readout_text(page, "log-likelihood") == shown(gaussian_log_likelihood(EXAMPLE, mu, 1.0))
+
+
+def test_a_screen_reader_hears_the_value_each_slider_shows_not_a_rounded_one(page):
+    # noUiSlider's own aria-valuetext has two decimals: σ = 0.9850 was heard as "0.98", σ̂ = 0.3980 as "0.40",
+    # and the light bulbs' λ̂ = 0.000804 as "0.00".
+    def heard_as_shown(prefix, expected_shown):
+        wait_until(lambda: slider_speech(page, prefix) == (expected_shown, expected_shown))
+
+    for _ in range(3):
+        step_slider(page, "σ", "ArrowLeft")
+    heard_as_shown("σ", "0.9850")
+    page.get_by_role("button", name="Optimize").click()
+    heard_as_shown("σ", "0.3980")
+    heard_as_shown("μ", "2.240")
+    page.get_by_role("button", name="Light-bulb lifetimes", exact=True).click()
+    page.get_by_role("button", name="Optimize").click()
+    heard_as_shown("λ", "0.000804")
 
 
 def test_optimize_moves_the_sliders_to_the_mean_and_population_std(page):
