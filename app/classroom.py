@@ -37,7 +37,7 @@ import mle_core
 from .pyodide_support import IN_PYODIDE
 from .sharing import MAX_QUERY_CHARS, MAX_SHARED_POINTS, share_query
 from .state import ExplorerState
-from .widgets import SpokenSliderValues
+from .widgets import AccessibleBokehViews
 
 #: The page's font size in presentation mode (the normal page uses 12 px text): 1.5 times, as much as the
 #: app's fixed 400 px column of controls and readout takes.
@@ -527,7 +527,7 @@ class Classroom(pn.viewable.Viewer):
             self.skip_link,
             pn.Row(explorer, self._side, sizing_mode="stretch_width", styles={"flex-wrap": "wrap", "min-width": "0"}),
             self.tour,
-            SpokenSliderValues(width=0, height=0, margin=0),
+            AccessibleBokehViews(width=0, height=0, margin=0),
             sizing_mode="stretch_width",
             styles={"min-width": "0"},
         )

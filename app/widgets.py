@@ -222,19 +222,33 @@ if not any(isinstance(f, RefusedBrowserValueFilter) for f in _protocol_log.filte
     _protocol_log.addFilter(RefusedBrowserValueFilter())
 
 
-class SpokenSliderValues(JSComponent):
-    """Makes every slider on the page tell screen readers the value it shows, not a rounded one.
+class AccessibleBokehViews(JSComponent):
+    """Mends what BokehJS leaves out for keyboard and screen-reader users, for every view on the page.
 
-    BokehJS builds its sliders with noUiSlider and passes no ``ariaFormat``, so each handle's
-    ``aria-valuetext`` (what a screen reader announces) has two decimals: σ = 0.0650 was read as "0.07"
-    and λ = 0.000804 as "0.00", while the slider's title showed the value. Here each handle's
-    ``aria-valuetext`` is kept equal to the title's text (the view's ``pretty`` value): for the sliders
-    already on the page and, through the slider view's ``render``, for those built later (a card opened,
-    a family chosen). A ``MutationObserver`` puts the text back after each of noUiSlider's own updates,
-    which run after the model's value changes. Renders nothing visible; one per page is enough.
+    * **Sliders**: BokehJS builds them with noUiSlider, which names no handle and, with no ``ariaFormat``,
+      gives its ``aria-valuetext`` (what a screen reader announces) two decimals: focusing σ = 0.0650 said
+      only "slider, 0.07", and λ = 0.000804 was "0.00", while the title showed the name and the value.
+      Each handle is named by its slider's title ("σ (standard deviation)"), and its ``aria-valuetext`` is
+      kept equal to the title's value (the view's ``pretty``); a ``MutationObserver`` puts it back after
+      each of noUiSlider's own updates, which come after the model's value changes.
+    * **Tabs**: Bokeh's tab headers took the focus but ignored Enter, Space and the arrow keys, so the
+      landscape's other tabs were mouse-only, and nothing told a screen reader they were tabs. They get
+      the ARIA tabs pattern: ``tablist`` / ``tab`` roles, ``aria-selected``, Enter or Space to choose,
+      ←/→/Home/End to move and choose; the headers come before the panel in the keyboard order (Bokeh
+      put them after it) and their focus ring is drawn inside, where the header's edge does not cut it.
+    * **The plot's focus ring**: the plot's event layer (what has the focus on a plot) lies in the shadow
+      root of Bokeh's canvas view, which neither the page's CSS nor the figure's ``stylesheets`` reach, so
+      it showed Chromium's 1 px dotted ring. It gets the 3 px ring every other control has.
+
+    Each applies to the views already on the page and, through the view classes' methods, to those built
+    later (a card opened, a family chosen). Renders nothing visible; one per page is enough.
     """
 
     _esm = """
+    const RING = "outline: 3px solid var(--mle-focus-color, #0b5cad); outline-offset: -3px;";
+    const FOCUS_RING_CSS = `.bk-events:focus-visible { ${RING} }`;
+    const TAB_FOCUS_CSS = `.bk-tab:focus-visible { ${RING} }`;
+
     function speak(view) {
       if (view.slider_el == null || typeof view.pretty !== "function") return;
       for (const handle of view.slider_el.querySelectorAll(".noUi-handle")) {
@@ -242,6 +256,8 @@ class SpokenSliderValues(JSComponent):
           const text = String(view.pretty(view.model.value));
           if (handle.getAttribute("aria-valuetext") !== text) handle.setAttribute("aria-valuetext", text);
         };
+        const name = view.model.title;
+        if (name && handle.getAttribute("aria-label") !== name) handle.setAttribute("aria-label", name);
         if (handle._mleSpoken == null) {
           handle._mleSpoken = new MutationObserver(put);
           handle._mleSpoken.observe(handle, { attributes: true, attributeFilter: ["aria-valuetext"] });
@@ -250,20 +266,101 @@ class SpokenSliderValues(JSComponent):
       }
     }
 
-    export function render() {
-      const Slider = window.Bokeh?.Widgets?.Slider;
-      const proto = Slider?.prototype?.default_view?.prototype;
-      if (proto != null && !proto._mleSpeaks) {
-        proto._mleSpeaks = true;
-        const render = proto.render;
-        proto.render = function (...args) {
-          const result = render.apply(this, args);
-          speak(this);
-          return result;
-        };
+    function ringed(view, css = FOCUS_RING_CSS) {
+      const root = view.shadow_el;
+      if (root == null || root.querySelector("style[data-mle-focus-ring]") != null) return;
+      const style = document.createElement("style");
+      style.dataset.mleFocusRing = "";
+      style.textContent = css;
+      root.append(style);
+    }
+
+    function tabbed(view) {
+      for (let proto = Object.getPrototypeOf(view); proto != null && proto !== Object.prototype;
+           proto = Object.getPrototypeOf(proto)) {
+        patchTabs(proto);
       }
-      if (proto != null) {
-        for (const view of window.Bokeh.index.query((v) => v instanceof proto.constructor)) speak(view);
+      const headers = view.header_els;
+      if (headers == null) return;
+      view.headers_wrapper_el?.setAttribute("role", "tablist");
+      headers.forEach((header, i) => {
+        const selected = i === view.model.active;
+        header.setAttribute("role", "tab");
+        header.setAttribute("aria-selected", String(selected));
+        header.tabIndex = selected ? 0 : -1;  // one Tab stop for the list; the arrows move within it
+        if (header._mleKeys) return;
+        header._mleKeys = true;
+        header.addEventListener("keydown", (event) => {
+          const last = headers.length - 1;
+          const next = { ArrowRight: i === last ? 0 : i + 1, ArrowLeft: i === 0 ? last : i - 1, Home: 0, End: last,
+                         Enter: i, " ": i }[event.key];
+          if (next === undefined || view.model.disabled) return;
+          event.preventDefault();
+          view.change_active(next);
+          view.header_els[next]?.focus();
+        });
+      });
+      if (view.header_el != null && view.shadow_el.firstElementChild !== view.header_el) {
+        // Bokeh appends the headers after the panels: in the keyboard's order they came after the tab's content.
+        const first = [...view.shadow_el.children].find((el) => el.tagName !== "STYLE" && el.tagName !== "LINK");
+        if (first != null && first !== view.header_el) view.shadow_el.insertBefore(view.header_el, first);
+      }
+    }
+
+    function patchTabs(proto) {
+      // Panel's own tabs view overrides update_active without calling Bokeh's: patch each class that defines one.
+      for (const key of ["_update_headers", "update_active"]) {
+        const flag = `_mleTabbed_${key}`;
+        if (Object.prototype.hasOwnProperty.call(proto, key) && !Object.prototype.hasOwnProperty.call(proto, flag)) {
+          proto[flag] = true;
+          patch(proto, key, function (result) { tabbed(this); return result; });
+        }
+      }
+    }
+
+    function patch(proto, key, after) {
+      if (proto == null || proto[key] == null) return;
+      const original = proto[key];
+      proto[key] = function (...args) {
+        return after.call(this, original.apply(this, args));
+      };
+    }
+
+    function viewPrototype(module, name) {
+      try {
+        return window.Bokeh.require(module)[name].prototype;
+      } catch (error) {
+        console.warn(`MLE Explorer: BokehJS has no ${name} here; its accessibility mends are skipped`, error);
+        return null;
+      }
+    }
+
+    export function render() {
+      const Bokeh = window.Bokeh;
+      const slider = viewPrototype("models/widgets/sliders/slider", "SliderView");
+      const canvas = viewPrototype("models/canvas/canvas", "CanvasView");
+      const tabs = viewPrototype("models/layouts/tabs", "TabsView");
+      if (slider != null && !slider._mleSpeaks) {
+        slider._mleSpeaks = true;
+        patch(slider, "render", function (result) { speak(this); return result; });
+      }
+      if (tabs != null && !tabs._mleTabbed) {
+        tabs._mleTabbed = true;
+        patchTabs(tabs);
+        patch(tabs, "stylesheets", (sheets) => [...sheets, TAB_FOCUS_CSS]);
+      }
+      if (canvas != null && !canvas._mleRinged) {
+        canvas._mleRinged = true;
+        // A re-render empties the shadow root and installs these again.
+        patch(canvas, "stylesheets", (sheets) => [...sheets, FOCUS_RING_CSS]);
+      }
+      for (const view of Bokeh.index.all_views()) {
+        if (slider != null && view instanceof slider.constructor) speak(view);
+        if (canvas != null && view instanceof canvas.constructor) ringed(view);
+        if (tabs != null && view instanceof tabs.constructor) {
+          tabbed(view);
+          ringed(view, TAB_FOCUS_CSS);
+        }
       }
       return document.createElement("span");
     }

@@ -93,15 +93,17 @@ def test_keyboard_only_reaches_optimize_and_it_moves_the_sliders_to_the_mle(page
     wait_until(lambda: math.isclose(slider_value(page, "μ"), MU_HAT, rel_tol=1e-12))
 
 
-def test_the_focus_ring_is_as_visible_on_the_plot_toolbar_and_the_title_as_on_the_controls(page):
-    # Bokeh's toolbar buttons (in their own shadow root) and the template's title link showed a 1 px ring.
+def test_the_focus_ring_is_as_visible_on_the_plot_its_toolbar_and_the_title_as_on_the_controls(page):
+    # The plot itself (its event layer, in Bokeh's canvas's shadow root), Bokeh's toolbar buttons (in their own
+    # shadow root) and the template's title link showed a 1 px ring.
     rings = {}
     for _ in range(MAX_TABS):
         page.keyboard.press("Tab")
         now = focused(page)
-        if now is not None and ("Toolbar" in now["within"] or now["tag"] == "A"):
-            rings[f"{now['tag']}.{now['class']}"] = (now["outline"], now["width"])
+        if now is not None and ("Toolbar" in now["within"] or "Canvas" in now["within"] or now["tag"] == "A"):
+            rings[f"{now['within']} {now['tag']}.{now['class']}"] = (now["outline"], now["width"])
     assert any("Button" in name for name in rings), rings  # the toolbar's buttons were reached
+    assert any("bk-events" in name for name in rings), rings  # and so was the plot
     assert all(outline == "solid" and width == "3px" for outline, width in rings.values()), rings
 
 

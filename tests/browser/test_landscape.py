@@ -117,3 +117,30 @@ def test_how_sure_boxes_explain_a_value_outside_their_range(page):
         page.get_by_text("Samples to draw: 1000000 was refused: it takes whole numbers from 10 to 100,000.")
     ).to_be_visible()
     expect(repeats).to_have_value("1000")
+
+
+def test_the_tabs_are_tabs_to_a_screen_reader_and_work_from_the_keyboard(page):
+    # Bokeh's tab headers took the focus but ignored every key, and were plain text to a screen reader.
+    tabs = page.get_by_role("tablist").get_by_role("tab")
+    expect(tabs).to_have_count(4)
+    climb = page.get_by_role("tab", name="Climb", exact=True)
+    expect(climb).to_have_attribute("aria-selected", "true")
+    climb.focus()
+    page.keyboard.press("ArrowRight")
+    how_sure = page.get_by_role("tab", name="How sure?", exact=True)
+    expect(how_sure).to_have_attribute("aria-selected", "true")
+    expect(climb).to_have_attribute("aria-selected", "false")
+    expect(page.get_by_role("button", name="Repeat the experiment")).to_be_visible()
+    expect(how_sure).to_be_focused()
+    page.keyboard.press("End")
+    page.keyboard.press("Home")
+    expect(climb).to_have_attribute("aria-selected", "true")
+    page.get_by_role("tab", name="L vs ℓ", exact=True).focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("tab", name="L vs ℓ", exact=True)).to_have_attribute("aria-selected", "true")
+    # One Tab stop for the list, and before the tab's content: Shift+Tab from the content lands on the chosen tab.
+    climb.focus()
+    page.keyboard.press("Space")
+    climb_button(page, "Gradient ascent").focus()
+    page.keyboard.press("Shift+Tab")
+    expect(climb).to_be_focused()

@@ -47,9 +47,11 @@ def test_arrow_key_on_the_mu_slider_changes_the_log_likelihood(page):
     assert readout_text(page, "log-likelihood") == shown(gaussian_log_likelihood(EXAMPLE, mu, 1.0))
 
 
-def test_a_screen_reader_hears_the_value_each_slider_shows_not_a_rounded_one(page):
-    # noUiSlider's own aria-valuetext has two decimals: σ = 0.9850 was heard as "0.98", σ̂ = 0.3980 as "0.40",
-    # and the light bulbs' λ̂ = 0.000804 as "0.00".
+def test_a_screen_reader_hears_each_slider_s_name_and_the_value_it_shows_not_a_rounded_one(page):
+    # noUiSlider named no handle ("slider, 0.98") and gave aria-valuetext two decimals: σ = 0.9850 was heard as
+    # "0.98", σ̂ = 0.3980 as "0.40", and the light bulbs' λ̂ = 0.000804 as "0.00".
+    expect(page.get_by_role("slider", name="μ (mean)")).to_have_count(1)
+    expect(page.get_by_role("slider", name="σ (standard deviation)")).to_have_count(1)
     def heard_as_shown(prefix, expected_shown):
         wait_until(lambda: slider_speech(page, prefix) == (expected_shown, expected_shown))
 
