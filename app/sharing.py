@@ -20,6 +20,7 @@ import param
 import mle_core
 
 from .controls import held
+from .requirements import run_when_loaded
 from .state import ExplorerState, read_number, short_quote
 
 #: The longest query a link may carry, and the most observations in it: beyond these, share a file.
@@ -140,13 +141,29 @@ class ShareLink(pn.viewable.Viewer):
         return pn.Column(self.button, self.link, sizing_mode="stretch_width")
 
     def restore(self, query: Mapping[str, str]) -> None:
-        """Restore the view a link's ``query`` describes (a malformed link: default view and a notice)."""
+        """Restore the view a link's ``query`` describes (a malformed link: default view and a notice).
+
+        A family whose fit needs a module not loaded yet (scipy for the Weibull, on the static page) gets it
+        first, as when a student picks that family; if it cannot be loaded, the notice says so.
+        """
         try:
             view = parse_share_query(query)
-            if view is not None:
-                apply_shared_view(self.state, view)
         except (ValueError, IndexError) as error:
-            self.state.notice = f"This link could not be opened ({error}); showing the default view instead."
+            self._refuse(error)
+            return
+        if view is None:
+            return
+
+        def apply():
+            try:
+                apply_shared_view(self.state, view)
+            except (ValueError, IndexError) as error:
+                self._refuse(error)
+
+        run_when_loaded(self.state, [view.family], apply)
+
+    def _refuse(self, error: Exception) -> None:
+        self.state.notice = f"This link could not be opened ({error}); showing the default view instead."
 
     def restore_from_location(self) -> None:
         """Restore from the page's own URL (``pn.state.location``), if it carries a view."""

@@ -409,3 +409,29 @@ def test_the_comparison_waits_for_scipy_before_fitting_weibull(scipy_not_loaded)
     assert scipy_not_loaded == ["scipy.optimize"]
     assert "Weibull" in explorer.comparison.text
     assert "loading its optimizer" not in explorer.comparison.text  # refreshed once loaded
+
+
+def test_a_weibull_link_loads_scipy_before_opening_its_view(scipy_not_loaded):
+    # The link's fit ran at once, and the ImportError escaped: no notice, the teacher's view never opened.
+    explorer = MLEExplorer()
+    explorer.share.restore({"family": "weibull", "shape": "2.0", "scale": "1000.0", "x": "950,1100,1020"})
+    assert scipy_not_loaded == ["scipy.optimize"]
+    assert explorer.state.family == "weibull"
+    assert explorer.state.observations.tolist() == [950.0, 1100.0, 1020.0]
+    assert explorer.state.notice == "Opened the view from the link."
+
+
+def test_a_weibull_link_where_scipy_cannot_be_loaded_says_so_and_keeps_the_view(monkeypatch):
+    import app.pyodide_support
+
+    async def unavailable(name, module=None):
+        raise ModuleNotFoundError(f"No module named {module!r}")
+
+    monkeypatch.setattr(app.pyodide_support, "package_available", lambda module: False)
+    monkeypatch.setattr(app.pyodide_support, "ensure_package", unavailable)
+    explorer = MLEExplorer()
+    before = explorer.state.observations.tolist()
+    explorer.share.restore({"family": "weibull", "shape": "2.0", "scale": "1000.0", "x": "950,1100,1020"})
+    assert explorer.state.family == "gaussian"
+    assert explorer.state.observations.tolist() == before
+    assert "could not be loaded" in explorer.state.notice
