@@ -47,11 +47,11 @@ def parse_csv(text: str, limit: int = MAX_FILE_POINTS) -> np.ndarray:
         if not cell:
             continue
         try:
-            value = read_number(cell.replace("\u2212", "-"))
+            value = _read_cell(cell)
         except ValueError:
             if not values and number == _first_nonblank(rows) and _is_header(cell):
                 continue  # a header such as "hours"
-            parts = [part for part in re.split(r"[,;\t ]+", cell) if part]
+            parts = [part for part in re.split(r"[,;\s]+", cell) if part]
             if len(parts) > 1 and all(_is_number(part) for part in parts):
                 raise ValueError(
                     f"row {number} ({row.strip()[:30]!r}) has more than one value: use one number per row"
@@ -67,6 +67,25 @@ def parse_csv(text: str, limit: int = MAX_FILE_POINTS) -> np.ndarray:
     return np.array(values)
 
 
+def _decode_and_parse(content: bytes | str) -> tuple[str, np.ndarray]:
+    """The file's text and its numbers (``parse_csv``). Bytes are read as UTF-8 or else as Windows-1252, the
+    encoding Excel on Windows saves a plain "CSV" in (only a header such as "Größe (µm)" tells them apart).
+
+    Raises ``ValueError`` for a file neither reads as a column of numbers in.
+    """
+    if isinstance(content, str):
+        return content, parse_csv(content)
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = content.decode("cp1252")
+            return text, parse_csv(text)
+        except (UnicodeDecodeError, ValueError):
+            raise ValueError("the file is not text (UTF-8 or Windows-1252): save it as CSV UTF-8") from None
+    return text, parse_csv(text)
+
+
 def _parse_plain_column(text: str, limit: int) -> np.ndarray | None:
     """The common case in one vectorised step: one plain finite number per row, maybe under a header.
 
@@ -74,7 +93,9 @@ def _parse_plain_column(text: str, limit: int) -> np.ndarray | None:
     """
     if any(character in text for character in (",", ";", "\t", '"', " ", "\u2212", "_")):
         return None  # separators, quotes, padding or digit groups (refused): read row by row
-    cells = text.split()  # the rows, since no row holds a space
+    cells = text.split()  # the rows, unless a row holds other white space (a non-breaking space, an em space)
+    if len(cells) != sum(1 for row in text.splitlines() if row.strip()):
+        return None
     if cells and not _is_number(cells[0]):
         if not _is_header(cells[0]):
             return None
@@ -88,9 +109,25 @@ def _parse_plain_column(text: str, limit: int) -> np.ndarray | None:
     return values if np.isfinite(values).all() else None
 
 
+def _read_cell(cell: str) -> float:
+    """The number in a row's cell; empty cells after it (``1200,`` or ``1200;;`` from a spreadsheet whose next
+    column is empty) are ignored. Raises ``ValueError`` if it is not one number."""
+    try:
+        return read_number(cell.replace("\u2212", "-"))
+    except ValueError:
+        trimmed = _TRAILING_SEPARATORS.sub("", cell)
+        if trimmed == cell or not trimmed:
+            raise
+        return read_number(trimmed.replace("\u2212", "-"))
+
+
+_TRAILING_SEPARATORS = re.compile(r"[,;\s]+$")
+
+
 def _is_header(cell: str) -> bool:
-    """A column name, not a mistyped number: it holds no digit ("hours", "x")."""
-    return not any(character.isdigit() for character in cell)
+    """A column name, not a mistyped number: it holds no digit ("hours", "x") or starts with a letter ("x1",
+    "CO2", "Week 1"); "12a" or "1.2.3" in the first row are refused as numbers gone wrong, not skipped."""
+    return not any(character.isdigit() for character in cell) or cell[0].isalpha()
 
 
 def _is_number(cell: str) -> bool:
@@ -113,7 +150,7 @@ def _row_numbers(text: str) -> list[int]:
         if not cell:
             continue
         try:
-            read_number(cell.replace("\u2212", "-"))
+            _read_cell(cell)
         except ValueError:
             if not header_skipped and not numbers and _is_header(cell):
                 header_skipped = True
@@ -230,12 +267,7 @@ class DataFiles(pn.viewable.Viewer):
         try:
             if len(content) > MAX_FILE_MB * 1_000_000:  # bytes, or text already decoded (no fewer characters)
                 raise ValueError(f"the file is larger than {MAX_FILE_MB} MB")
-            if isinstance(content, bytes):
-                try:
-                    content = content.decode("utf-8-sig")
-                except UnicodeDecodeError:
-                    raise ValueError("the file is not text (UTF-8): save it as CSV") from None
-            values = parse_csv(content)
+            content, values = _decode_and_parse(content)
             family = self.state.family_spec
             too_large = np.flatnonzero(np.abs(values) > MAX_MAGNITUDE)
             if too_large.size:
@@ -244,7 +276,8 @@ class DataFiles(pn.viewable.Viewer):
             outside = mle_core.outside_support(family, values, **self.state.constants)
             if outside.size:
                 rows = _rows_listed(content, values, outside)
-                raise ValueError(f"the {family.label} family needs {family.support}: {rows}")
+                here = "".join(f" ({name} = {value:,} here)" for name, value in self.state.constants.items())
+                raise ValueError(f"the {family.label} family needs {family.support}{here}: {rows}")
             self.state.set_observations(values)
         except ValueError as error:
             self.state.notice = f"Nothing loaded from {name}: {error}. The observations are unchanged."

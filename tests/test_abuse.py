@@ -448,8 +448,8 @@ BAD_FILES = [
     ("1e308", b"1\n1e308\n", "observations must lie within ±1e+150: row 2 (1e+308)"),  # its row, not an index
     ("1e308 alone", b"1e308\n", "observations must lie within ±1e+150: row 1 (1e+308)"),
     ("underscore", b"x\n1\n1_0\n", "row 3 ('1_0') is not a number"),
-    ("binary", bytes(range(256)), "not text (UTF-8)"),
-    ("UTF-16", "1\n2\n".encode("utf-16"), "not text (UTF-8)"),
+    ("binary", bytes(range(256)), "not text (UTF-8 or Windows-1252)"),
+    ("UTF-16", "1\n2\n".encode("utf-16"), "not text (UTF-8 or Windows-1252)"),
     ("two columns", b"1,2\n3,4\n", "more than one value"),
     ("10**6 + 1 values", b"1\n" * (1_000_001), "more than 1,000,000 numbers"),
     ("10**7 values", b"1\n" * 10_000_000, "more than 1,000,000 numbers"),  # exactly 20 MB: read, then refused

@@ -101,6 +101,44 @@ def test_parse_csv_accepts_a_header_blank_rows_padding_and_the_minus_sign():
     assert parse_csv("x\n1\n2\n").tolist() == [1.0, 2.0]  # the fast path
 
 
+@pytest.mark.parametrize("space", ["\u00a0", "\u2003", "\u3000"])
+def test_a_row_split_by_a_non_breaking_or_other_unicode_space_is_two_values_named_by_their_row(space):
+    # str.split() split such a row into two observations, where an ordinary space was refused; a single such
+    # row then crashed the upload's row lookup (IndexError, no notice).
+    with pytest.raises(ValueError, match=r"row 1 .* has more than one value"):
+        parse_csv(f"1{space}2\n3\n")
+    state = ExplorerState()
+    state.switch_family("exponential", clear=True)
+    assert not DataFiles(state=state).load_file("data.csv", f"5{space}-1\n".encode())
+    assert "row 1" in state.notice
+    assert "more than one value" in state.notice
+    assert state.n == 0
+
+
+def test_spreadsheet_exports_are_read_headers_with_digits_trailing_separators_and_windows_1252():
+    assert parse_csv("x1\n1\n2\n").tolist() == [1.0, 2.0]
+    assert parse_csv("Week 1\n1\n2\n").tolist() == [1.0, 2.0]
+    assert parse_csv("CO2,\n1200,\n800;\n950 ,;\n").tolist() == [1200.0, 800.0, 950.0]
+    state = ExplorerState()
+    assert DataFiles(state=state).load_file("excel.csv", "Größe (µm)\r\n2,5\r\n".replace(",", ".").encode("cp1252"))
+    assert state.observations.tolist() == [2.5]
+
+
+def test_a_first_row_that_is_a_number_gone_wrong_is_not_taken_for_a_header():
+    for bad in ("12a", "1.2.3", "(3)"):
+        with pytest.raises(ValueError, match=r"row 1 .* is not a number"):
+            parse_csv(f"{bad}\n1\n2\n")
+
+
+def test_counts_beyond_the_binomial_s_trials_name_the_trials():
+    state = ExplorerState()
+    state.switch_family("binomial", clear=True)
+    state.set_constant("n_trials", 10)
+    assert not DataFiles(state=state).load_file("counts.csv", b"3\n17\n")
+    assert "n_trials = 10 here" in state.notice
+    assert "row 2 (17)" in state.notice
+
+
 def test_parse_csv_refuses_more_than_the_limit():
     with pytest.raises(ValueError, match="more than 3 numbers"):
         parse_csv("1\n2\n3\n4\n", limit=3)

@@ -52,6 +52,7 @@ def test_a_screen_reader_hears_each_slider_s_name_and_the_value_it_shows_not_a_r
     # "0.98", σ̂ = 0.3980 as "0.40", and the light bulbs' λ̂ = 0.000804 as "0.00".
     expect(page.get_by_role("slider", name="μ (mean)")).to_have_count(1)
     expect(page.get_by_role("slider", name="σ (standard deviation)")).to_have_count(1)
+
     def heard_as_shown(prefix, expected_shown):
         wait_until(lambda: slider_speech(page, prefix) == (expected_shown, expected_shown))
 
