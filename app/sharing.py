@@ -71,7 +71,10 @@ def parse_share_query(query: Mapping[str, str]) -> SharedView | None:
     size = _query_size(query)
     if size > MAX_QUERY_CHARS:
         raise ValueError(f"the link is too long ({size:,} characters; at most {MAX_QUERY_CHARS:,})")
-    family = mle_core.get_family(str(query.get("family", "gaussian")))
+    name = str(query.get("family", "gaussian"))
+    if name not in mle_core.FAMILIES:
+        raise ValueError(f"unknown family {short_quote(name)}; choose one of: {', '.join(mle_core.FAMILIES)}")
+    family = mle_core.get_family(name)
     constants = {}
     for constant in family.constants:
         if constant.name in query:
@@ -86,16 +89,22 @@ def parse_share_query(query: Mapping[str, str]) -> SharedView | None:
         entries = [entry for entry in str(query["x"]).split(",") if entry.strip()]
         if len(entries) > MAX_SHARED_POINTS:
             raise ValueError(f"the link holds {len(entries):,} observations; at most {MAX_SHARED_POINTS:,}")
-        values = [_number(entry, f"observation {i}") for i, entry in enumerate(entries, start=1)]
+        values = mle_core.as_observations([_number(entry, f"observation {i}") for i, entry in enumerate(entries, 1)])
         full = {c.name: c.default for c in family.constants} | constants
-        observations = family.validate_observations(mle_core.as_observations(values), **full)
+        outside = mle_core.outside_support(family, values, **full)
+        if outside.size:  # named as written and counted from 1, like the other messages about the link
+            listed = ", ".join(f"observation {i + 1} ({short_quote(entries[i].strip())})" for i in outside[:5])
+            more = f" and {outside.size - 5:,} more" if outside.size > 5 else ""
+            here = "".join(f" ({constant} = {value:,} here)" for constant, value in full.items())
+            raise ValueError(f"the {family.label} family needs {family.support}{here}: {listed}{more}")
+        observations = family.validate_observations(values, **full)
     return SharedView(family.name, constants, theta, observations)
 
 
 def _number(text: str, what: str) -> float:
     text = str(text)
     try:
-        value = read_number(text.strip())
+        value = read_number(text.strip().replace("\u2212", "-"))  # the minus sign the readout shows
     except ValueError:
         raise ValueError(f"{what} is not a number ({short_quote(text)})") from None
     if not math.isfinite(value):

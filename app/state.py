@@ -773,7 +773,8 @@ def _within_app_limits(constants: dict) -> dict:
     """Return ``constants`` if the app takes them (the binomial's trials: at most ``MAX_TRIALS``), else raise."""
     trials = constants.get("n_trials")
     if trials is not None and trials > MAX_TRIALS:
-        raise ValueError(f"n_trials must be at most {MAX_TRIALS:,} here, got {trials:,}")
+        got = f"{trials:,}" if trials < 1e15 else f"{float(trials):.3g}"  # not 1e300's 301 digits
+        raise ValueError(f"n_trials must be at most {MAX_TRIALS:,} here, got {got}")
     return constants
 
 

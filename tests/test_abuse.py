@@ -387,7 +387,7 @@ def test_html_in_a_link_is_shown_as_text_not_run():
     explorer.share.restore({"family": '<img src=x onerror="alert(1)">'})
     hint = explorer.controls._hint.object
     assert "<img" not in hint
-    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in hint
+    assert "&lt;img src=x onerror=&quot;" in hint  # its first 20 characters, quoted as text
 
 
 @pytest.mark.parametrize(

@@ -187,3 +187,31 @@ def test_download_gives_the_observations_as_csv():
     text = explorer.files._csv().getvalue()
     assert text == "x\n2.3\n1.9\n2.5\n2.8\n1.7\n"
     assert mle_core.fit("gaussian", parse_csv(text)) == mle_core.fit("gaussian", explorer.state.observations)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # A 19,000-character family name was quoted whole; 1e300 trials printed as a 301-digit integer.
+        ({"family": "x" * 19_000}, "unknown family 'xxxxxxxxxxxxxxxxxxxx'…; choose one of: gaussian"),
+        ({"family": "binomial", "n_trials": "1e300"}, "n_trials must be at most 100,000 here, got 1e+300"),
+        # Observations outside the support were "at index 2", counted from 0, and quoted after rounding (0.0).
+        ({"family": "poisson", "x": "1,2,2.5"}, "observation 3 ('2.5')"),
+        ({"family": "exponential", "x": "1,2,1e-400"}, "observation 3 ('1e-400')"),
+        ({"family": "binomial", "n_trials": "10", "x": "3,4,15"}, "(n_trials = 10 here): observation 3 ('15')"),
+    ],
+)
+def test_a_refused_link_says_what_is_wrong_briefly_and_counts_observations_from_one(query, expected):
+    explorer = MLEExplorer()
+    before = explorer.state.observations.tolist()
+    explorer.share.restore(query)
+    assert expected in explorer.state.notice
+    assert len(explorer.state.notice) < 300
+    assert explorer.state.observations.tolist() == before
+
+
+def test_a_link_reads_the_minus_sign_the_readout_shows():
+    explorer = MLEExplorer()
+    explorer.share.restore({"x": "\u22121.5,2", "mu": "\u22120.25"})
+    assert explorer.state.observations.tolist() == [-1.5, 2.0]
+    assert explorer.state.theta["mu"] == -0.25
