@@ -25,31 +25,46 @@ from .state import ExplorerState, read_number, short_quote
 
 #: The longest query a link may carry, and the most observations in it: beyond these, share a file.
 MAX_QUERY_CHARS = 20_000
+#: The page's own keys a link keeps besides the view (Panel's theme, presentation mode), and the room left for them
+#: under MAX_QUERY_CHARS: a view that filled it all made a link that, with ?theme=dark added, no longer opened.
+PAGE_KEYS = ("theme", "presentation")
+PAGE_KEYS_CHARS = 40
 MAX_SHARED_POINTS = 1_000
-_OWN_KEYS = {"family", "x"} | {
-    p.name for family in mle_core.FAMILIES.values() for p in (*family.parameters, *family.constants)
-}
+#: The prefix of the truth's keys: ``true_rate=3.2`` for a sample drawn (or a scenario made) at λ = 3.2.
+TRUE_PREFIX = "true_"
+_OWN_KEYS = (
+    {"family", "x", "scenario"}
+    | {p.name for family in mle_core.FAMILIES.values() for p in (*family.parameters, *family.constants)}
+    | {TRUE_PREFIX + p.name for family in mle_core.FAMILIES.values() for p in family.parameters}
+)
 
 
 @dataclass(frozen=True)
 class SharedView:
-    """What a link asks for: a family, its known constants, parameter values and observations."""
+    """What a link asks for: a family, its known constants, parameter values and observations, and the scenario
+    and the true parameters the observations came from, when they are known."""
 
     family: str
     constants: dict = field(default_factory=dict)
     theta: dict = field(default_factory=dict)
     observations: np.ndarray | None = None
+    scenario: str = ""
+    truth: dict | None = None
 
 
 def share_query(state: ExplorerState) -> dict[str, str]:
-    """The query parameters describing ``state`` (observations only up to ``MAX_SHARED_POINTS``, and only
-    when the link stays within ``MAX_QUERY_CHARS``, so that every link this makes opens)."""
+    """The query parameters describing ``state``: family, constants, θ, the scenario and the true parameters when
+    known, and the observations (only up to ``MAX_SHARED_POINTS``, and only when the link stays within
+    ``MAX_QUERY_CHARS`` with room for ``PAGE_KEYS``, so that every link this makes opens)."""
     query = {"family": state.family}
     query.update({name: repr(int(value)) for name, value in state.constants.items()})
     query.update({name: repr(float(value)) for name, value in state.theta.items()})
+    if state.scenario:
+        query["scenario"] = state.scenario
+    query.update({TRUE_PREFIX + name: repr(float(value)) for name, value in (state.true_parameters or {}).items()})
     if 0 < state.n <= MAX_SHARED_POINTS:
         x = ",".join(_short(x) for x in state.observations.tolist())
-        if _query_size({**query, "x": x}) <= MAX_QUERY_CHARS:
+        if _query_size({**query, "x": x}) <= MAX_QUERY_CHARS - PAGE_KEYS_CHARS:
             query["x"] = x
     return query
 
@@ -84,6 +99,20 @@ def parse_share_query(query: Mapping[str, str]) -> SharedView | None:
         if p.name in query:
             value = _number(query[p.name], p.name)
             theta[p.name] = _checked(p, value)
+    scenario = str(query.get("scenario", ""))
+    if scenario:
+        scenarios = _scenarios()
+        if scenario not in scenarios or scenarios[scenario].family != family.name:
+            raise ValueError(f"there is no {family.label} scenario {short_quote(scenario)}")
+    truth = None
+    truth_keys = [TRUE_PREFIX + p.name for p in family.parameters]
+    if any(key in query for key in truth_keys):
+        missing = [key for key in truth_keys if key not in query]
+        if missing:
+            raise ValueError(f"the true parameters need {', '.join(missing)} too")
+        truth = {}
+        for p in family.parameters:
+            truth[p.name] = _checked(p, _number(query[TRUE_PREFIX + p.name], TRUE_PREFIX + p.name))
     observations = None
     if "x" in query:
         entries = [entry for entry in str(query["x"]).split(",") if entry.strip()]
@@ -98,7 +127,13 @@ def parse_share_query(query: Mapping[str, str]) -> SharedView | None:
             here = "".join(f" ({constant} = {value:,} here)" for constant, value in full.items())
             raise ValueError(f"the {family.label} family needs {family.support}{here}: {listed}{more}")
         observations = family.validate_observations(values, **full)
-    return SharedView(family.name, constants, theta, observations)
+    return SharedView(family.name, constants, theta, observations, scenario, truth)
+
+
+def _scenarios():
+    from mle_core.scenarios import SCENARIOS
+
+    return SCENARIOS
 
 
 def _number(text: str, what: str) -> float:
@@ -123,7 +158,14 @@ def _checked(parameter: mle_core.Parameter, value: float) -> float:
 def apply_shared_view(state: ExplorerState, view: SharedView) -> None:
     """Put ``state`` in the shared view (one step: Undo goes back to where the student was)."""
     observations = view.observations if view.observations is not None else np.empty(0)
-    state.load(view.family, observations, constants=view.constants, theta=view.theta)
+    state.load(
+        view.family,
+        observations,
+        constants=view.constants,
+        theta=view.theta,
+        scenario=view.scenario,
+        truth=view.truth,
+    )
     state.notice = "Opened the view from the link."
 
 
@@ -190,7 +232,7 @@ class ShareLink(pn.viewable.Viewer):
             kept = {
                 key: value
                 for key, value in urllib.parse.parse_qsl(location.search.lstrip("?"), keep_blank_values=True)
-                if key not in _OWN_KEYS  # e.g. the template's ?theme=dark
+                if key in PAGE_KEYS and len(key) + len(value) <= PAGE_KEYS_CHARS // len(PAGE_KEYS)
             }
         search = "?" + urllib.parse.urlencode({**kept, **query}, safe=",")
         if location is not None:

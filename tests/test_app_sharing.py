@@ -6,7 +6,13 @@ import pytest
 import mle_core
 from app.data_io import MAX_FILE_POINTS, DataFiles, observations_csv, parse_csv
 from app.explorer import MLEExplorer
-from app.sharing import MAX_QUERY_CHARS, MAX_SHARED_POINTS, ShareLink, parse_share_query, share_query
+from app.sharing import (
+    MAX_QUERY_CHARS,
+    MAX_SHARED_POINTS,
+    ShareLink,
+    parse_share_query,
+    share_query,
+)
 from app.state import ExplorerState
 
 
@@ -215,3 +221,65 @@ def test_a_link_reads_the_minus_sign_the_readout_shows():
     explorer.share.restore({"x": "\u22121.5,2", "mu": "\u22120.25"})
     assert explorer.state.observations.tolist() == [-1.5, 2.0]
     assert explorer.state.theta["mu"] == -0.25
+
+
+def opened_from(state: ExplorerState, **page_keys: str) -> MLEExplorer:
+    """A new session opened from the link ``state`` makes (plus the page's own keys, e.g. theme='dark')."""
+    explorer = MLEExplorer()
+    explorer.share.restore({**share_query(state), **page_keys})
+    return explorer
+
+
+def test_a_link_carries_the_scenario_and_the_truth_its_data_came_from():
+    # The theme switch reloads through a link: the scenario (its story, the axis unit) and the true parameters
+    # of a drawn sample were lost, and with them the lesson.
+    state = ExplorerState()
+    state.load_scenario("machine_errors")
+    opened = opened_from(state, theme="dark").state
+    assert opened.scenario == "machine_errors"
+    assert opened.true_parameters == state.true_parameters == {"rate": 3.2}
+    assert opened.observations.tolist() == state.observations.tolist()
+
+    state = ExplorerState(rng=7)
+    state.switch_family("exponential", clear=True)
+    state.draw_sample(40, rate=0.002)
+    opened = opened_from(state).state
+    assert opened.true_parameters == {"rate": 0.002}
+    assert opened.scenario == ""
+    assert opened.observations.tolist() == state.observations.tolist()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"family": "gaussian", "scenario": "machine_errors", "x": "1"}, "no Gaussian (normal) scenario"),
+        ({"family": "poisson", "scenario": "nonsense", "x": "1"}, "no Poisson (counts) scenario 'nonsense'"),
+        ({"family": "gaussian", "true_mu": "1", "x": "1"}, "need true_sigma too"),
+        ({"family": "exponential", "true_rate": "-1", "x": "1"}, "rate = -1.0 is outside its range"),
+    ],
+)
+def test_a_link_with_a_scenario_or_truth_that_does_not_fit_is_refused(query, expected):
+    explorer = MLEExplorer()
+    before = explorer.state.observations.tolist()
+    explorer.share.restore(query)
+    assert expected in explorer.state.notice
+    assert explorer.state.observations.tolist() == before
+
+
+def test_a_link_near_the_limit_still_opens_with_the_theme_added():
+    # A view whose link was just under 20,000 characters lost its data once ?theme=dark was added to it.
+    value = -1.2345678901234567e-105  # 24 characters in a link, 25 with its comma
+    state = ExplorerState()
+    longest = None
+    for n in range(700, MAX_SHARED_POINTS + 1):
+        state.set_observations([value] * n)
+        if "x" not in share_query(state):
+            break
+        longest = n
+    assert longest is not None
+    assert longest < MAX_SHARED_POINTS  # the characters, not the count, decided
+    state.set_observations([value] * longest)
+    size = sum(len(key) + len(text) for key, text in share_query(state).items())
+    assert size + 25 <= MAX_QUERY_CHARS  # one more observation would still have fitted without the room kept
+    opened = opened_from(state, theme="dark", presentation="1").state
+    assert opened.observations.tolist() == state.observations.tolist()
