@@ -15,7 +15,7 @@ import mle_core
 
 from .requirements import run_when_loaded
 from .state import MAX_TRIALS, ExplorerState, parse_numbers
-from .widgets import GuardedIntInput, GuardedSelect, LiveFloatSlider, LiveHTML
+from .widgets import LIVE_REGION_CLASS, GuardedIntInput, GuardedSelect, LiveFloatSlider, LiveHTML
 
 #: How long the Optimize animation lasts (s) and the time between its frames (ms). Each frame is placed by
 #: the time elapsed, not by its number, so a busy server (a whole class pressing Optimize) draws fewer
@@ -109,7 +109,12 @@ class ParameterControls(pn.viewable.Viewer):
             sizing_mode="stretch_width",
         )
         self.add_button = pn.widgets.Button(label="Add", description="Add the typed values as observations")
-        self._hint = LiveHTML("", sizing_mode="stretch_width", styles={"color": "var(--mle-hint-color, #8a4b00)"})
+        self._hint = LiveHTML(
+            "",
+            sizing_mode="stretch_width",
+            styles={"color": "var(--mle-hint-color, #8a4b00)"},
+            css_classes=[LIVE_REGION_CLASS],  # notices are read out as they appear
+        )
         self.family_select.param.watch(held(self._on_family_selected), "value")
         self.switch_button.on_click(held(self._on_switch_anyway))
         self.keep_button.on_click(held(lambda _: self.state.keep_family()))

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import html
 import math
 
 import panel as pn
 import param
 
 from .state import ExplorerState
-from .widgets import LiveHTML
+from .widgets import LIVE_REGION_CLASS, LiveHTML
 
 # Inline styles: the pane renders in its own shadow root, where a stylesheet of ours would not reach.
 _READOUT_STYLE = "font-size: 1.05em; line-height: 1.6"
 _VALUE_STYLE = "font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-weight: 600"
 _HEADLINE_STYLE = "font-size: 1.3em"
 _HINT_STYLE = "color: var(--mle-hint-color, #8a4b00)"  # the variable: app.classroom, per theme
+#: On the page for screen readers only (the usual "visually hidden" recipe).
+_VISUALLY_HIDDEN = {"position": "absolute", "overflow": "hidden", "clip-path": "inset(50%)", "white-space": "nowrap"}
 
 
 def _value(text: str, test_id: str | None = None) -> str:
@@ -89,6 +92,10 @@ class LikelihoodReadout(pn.viewable.Viewer):
         # re-lays-out the whole page, which cost 13 ms of each slider step on this page (measured with
         # benchmarks/bench_browser.py: 43 → 30 ms per step); LiveHTML sends only the new text.
         self._numbers = LiveHTML(self._render(), sizing_mode="stretch_width", margin=(0, 5))
+        # What a screen reader says after each change: one short line, not the whole readout again.
+        self._spoken = LiveHTML(
+            self._summary(), css_classes=[LIVE_REGION_CLASS], width=1, height=1, margin=0, styles=_VISUALLY_HIDDEN
+        )
         self._formula_panes = [
             pn.pane.LaTeX(formula, renderer="katex", styles={"font-size": "0.95em"})
             for formula in (_SUM_OF_LOGS, *FORMULAS.get(self.state.family, ("", "")))
@@ -98,7 +105,12 @@ class LikelihoodReadout(pn.viewable.Viewer):
         self.state.param.watch(self._update_formulas, ["family"])
 
     def __panel__(self):
-        return pn.Column(self._numbers, self._formulas, sizing_mode="stretch_width")
+        return pn.Column(self._numbers, self._spoken, self._formulas, sizing_mode="stretch_width")
+
+    @property
+    def spoken(self) -> str:
+        """The line a screen reader announces after a change."""
+        return self._spoken.object
 
     @property
     def text(self) -> str:
@@ -107,6 +119,17 @@ class LikelihoodReadout(pn.viewable.Viewer):
 
     def _update(self, *_):
         self._numbers.object = self._render()
+        self._spoken.object = self._summary()
+
+    def _summary(self) -> str:
+        """ℓ, and how far below the maximum (or the estimate's message), in words a screen reader reads well."""
+        state = self.state
+        text = f"log-likelihood {format_number(state.log_likelihood)}"
+        mle = state.mle
+        if mle is not None and not math.isinf(mle.log_likelihood):
+            gap = mle.log_likelihood - state.log_likelihood
+            text += f", {format_number(gap if gap >= 5e-4 else 0.0)} below the maximum"
+        return html.escape(f"{text}, n = {state.n}")
 
     def _update_formulas(self, *_):
         for pane, formula in zip(self._formula_panes[1:], FORMULAS.get(self.state.family, ("", "")), strict=True):

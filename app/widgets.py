@@ -222,6 +222,10 @@ if not any(isinstance(f, RefusedBrowserValueFilter) for f in _protocol_log.filte
     _protocol_log.addFilter(RefusedBrowserValueFilter())
 
 
+#: The CSS class that makes a pane a polite live region (``AccessibleBokehViews``).
+LIVE_REGION_CLASS = "mle-live"
+
+
 class AccessibleBokehViews(JSComponent):
     """Mends what BokehJS leaves out for keyboard and screen-reader users, for every view on the page.
 
@@ -236,6 +240,10 @@ class AccessibleBokehViews(JSComponent):
       the ARIA tabs pattern: ``tablist`` / ``tab`` roles, ``aria-selected``, Enter or Space to choose,
       ←/→/Home/End to move and choose; the headers come before the panel in the keyboard order (Bokeh
       put them after it) and their focus ring is drawn inside, where the header's edge does not cut it.
+    * **Live regions**: a pane with the CSS class ``LIVE_REGION_CLASS`` (the notices, a one-line summary of
+      the readout) is made a polite ``status`` region, so a screen reader says what an action did (the
+      new ℓ after Optimize or a slider step, "Nothing added: …"). The attribute goes on the pane's host
+      element, which stays while its text changes: a region created along with its text is not announced.
     * **The plot's focus ring**: the plot's event layer (what has the focus on a plot) lies in the shadow
       root of Bokeh's canvas view, which neither the page's CSS nor the figure's ``stylesheets`` reach, so
       it showed Chromium's 1 px dotted ring. It gets the 3 px ring every other control has.
@@ -248,6 +256,7 @@ class AccessibleBokehViews(JSComponent):
     const RING = "outline: 3px solid var(--mle-focus-color, #0b5cad); outline-offset: -3px;";
     const FOCUS_RING_CSS = `.bk-events:focus-visible { ${RING} }`;
     const TAB_FOCUS_CSS = `.bk-tab:focus-visible { ${RING} }`;
+    const own = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
 
     function speak(view) {
       if (view.slider_el == null || typeof view.pretty !== "function") return;
@@ -307,11 +316,25 @@ class AccessibleBokehViews(JSComponent):
       }
     }
 
+    function announced(view) {
+      if (!(view.model.css_classes ?? []).includes("mle-live")) return;
+      view.el.setAttribute("role", "status");
+      view.el.setAttribute("aria-live", "polite");
+      for (let proto = Object.getPrototypeOf(view); proto != null && proto !== Object.prototype;
+           proto = Object.getPrototypeOf(proto)) {
+        if (own(proto, "render") && !own(proto, "_mleAnnounced")) {
+          proto._mleAnnounced = true;
+          patch(proto, "render", function (result) { announced(this); return result; });
+          break;
+        }
+      }
+    }
+
     function patchTabs(proto) {
       // Panel's own tabs view overrides update_active without calling Bokeh's: patch each class that defines one.
       for (const key of ["_update_headers", "update_active"]) {
         const flag = `_mleTabbed_${key}`;
-        if (Object.prototype.hasOwnProperty.call(proto, key) && !Object.prototype.hasOwnProperty.call(proto, flag)) {
+        if (own(proto, key) && !own(proto, flag)) {
           proto[flag] = true;
           patch(proto, key, function (result) { tabbed(this); return result; });
         }
@@ -357,6 +380,7 @@ class AccessibleBokehViews(JSComponent):
       for (const view of Bokeh.index.all_views()) {
         if (slider != null && view instanceof slider.constructor) speak(view);
         if (canvas != null && view instanceof canvas.constructor) ringed(view);
+        announced(view);
         if (tabs != null && view instanceof tabs.constructor) {
           tabbed(view);
           ringed(view, TAB_FOCUS_CSS);

@@ -133,6 +133,14 @@ def test_readout_shows_labelled_numbers(explorer):
     assert "no finite maximum" in explorer.readout.text
 
 
+def test_the_readout_s_spoken_line_follows_each_change(explorer):
+    assert explorer.readout.spoken == "log-likelihood −17.535, 15.047 below the maximum, n = 5"
+    explorer.state.optimize()
+    assert explorer.readout.spoken == "log-likelihood −2.488, 0.000 below the maximum, n = 5"
+    explorer.state.clear()
+    assert explorer.readout.spoken == "log-likelihood 0.000, n = 0"
+
+
 def test_per_point_densities_follow_the_parameters(explorer):
     source = observation_source(explorer)
     figure_before, source_before = explorer.plot.figure, source

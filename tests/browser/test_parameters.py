@@ -67,6 +67,21 @@ def test_a_screen_reader_hears_each_slider_s_name_and_the_value_it_shows_not_a_r
     heard_as_shown("λ", "0.000804")
 
 
+def test_a_screen_reader_is_told_what_optimize_and_a_refused_entry_did(page):
+    # The readout and the notices were not live regions: Optimize and a refused entry changed the page silently.
+    def announced(text):
+        statuses = page.get_by_role("status")
+        return any(text in statuses.nth(i).aria_snapshot() for i in range(statuses.count()))
+
+    page.get_by_role("button", name="Optimize").click()
+    wait_until(lambda: announced("log-likelihood −2.488, 0.000 below the maximum, n = 5"))
+    wait_until(lambda: announced("Moved to the maximum likelihood estimate"))
+    box = page.get_by_placeholder("e.g. 2.1, 3.4")
+    box.fill("2, abc")
+    box.press("Enter")
+    wait_until(lambda: announced("Nothing added: entry 2"))
+
+
 def test_optimize_moves_the_sliders_to_the_mean_and_population_std(page):
     for x in (0.4, 3.3, 3.9):
         click_plot(page, x)
