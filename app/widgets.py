@@ -227,7 +227,7 @@ LIVE_REGION_CLASS = "mle-live"
 
 
 class AccessibleBokehViews(JSComponent):
-    """Mends what BokehJS leaves out for keyboard and screen-reader users, for every view on the page.
+    """Mends what BokehJS and Panel leave out for keyboard and screen-reader users, in every view on the page.
 
     * **Sliders**: BokehJS builds them with noUiSlider, which names no handle and, with no ``ariaFormat``,
       gives its ``aria-valuetext`` (what a screen reader announces) two decimals: focusing σ = 0.0650 said
@@ -244,12 +244,16 @@ class AccessibleBokehViews(JSComponent):
       the readout) is made a polite ``status`` region, so a screen reader says what an action did (the
       new ℓ after Optimize or a slider step, "Nothing added: …"). The attribute goes on the pane's host
       element, which stays while its text changes: a region created along with its text is not announced.
+    * **Downloads**: Panel's ``FileDownload`` listens for clicks on the link inside its button, and a key
+      press on the focused button clicks the button, not the link: Enter or Space downloaded nothing.
+      A click on the button itself is passed on to the link.
     * **The plot's focus ring**: the plot's event layer (what has the focus on a plot) lies in the shadow
       root of Bokeh's canvas view, which neither the page's CSS nor the figure's ``stylesheets`` reach, so
       it showed Chromium's 1 px dotted ring. It gets the 3 px ring every other control has.
 
-    Each applies to the views already on the page and, through the view classes' methods, to those built
-    later (a card opened, a family chosen). Renders nothing visible; one per page is enough.
+    Each view is mended once it is rendered (BokehJS's ``DOMView.r_after_render``, which every render and
+    re-render ends with: cards opened later and family switches included), and the views already on the
+    page when this renders are mended then. Renders nothing visible; one per page is enough.
     """
 
     _esm = """
@@ -258,15 +262,21 @@ class AccessibleBokehViews(JSComponent):
     const TAB_FOCUS_CSS = `.bk-tab:focus-visible { ${RING} }`;
     const own = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
 
+    function patch(proto, key, after) {
+      const original = proto[key];
+      proto[key] = function (...args) {
+        return after.call(this, original.apply(this, args));
+      };
+    }
+
     function speak(view) {
-      if (view.slider_el == null || typeof view.pretty !== "function") return;
       for (const handle of view.slider_el.querySelectorAll(".noUi-handle")) {
+        const name = view.model.title;
+        if (name && handle.getAttribute("aria-label") !== name) handle.setAttribute("aria-label", name);
         const put = () => {
           const text = String(view.pretty(view.model.value));
           if (handle.getAttribute("aria-valuetext") !== text) handle.setAttribute("aria-valuetext", text);
         };
-        const name = view.model.title;
-        if (name && handle.getAttribute("aria-label") !== name) handle.setAttribute("aria-label", name);
         if (handle._mleSpoken == null) {
           handle._mleSpoken = new MutationObserver(put);
           handle._mleSpoken.observe(handle, { attributes: true, attributeFilter: ["aria-valuetext"] });
@@ -275,7 +285,7 @@ class AccessibleBokehViews(JSComponent):
       }
     }
 
-    function ringed(view, css = FOCUS_RING_CSS) {
+    function ringed(view, css) {
       const root = view.shadow_el;
       if (root == null || root.querySelector("style[data-mle-focus-ring]") != null) return;
       const style = document.createElement("style");
@@ -285,12 +295,18 @@ class AccessibleBokehViews(JSComponent):
     }
 
     function tabbed(view) {
+      // A new active tab or new tabs change the headers without a re-render: follow those too. Panel's own tabs
+      // view overrides update_active without calling Bokeh's, so each class that defines one is patched.
       for (let proto = Object.getPrototypeOf(view); proto != null && proto !== Object.prototype;
            proto = Object.getPrototypeOf(proto)) {
-        patchTabs(proto);
+        for (const key of ["_update_headers", "update_active"]) {
+          if (own(proto, key) && !own(proto, `_mle_${key}`)) {
+            proto[`_mle_${key}`] = true;
+            patch(proto, key, function (result) { tabbed(this); return result; });
+          }
+        }
       }
       const headers = view.header_els;
-      if (headers == null) return;
       view.headers_wrapper_el?.setAttribute("role", "tablist");
       headers.forEach((header, i) => {
         const selected = i === view.model.active;
@@ -314,78 +330,49 @@ class AccessibleBokehViews(JSComponent):
         const first = [...view.shadow_el.children].find((el) => el.tagName !== "STYLE" && el.tagName !== "LINK");
         if (first != null && first !== view.header_el) view.shadow_el.insertBefore(view.header_el, first);
       }
+      ringed(view, TAB_FOCUS_CSS);
     }
 
     function announced(view) {
-      if (!(view.model.css_classes ?? []).includes("mle-live")) return;
       view.el.setAttribute("role", "status");
       view.el.setAttribute("aria-live", "polite");
-      for (let proto = Object.getPrototypeOf(view); proto != null && proto !== Object.prototype;
-           proto = Object.getPrototypeOf(proto)) {
-        if (own(proto, "render") && !own(proto, "_mleAnnounced")) {
-          proto._mleAnnounced = true;
-          patch(proto, "render", function (result) { announced(this); return result; });
-          break;
-        }
-      }
     }
 
-    function patchTabs(proto) {
-      // Panel's own tabs view overrides update_active without calling Bokeh's: patch each class that defines one.
-      for (const key of ["_update_headers", "update_active"]) {
-        const flag = `_mleTabbed_${key}`;
-        if (own(proto, key) && !own(proto, flag)) {
-          proto[flag] = true;
-          patch(proto, key, function (result) { tabbed(this); return result; });
-        }
-      }
+    function downloadable(view) {
+      const button = view.button_el;
+      if (button._mleForwards) return;
+      button._mleForwards = true;
+      button.addEventListener("click", (event) => {
+        if (event.target === button) view.anchor_el.click();
+      });
     }
 
-    function patch(proto, key, after) {
-      if (proto == null || proto[key] == null) return;
-      const original = proto[key];
-      proto[key] = function (...args) {
-        return after.call(this, original.apply(this, args));
-      };
-    }
-
-    function viewPrototype(module, name) {
-      try {
-        return window.Bokeh.require(module)[name].prototype;
-      } catch (error) {
-        console.warn(`MLE Explorer: BokehJS has no ${name} here; its accessibility mends are skipped`, error);
-        return null;
-      }
+    function mend(view) {
+      if (view.slider_el != null && typeof view.pretty === "function") speak(view);
+      if (view.canvas_view != null) ringed(view.canvas_view, FOCUS_RING_CSS);
+      if (view.header_els != null && Array.isArray(view.model.tabs)) tabbed(view);
+      if ((view.model.css_classes ?? []).includes("__LIVE_REGION_CLASS__")) announced(view);
+      if (view.anchor_el instanceof HTMLAnchorElement && view.button_el != null) downloadable(view);
     }
 
     export function render() {
-      const Bokeh = window.Bokeh;
-      const slider = viewPrototype("models/widgets/sliders/slider", "SliderView");
-      const canvas = viewPrototype("models/canvas/canvas", "CanvasView");
-      const tabs = viewPrototype("models/layouts/tabs", "TabsView");
-      if (slider != null && !slider._mleSpeaks) {
-        slider._mleSpeaks = true;
-        patch(slider, "render", function (result) { speak(this); return result; });
+      let base = null;
+      try {
+        base = window.Bokeh.require("core/dom_view").DOMView.prototype;
+      } catch (error) {
+        console.warn("MLE Explorer: no BokehJS DOMView here; the accessibility mends are skipped", error);
+        return document.createElement("span");
       }
-      if (tabs != null && !tabs._mleTabbed) {
-        tabs._mleTabbed = true;
-        patchTabs(tabs);
-        patch(tabs, "stylesheets", (sheets) => [...sheets, TAB_FOCUS_CSS]);
+      if (!own(base, "_mleMends")) {
+        base._mleMends = true;
+        patch(base, "r_after_render", function (result) {
+          try { mend(this); } catch (error) { console.warn("MLE Explorer: a view could not be mended", error); }
+          return result;
+        });
       }
-      if (canvas != null && !canvas._mleRinged) {
-        canvas._mleRinged = true;
-        // A re-render empties the shadow root and installs these again.
-        patch(canvas, "stylesheets", (sheets) => [...sheets, FOCUS_RING_CSS]);
-      }
-      for (const view of Bokeh.index.all_views()) {
-        if (slider != null && view instanceof slider.constructor) speak(view);
-        if (canvas != null && view instanceof canvas.constructor) ringed(view);
-        announced(view);
-        if (tabs != null && view instanceof tabs.constructor) {
-          tabbed(view);
-          ringed(view, TAB_FOCUS_CSS);
-        }
+      for (const view of window.Bokeh.index.all_views()) {
+        try { mend(view); } catch (error) { console.warn("MLE Explorer: a view could not be mended", error); }
       }
       return document.createElement("span");
     }
-    """
+    """.replace("__LIVE_REGION_CLASS__", LIVE_REGION_CLASS)

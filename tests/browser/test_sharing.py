@@ -52,3 +52,18 @@ def test_an_uploaded_csv_with_one_bad_row_is_refused_and_the_plot_unchanged(page
     page.locator("input[type=file]").first.set_input_files(str(good))
     wait_for_observations(page, 3)
     assert observation_xs(page) == [1.5, 2.5, 3.5]
+
+
+def test_the_observations_download_from_the_keyboard(page, tmp_path):
+    # Panel's FileDownload listens on the link inside its button: Enter or Space on the button downloaded nothing.
+    from app.data_io import parse_csv
+
+    page.get_by_text("Share a link · upload · download").click()
+    button = page.get_by_role("button", name="Download observations (CSV)")
+    for key in ("Enter", "Space"):
+        with page.expect_download() as download:
+            button.focus()
+            page.keyboard.press(key)
+        saved = tmp_path / f"{key}.csv"
+        download.value.save_as(saved)
+        assert parse_csv(saved.read_text()).tolist() == EXAMPLE
