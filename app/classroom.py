@@ -107,9 +107,9 @@ SKIP_LINK_CSS = """
 def page_css(theme: str) -> str:
     """CSS for the page's head: the theme's colours as variables, which every shadow root inherits."""
     colors = "".join(f"{name}: {value}; " for name, value in THEME_COLORS[theme].items())
-    focus = "a:focus-visible { outline: 3px solid var(--mle-focus-color); outline-offset: 2px; }"  # the title link
+    focus = "a:focus-visible { outline: 3px solid var(--mle-focus-color); outline-offset: 2px; }"  # links
     # The template keeps its title on one line: in a narrow window it ran off the right edge.
-    title = "#header .title { white-space: normal; }"
+    title = "#header .title { white-space: normal; } #header h1.title { margin: 0; }"
     return f":root {{ {colors}}}\n#header {{ --mle-focus-color: {HEADER_FOCUS_COLOR}; }}\n{focus}\n{title}\n"
 
 

@@ -251,6 +251,10 @@ class AccessibleBokehViews(JSComponent):
       root of Bokeh's canvas view, which neither the page's CSS nor the figure's ``stylesheets`` reach, so
       it showed Chromium's 1 px dotted ring. It gets the 3 px ring every other control has.
 
+    * **The page**: the template's title was a link to the page itself, the first Tab stop, and Enter on it
+      reloaded the page and lost the student's data; it becomes the page's ``h1`` (there was no heading).
+      The template's main column gets the ``main`` landmark.
+
     Each view is mended once it is rendered (BokehJS's ``DOMView.r_after_render``, which every render and
     re-render ends with: cards opened later and family switches included), and the views already on the
     page when this renders are mended then. Renders nothing visible; one per page is enough.
@@ -355,7 +359,20 @@ class AccessibleBokehViews(JSComponent):
       if (view.anchor_el instanceof HTMLAnchorElement && view.button_el != null) downloadable(view);
     }
 
+    function mendPage() {
+      for (const link of document.querySelectorAll("#header a.title")) {
+        if (link.getAttribute("href") !== "") continue;  // the app's title; a site link elsewhere is left alone
+        const heading = document.createElement("h1");
+        heading.className = link.className;
+        heading.textContent = link.textContent.trim();
+        link.replaceWith(heading);
+      }
+      const main = document.getElementById("main");
+      if (main != null && document.querySelector("main, [role=main]") == null) main.setAttribute("role", "main");
+    }
+
     export function render() {
+      mendPage();
       let base = null;
       try {
         base = window.Bokeh.require("core/dom_view").DOMView.prototype;

@@ -93,7 +93,17 @@ def test_keyboard_only_reaches_optimize_and_it_moves_the_sliders_to_the_mle(page
     wait_until(lambda: math.isclose(slider_value(page, "μ"), MU_HAT, rel_tol=1e-12))
 
 
-def test_the_focus_ring_is_as_visible_on_the_plot_its_toolbar_and_the_title_as_on_the_controls(page):
+def test_the_page_title_is_its_heading_not_a_link_that_reloads_and_loses_the_data(page):
+    # The template's title was a link to the page itself, the first Tab stop: Enter on it reloaded the page into
+    # the example data. There was no heading and no main landmark either.
+    expect(page.get_by_role("heading", level=1, name="MLE Explorer", exact=False)).to_be_visible()
+    expect(page.locator("#header a.title")).to_have_count(0)
+    expect(page.get_by_role("main")).to_have_count(1)
+    page.keyboard.press("Tab")
+    assert focused(page)["tag"] != "A"
+
+
+def test_the_focus_ring_is_as_visible_on_the_plot_and_its_toolbar_as_on_the_controls(page):
     # The plot itself (its event layer, in Bokeh's canvas's shadow root), Bokeh's toolbar buttons (in their own
     # shadow root) and the template's title link showed a 1 px ring.
     rings = {}
