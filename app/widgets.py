@@ -251,6 +251,11 @@ class AccessibleBokehViews(JSComponent):
       root of Bokeh's canvas view, which neither the page's CSS nor the figure's ``stylesheets`` reach, so
       it showed Chromium's 1 px dotted ring. It gets the 3 px ring every other control has.
 
+    * **Keeping the keyboard's place**: a re-render (a scenario button in its new colour, Run → Stop), a card
+      re-rendering its header when first opened, a button turning disabled (Undo after the last edit it can
+      take back, the climb's Reset) or a layout being hidden (the refused switch's "Clear the data and
+      switch" / "Keep") dropped the focus to the page, where a screen reader loses its place. The focus
+      stays on the control, or goes to the next one beside it, or to the first control around it.
     * **The page**: the template's title was a link to the page itself, the first Tab stop, and Enter on it
       reloaded the page and lost the student's data; it becomes the page's ``h1`` (there was no heading).
       The template's main column gets the ``main`` landmark.
@@ -357,6 +362,112 @@ class AccessibleBokehViews(JSComponent):
       if (view.header_els != null && Array.isArray(view.model.tabs)) tabbed(view);
       if ((view.model.css_classes ?? []).includes("__LIVE_REGION_CLASS__")) announced(view);
       if (view.anchor_el instanceof HTMLAnchorElement && view.button_el != null) downloadable(view);
+      if (view.button_el instanceof HTMLButtonElement) keepFocusOffDisabled(view.button_el);
+      if (typeof view.update_children === "function") {
+        keepFocusThroughUpdates(view);
+        keepFocusWhenHidden(view);
+      }
+    }
+
+    function deepActive() {
+      let active = document.activeElement;
+      while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+      return active;
+    }
+
+    function holdsFocus(el) {
+      for (let node = deepActive(); node != null; node = node.parentNode ?? node.host) {
+        if (node === el) return true;
+      }
+      return false;
+    }
+
+    const FOCUSABLE = "button:not([disabled]), select:not([disabled]), input:not([disabled]), [tabindex='0'], a[href]";
+
+    function firstControl(view) {
+      const own = (view.shadow_el ?? view.el).querySelector(FOCUSABLE);
+      if (own != null) return own;
+      for (const child of view.child_views ?? []) {
+        const found = child.el.isConnected && child.el.offsetParent !== null ? firstControl(child) : null;
+        if (found != null) return found;
+      }
+      return null;
+    }
+
+    function refocus(view) {
+      // The same control if it is still there and enabled (else the layout's first), else the next one beside
+      // it (Undo, once it has taken back the last edit, or the climb's Reset, re-render disabled).
+      const target = firstControl(view) ?? nextControl(view.el);
+      target?.focus({ preventScroll: true });
+    }
+
+    function keepFocus(view, rerender) {
+      // A re-render (a button's colour or label changed) replaces the focused element, and the keyboard's place
+      // fell back to the page's start.
+      const held = holdsFocus(view.el);
+      const result = rerender();
+      if (held && !holdsFocus(view.el)) refocus(view);
+      return result;
+    }
+
+    async function keepFocusAsync(view, update) {
+      // The same when a layout's children change (a card filled when it is first opened re-renders its header).
+      const held = holdsFocus(view.el);
+      const result = await update();
+      if (held && !holdsFocus(view.el)) refocus(view);
+      return result;
+    }
+
+    function nextControl(el) {
+      // The enabled control after (or else before) the view that holds ``el``, among its layout's children.
+      const views = [...window.Bokeh.index.all_views()];
+      const owner = views.find((view) => view.button_el === el || view.el === el)
+        ?? views.find((view) => view.shadow_el?.contains(el));
+      const siblings = owner?.parent?.child_views ?? [];
+      const at = siblings.indexOf(owner);
+      for (const view of [...siblings.slice(at + 1), ...siblings.slice(0, Math.max(at, 0)).reverse()]) {
+        const target = (view.shadow_el ?? view.el).querySelector(FOCUSABLE);
+        if (target != null) return target;
+      }
+      return null;
+    }
+
+    let lastFocused = null;
+
+    function keepFocusOffDisabled(button) {
+      // A focused button that turns disabled (Undo after the last edit it can take back, the climb's Reset)
+      // drops the focus to the page, with no event: watch the attribute, and move the focus to the next
+      // control beside the button.
+      if (button._mleDisabledWatch != null) return;
+      button._mleDisabledWatch = new MutationObserver(() => {
+        const lost = deepActive() == null || deepActive() === document.body;
+        if (button.disabled && lastFocused === button && lost) nextControl(button)?.focus({ preventScroll: true });
+      });
+      button._mleDisabledWatch.observe(button, { attributes: true, attributeFilter: ["disabled"] });
+    }
+
+    function keepFocusWhenHidden(view) {
+      // A layout hidden while it holds the focus (the family switch's "Clear the data and switch" / "Keep"
+      // once one is pressed): the focus goes to the first control of the layout around it.
+      if (view._mleHideWatch || view.parent == null) return;
+      view._mleHideWatch = true;
+      view.on_change(view.model.properties.visible, () => {
+        if (!view.model.visible && holdsFocus(view.el)) firstControl(view.parent)?.focus({ preventScroll: true });
+      });
+    }
+
+    function keepFocusThroughUpdates(view) {
+      // Panel's card defines its own update_children (it re-renders its header): patch each class that has one.
+      for (let proto = Object.getPrototypeOf(view); proto != null && proto !== Object.prototype;
+           proto = Object.getPrototypeOf(proto)) {
+        if (own(proto, "update_children") && !own(proto, "_mleKeepsFocus")) {
+          proto._mleKeepsFocus = true;
+          const update = proto.update_children;
+          proto.update_children = function (...args) {
+            return keepFocusAsync(this, () => update.apply(this, args));
+          };
+        }
+      }
     }
 
     function mendPage() {
@@ -371,6 +482,15 @@ class AccessibleBokehViews(JSComponent):
       if (main != null && document.querySelector("main, [role=main]") == null) main.setAttribute("role", "main");
     }
 
+    function viewPrototype(module, name) {
+      try {
+        return window.Bokeh.require(module)[name].prototype;
+      } catch (error) {
+        console.warn(`MLE Explorer: BokehJS has no ${name} here`, error);
+        return null;
+      }
+    }
+
     export function render() {
       mendPage();
       let base = null;
@@ -382,6 +502,11 @@ class AccessibleBokehViews(JSComponent):
       }
       if (!own(base, "_mleMends")) {
         base._mleMends = true;
+        const rerender = base.rerender;
+        base.rerender = function (...args) {
+          return keepFocus(this, () => rerender.apply(this, args));
+        };
+        document.addEventListener("focusin", (event) => { lastFocused = event.composedPath()[0]; }, true);
         patch(base, "r_after_render", function (result) {
           try { mend(this); } catch (error) { console.warn("MLE Explorer: a view could not be mended", error); }
           return result;

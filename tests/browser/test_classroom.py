@@ -17,6 +17,7 @@ from .support import (
     plot_property,
     reloaded_by,
     slider_value,
+    wait_for_observations,
     wait_until,
 )
 
@@ -179,3 +180,40 @@ def test_switching_the_theme_keeps_the_family_the_data_and_the_sliders(page):
     assert page.evaluate("document.documentElement.dataset.bsTheme") == "dark"
     wait_until(lambda: (observation_xs(page), slider_value(page, "λ")) == before)
     expect(page.get_by_text("Opened the view from the link.")).to_be_visible()
+
+
+def test_the_keyboard_focus_stays_in_place_after_actions_that_rebuild_hide_or_disable_their_control(page):
+    # Each of these dropped the focus to the page (a screen reader lost its place): the refused switch's buttons
+    # are hidden once pressed, Undo turns disabled after the last edit, a scenario button is re-rendered in its
+    # new colour, and a card built when first opened re-renders its header.
+    def focus_is_on(text):
+        wait_until(lambda: (focused(page) or {}).get("text", "").startswith(text))
+
+    family = page.get_by_role("combobox", name="Model family")
+    family.focus()
+    page.keyboard.press("p")  # Poisson: the example data are not counts
+    keep = page.get_by_role("button", name="Keep Gaussian (normal)")
+    expect(keep).to_be_visible()
+    keep.focus()
+    page.keyboard.press("Enter")
+    wait_until(lambda: focused(page)["tag"] == "SELECT")
+    expect(family).to_have_value("Gaussian (normal)")
+
+    box = page.get_by_placeholder("e.g. 2.1, 3.4")
+    box.fill("3")
+    box.press("Enter")
+    wait_for_observations(page, 6)
+    page.get_by_role("button", name="Undo").focus()
+    page.keyboard.press("Enter")
+    wait_for_observations(page, 5)
+    focus_is_on("Example data")
+
+    page.get_by_role("button", name="Machine errors per day").focus()
+    page.keyboard.press("Enter")
+    expect(family).to_have_value("Poisson (counts)")
+    focus_is_on("Machine errors per day")
+
+    page.locator("button.card-header", has_text="Share a link").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Link to this view")).to_be_visible()
+    wait_until(lambda: "card-header" in focused(page)["class"])
