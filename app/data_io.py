@@ -71,7 +71,7 @@ def _decode_and_parse(content: bytes | str) -> tuple[str, np.ndarray]:
     """The file's text and its numbers (``parse_csv``). Bytes are read as UTF-8 or else as Windows-1252, the
     encoding Excel on Windows saves a plain "CSV" in (only a header such as "Größe (µm)" tells them apart).
 
-    Raises ``ValueError`` for a file neither reads as a column of numbers in.
+    Raises ``ValueError`` for a file that is not text, or whose text is not a column of numbers (``parse_csv``).
     """
     if isinstance(content, str):
         return content, parse_csv(content)
@@ -80,10 +80,15 @@ def _decode_and_parse(content: bytes | str) -> tuple[str, np.ndarray]:
     except UnicodeDecodeError:
         try:
             text = content.decode("cp1252")
-            return text, parse_csv(text)
-        except (UnicodeDecodeError, ValueError):
+        except UnicodeDecodeError:
+            text = None
+        # Windows-1252 reads almost any bytes: control characters tell a binary file (or UTF-16) from text.
+        if text is None or _CONTROL_CHARACTERS.search(text):
             raise ValueError("the file is not text (UTF-8 or Windows-1252): save it as CSV UTF-8") from None
     return text, parse_csv(text)
+
+
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
 def _parse_plain_column(text: str, limit: int) -> np.ndarray | None:

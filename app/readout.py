@@ -122,7 +122,7 @@ class LikelihoodReadout(pn.viewable.Viewer):
         self._spoken.object = self._summary()
 
     def _summary(self) -> str:
-        """ℓ, and how far below the maximum (or the estimate's message), in words a screen reader reads well."""
+        """ℓ, how far below the maximum when there is a finite one, and n: one line a screen reader reads well."""
         state = self.state
         text = f"log-likelihood {format_number(state.log_likelihood)}"
         mle = state.mle

@@ -130,6 +130,17 @@ def test_spreadsheet_exports_are_read_headers_with_digits_trailing_separators_an
     assert state.observations.tolist() == [2.5]
 
 
+def test_a_windows_1252_file_with_a_bad_row_names_the_row_and_a_binary_one_is_not_text():
+    state = ExplorerState()
+    files = DataFiles(state=state)
+    assert not files.load_file("excel.csv", "Größe\r\n1\r\nabc\r\n".encode("cp1252"))
+    assert "row 3 ('abc') is not a number" in state.notice
+    for binary in (bytes(range(256)), "1\n2\n".encode("utf-16")):
+        assert not files.load_file("data.bin", binary)
+        assert "not text (UTF-8 or Windows-1252)" in state.notice
+    assert state.n == 5
+
+
 def test_a_first_row_that_is_a_number_gone_wrong_is_not_taken_for_a_header():
     for bad in ("12a", "1.2.3", "(3)"):
         with pytest.raises(ValueError, match=r"row 1 .* is not a number"):
