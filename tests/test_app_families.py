@@ -387,7 +387,9 @@ def test_a_family_whose_fit_needs_scipy_loads_it_first(scipy_not_loaded):
     assert explorer.state.observations.tolist() == [120.0, 80.0, 300.0]
 
 
-def test_a_failed_load_keeps_the_family_and_says_why(monkeypatch):
+@pytest.fixture
+def scipy_unavailable(monkeypatch):
+    """Pretend scipy is not loaded and cannot be (a server without the extra, a static page offline)."""
     import app.pyodide_support
 
     async def unavailable(name, module=None):
@@ -395,6 +397,9 @@ def test_a_failed_load_keeps_the_family_and_says_why(monkeypatch):
 
     monkeypatch.setattr(app.pyodide_support, "package_available", lambda module: False)
     monkeypatch.setattr(app.pyodide_support, "ensure_package", unavailable)
+
+
+def test_a_failed_load_keeps_the_family_and_says_why(scipy_unavailable):
     explorer = MLEExplorer()
     explorer.state.load_scenario("bulb_lifetimes")
     explorer.scenarios.buttons["bulb_wear_out"].clicks += 1
@@ -421,14 +426,7 @@ def test_a_weibull_link_loads_scipy_before_opening_its_view(scipy_not_loaded):
     assert explorer.state.notice == "Opened the view from the link."
 
 
-def test_a_weibull_link_where_scipy_cannot_be_loaded_says_so_and_keeps_the_view(monkeypatch):
-    import app.pyodide_support
-
-    async def unavailable(name, module=None):
-        raise ModuleNotFoundError(f"No module named {module!r}")
-
-    monkeypatch.setattr(app.pyodide_support, "package_available", lambda module: False)
-    monkeypatch.setattr(app.pyodide_support, "ensure_package", unavailable)
+def test_a_weibull_link_where_scipy_cannot_be_loaded_says_so_and_keeps_the_view(scipy_unavailable):
     explorer = MLEExplorer()
     before = explorer.state.observations.tolist()
     explorer.share.restore({"family": "weibull", "shape": "2.0", "scale": "1000.0", "x": "950,1100,1020"})

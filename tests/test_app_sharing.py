@@ -219,12 +219,18 @@ def test_download_gives_the_observations_as_csv():
     ],
 )
 def test_a_refused_link_says_what_is_wrong_briefly_and_counts_observations_from_one(query, expected):
+    notice = notice_of_a_refused_link(query)
+    assert expected in notice
+    assert len(notice) < 300
+
+
+def notice_of_a_refused_link(query) -> str:
+    """The notice a new session shows for a link it refuses (after checking its data did not change)."""
     explorer = MLEExplorer()
     before = explorer.state.observations.tolist()
     explorer.share.restore(query)
-    assert expected in explorer.state.notice
-    assert len(explorer.state.notice) < 300
     assert explorer.state.observations.tolist() == before
+    return explorer.state.notice
 
 
 def test_a_link_reads_the_minus_sign_the_readout_shows():
@@ -270,11 +276,7 @@ def test_a_link_carries_the_scenario_and_the_truth_its_data_came_from():
     ],
 )
 def test_a_link_with_a_scenario_or_truth_that_does_not_fit_is_refused(query, expected):
-    explorer = MLEExplorer()
-    before = explorer.state.observations.tolist()
-    explorer.share.restore(query)
-    assert expected in explorer.state.notice
-    assert explorer.state.observations.tolist() == before
+    assert expected in notice_of_a_refused_link(query)
 
 
 def test_a_link_near_the_limit_still_opens_with_the_theme_added():
