@@ -362,7 +362,6 @@ class AccessibleBokehViews(JSComponent):
       if (view.header_els != null && Array.isArray(view.model.tabs)) tabbed(view);
       if ((view.model.css_classes ?? []).includes("__LIVE_REGION_CLASS__")) announced(view);
       if (view.anchor_el instanceof HTMLAnchorElement && view.button_el != null) downloadable(view);
-      if (view.button_el instanceof HTMLButtonElement) keepFocusOffDisabled(view.button_el);
       if (typeof view.update_children === "function") {
         keepFocusThroughUpdates(view);
         keepFocusWhenHidden(view);
@@ -432,20 +431,6 @@ class AccessibleBokehViews(JSComponent):
       return null;
     }
 
-    let lastFocused = null;
-
-    function keepFocusOffDisabled(button) {
-      // A focused button that turns disabled (Undo after the last edit it can take back, the climb's Reset)
-      // drops the focus to the page, with no event: watch the attribute, and move the focus to the next
-      // control beside the button.
-      if (button._mleDisabledWatch != null) return;
-      button._mleDisabledWatch = new MutationObserver(() => {
-        const lost = deepActive() == null || deepActive() === document.body;
-        if (button.disabled && lastFocused === button && lost) nextControl(button)?.focus({ preventScroll: true });
-      });
-      button._mleDisabledWatch.observe(button, { attributes: true, attributeFilter: ["disabled"] });
-    }
-
     function keepFocusWhenHidden(view) {
       // A layout hidden while it holds the focus (the family switch's "Clear the data and switch" / "Keep"
       // once one is pressed): the focus goes to the first control of the layout around it.
@@ -506,7 +491,6 @@ class AccessibleBokehViews(JSComponent):
         base.rerender = function (...args) {
           return keepFocus(this, () => rerender.apply(this, args));
         };
-        document.addEventListener("focusin", (event) => { lastFocused = event.composedPath()[0]; }, true);
         patch(base, "r_after_render", function (result) {
           try { mend(this); } catch (error) { console.warn("MLE Explorer: a view could not be mended", error); }
           return result;
