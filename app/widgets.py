@@ -256,6 +256,8 @@ class AccessibleBokehViews(JSComponent):
       take back, the climb's Reset) or a layout being hidden (the refused switch's "Clear the data and
       switch" / "Keep") dropped the focus to the page, where a screen reader loses its place. The focus
       stays on the control, or goes to the next one beside it, or to the first control around it.
+    * **States and stops**: a card's header says whether the card is open (``aria-expanded``), a toggle
+      whether it is pressed (``aria-pressed``); a number box's ▲/▼ buttons, unnamed, leave the Tab order.
     * **The page**: the template's title was a link to the page itself, the first Tab stop, and Enter on it
       reloaded the page and lost the student's data; it becomes the page's ``h1`` (there was no heading).
       The template's main column gets the ``main`` landmark.
@@ -356,12 +358,31 @@ class AccessibleBokehViews(JSComponent):
       });
     }
 
+    function stated(view, property, attribute) {
+      // A card's header says whether the card is open, a toggle whether it is pressed, and keeps saying it.
+      const put = () => view.button_el?.setAttribute(attribute, String(property === "collapsed"
+        ? !view.model.collapsed : Boolean(view.model[property])));
+      put();
+      if (view._mleStated) return;
+      view._mleStated = true;
+      view.on_change(view.model.properties[property], put);
+    }
+
     function mend(view) {
       if (view.slider_el != null && typeof view.pretty === "function") speak(view);
       if (view.canvas_view != null) ringed(view.canvas_view, FOCUS_RING_CSS);
       if (view.header_els != null && Array.isArray(view.model.tabs)) tabbed(view);
       if ((view.model.css_classes ?? []).includes("__LIVE_REGION_CLASS__")) announced(view);
       if (view.anchor_el instanceof HTMLAnchorElement && view.button_el != null) downloadable(view);
+      if (view.button_el instanceof HTMLButtonElement) {
+        if (typeof view.model.collapsed === "boolean") stated(view, "collapsed", "aria-expanded");
+        else if (typeof view.model.active === "boolean") stated(view, "active", "aria-pressed");
+      }
+      // A number box's ▲/▼ were two more Tab stops with no name; typing (or the arrow keys) sets the number.
+      for (const spin of view.shadow_el?.querySelectorAll(".bk-spin-btn") ?? []) {
+        spin.tabIndex = -1;
+        spin.setAttribute("aria-hidden", "true");
+      }
       if (typeof view.update_children === "function") {
         keepFocusThroughUpdates(view);
         keepFocusWhenHidden(view);
@@ -449,7 +470,11 @@ class AccessibleBokehViews(JSComponent):
           proto._mleKeepsFocus = true;
           const update = proto.update_children;
           proto.update_children = function (...args) {
-            return keepFocusAsync(this, () => update.apply(this, args));
+            return keepFocusAsync(this, async () => {
+              const result = await update.apply(this, args);
+              mend(this);  // Panel's card re-renders its header here without ending in r_after_render
+              return result;
+            });
           };
         }
       }

@@ -217,3 +217,22 @@ def test_the_keyboard_focus_stays_in_place_after_actions_that_rebuild_hide_or_di
     page.keyboard.press("Enter")
     expect(page.get_by_role("button", name="Link to this view")).to_be_visible()
     wait_until(lambda: "card-header" in focused(page)["class"])
+
+
+def test_cards_say_whether_they_are_open_toggles_whether_pressed_and_spin_buttons_are_no_tab_stops(page):
+    # A screen reader could not tell an open card from a closed one, nor presentation mode on from off; a number
+    # box's unnamed ▲/▼ were two more Tab stops each.
+    card = page.locator("button.card-header", has_text="Draw a new sample")
+    expect(card).to_have_attribute("aria-expanded", "false")
+    card.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("button.card-header", has_text="Draw a new sample")).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_role("button", name="Draw a new sample", exact=True)).to_be_visible()  # the card is built
+    spin_buttons = page.locator(".bk-spin-btn")
+    assert spin_buttons.count() >= 4  # the sample size's and the true parameters' boxes, at least
+    for index in range(spin_buttons.count()):
+        expect(spin_buttons.nth(index)).to_have_attribute("tabindex", "-1")
+    toggle = page.get_by_role("button", name="Presentation mode")
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    toggle.click()
+    expect(page.get_by_role("button", name="Presentation mode")).to_have_attribute("aria-pressed", "true")
