@@ -11,6 +11,7 @@ session whole; and Panel's list of template roots kept one id per session (see `
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import json
 import random
@@ -72,7 +73,16 @@ def cycle_sessions_and_report() -> dict:
         before = {name: size() for name, size in registries.items()}
         errors = asyncio.run(drive(url))
         wait_until(lambda: len(destroyed) == SESSIONS, timeout=60, what=lambda: f"{len(destroyed)} sessions destroyed")
-        gc.collect()
+
+        # Our callback runs first among a session's destroy callbacks, in the server's thread: the rest of the
+        # teardown (the app's own callback, Panel's document cleanup) may still be under way when it has run.
+        # Give it time to finish; what a leak keeps stays alive however long this waits.
+        def all_freed():
+            gc.collect()
+            return all(ref() is None for ref in made)
+
+        with contextlib.suppress(TimeoutError):  # what is still alive is reported below, by type
+            wait_until(all_freed, timeout=20, interval=0.2)
         alive = [type(ref()).__name__ for ref in made if ref() is not None]
         grown = {name: size() - before[name] for name, size in registries.items() if size() != before[name]}
     return {"made": len(made), "destroyed": len(destroyed), "errors": errors, "alive": alive, "grown": grown}
