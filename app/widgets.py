@@ -417,7 +417,7 @@ class AccessibleBokehViews(JSComponent):
     function refocus(view) {
       // The same control if it is still there and enabled (else the layout's first), else the next one beside
       // it (Undo, once it has taken back the last edit, or the climb's Reset, re-render disabled).
-      const target = firstControl(view) ?? nextControl(view.el);
+      const target = firstControl(view) ?? nextControl(view);
       target?.focus({ preventScroll: true });
     }
 
@@ -438,12 +438,9 @@ class AccessibleBokehViews(JSComponent):
       return result;
     }
 
-    function nextControl(el) {
-      // The enabled control after (or else before) the view that holds ``el``, among its layout's children.
-      const views = [...window.Bokeh.index.all_views()];
-      const owner = views.find((view) => view.button_el === el || view.el === el)
-        ?? views.find((view) => view.shadow_el?.contains(el));
-      const siblings = owner?.parent?.child_views ?? [];
+    function nextControl(owner) {
+      // The enabled control after (or else before) ``owner`` among its layout's children.
+      const siblings = owner.parent?.child_views ?? [];
       const at = siblings.indexOf(owner);
       for (const view of [...siblings.slice(at + 1), ...siblings.slice(0, Math.max(at, 0)).reverse()]) {
         const target = (view.shadow_el ?? view.el).querySelector(FOCUSABLE);
