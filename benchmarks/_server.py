@@ -143,7 +143,8 @@ def _die_with_parent() -> None:
 class ServedApp:
     """``panel serve app/main.py`` in a subprocess on 127.0.0.1; use as a context manager.
 
-    ``extra_args`` are passed to ``panel serve`` (e.g. ``--check-unused-sessions``). The server's output
+    ``extra_args`` are passed to ``panel serve`` (e.g. ``--check-unused-sessions``), ``environment`` is added
+    to its environment (e.g. ``PYTHONMALLOC``). The server's output
     (Bokeh's log at INFO, Panel's at ``panel_log_level``) is kept in ``lines`` and written to ``log_path`` if
     given; the session counts come from Panel's "Session … launching / destroyed" lines, logged at INFO (which
     also logs two lines per periodic callback run: too costly for a load test). With ``profile_path``,
@@ -157,8 +158,10 @@ class ServedApp:
         log_path: str | os.PathLike | None = None,
         profile_path: str | os.PathLike | None = None,
         panel_log_level: str = "info",
+        environment: dict[str, str] | None = None,
     ):
         self.profile_path = profile_path
+        self.environment = dict(environment or {})
         self.panel_log_level = panel_log_level
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/main"
@@ -203,6 +206,7 @@ class ServedApp:
         # Run from the checkout whether or not the package is installed; Panel logs sessions at INFO.
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
         env["PANEL_LOG_LEVEL"] = self.panel_log_level
+        env.update(self.environment)
         if self.profile_path:
             self._profile_setup = Path(tempfile.mkstemp(prefix="mle_profile_", suffix=".py")[1])
             self._profile_setup.write_text(_PROFILE_SETUP, encoding="utf-8")

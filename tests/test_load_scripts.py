@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,21 @@ def test_the_soak_s_collect_every_session_setup_makes_panel_collect_without_wait
     assert panel.io.document.GC_DEBOUNCE > 0
     exec(soak_test.COLLECT_EVERY_SESSION_SETUP, {})
     assert panel.io.document.GC_DEBOUNCE == 0
+
+
+def test_the_soak_s_system_malloc_setup_gives_free_pages_back_after_full_collections_only():
+    import gc
+
+    namespace = {}
+    exec(soak_test.SYSTEM_MALLOC_SETUP, namespace)
+    try:
+        trims = []
+        namespace["libc"] = types.SimpleNamespace(malloc_trim=trims.append)
+        assert namespace["give_back_free_pages"] in gc.callbacks
+        gc.collect(0)
+        assert trims == []
+        gc.collect()
+        assert trims == [0]
+    finally:
+        gc.callbacks.remove(namespace["give_back_free_pages"])
+    assert soak_test.SYSTEM_MALLOC_ENVIRONMENT == {"PYTHONMALLOC": "malloc"}
