@@ -270,16 +270,22 @@ class LikelihoodPlot(pn.viewable.Viewer):
         legend.update(orientation="horizontal", location="center", label_text_font_size="11px", spacing=12)
         fig.add_layout(legend, "below")
         draw = PointDrawTool(renderers=[points], add=False, drag=True, description="Drag or delete observations")
+        # Bokeh groups the three hover tools in one toolbar button whose title lists their descriptions (it said
+        # "Hover" three times without them).
         self._hover_points = HoverTool(
             renderers=[points],
             tooltips=[("xᵢ", "@x{0.000}"), ("f(xᵢ)", "@density{0.0000}"), ("ln f(xᵢ)", "@log_density{0.000}")],
+            description="Hover over an observation: its value, density and log-density",
         )
         hover_bars = HoverTool(
             renderers=[self._bars],
             tooltips=[("bin", "[@left{0.000}, @right{0.000})"), ("observations", "@count"), ("density", "@density")],
+            description="Hover over a histogram bar: its bin, count and density",
         )
         hover_model = HoverTool(
-            renderers=[self._model_bars], tooltips=[("k", "@x"), ("P(X = k | θ)", "@density{0.0000}")]
+            renderers=[self._model_bars],
+            tooltips=[("k", "@x"), ("P(X = k | θ)", "@density{0.0000}")],
+            description="Hover over a model bar: its probability P(X = k | θ)",
         )
         save = SaveTool(filename="mle-explorer", description="Save the plot as a PNG image")
         fig.add_tools(draw, self._hover_points, hover_bars, hover_model, PanTool(), WheelZoomTool(), ResetTool(), save)

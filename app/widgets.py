@@ -247,6 +247,10 @@ class AccessibleBokehViews(JSComponent):
     * **Downloads**: Panel's ``FileDownload`` listens for clicks on the link inside its button, and a key
       press on the focused button clicks the button, not the link: Enter or Space downloaded nothing.
       A click on the button itself is passed on to the link.
+    * **Toolbar buttons**: Bokeh draws them as focusable ``div`` elements with a title and no role, so a
+      screen reader found nothing there, and on/off tools did not say whether they were on. Space opened a
+      tool's menu (a long press), which most tools do not have, so it did nothing. They get the ``button``
+      role, their title as their name, ``aria-pressed`` for on/off tools, and Space presses them as Enter does.
     * **The plot's focus ring**: the plot's event layer (what has the focus on a plot) lies in the shadow
       root of Bokeh's canvas view, which neither the page's CSS nor the figure's ``stylesheets`` reach, so
       it showed Chromium's 1 px dotted ring. It gets the 3 px ring every other control has.
@@ -368,8 +372,33 @@ class AccessibleBokehViews(JSComponent):
       view.on_change(view.model.properties[property], put);
     }
 
+    function pressable(view) {
+      // Bokeh's toolbar buttons are focusable divs with a title and no role: a screen reader found nothing there.
+      // Space long-pressed them (which opens a tool's menu, and most have none) where a button is pressed.
+      const el = view.el;
+      el.setAttribute("role", "button");
+      el.setAttribute("aria-label", (el.title ?? "").split("\\n").join("; "));
+      const tool = view.model.tool;
+      if (typeof view._toggle_active === "function" && typeof tool.active === "boolean") {
+        el.setAttribute("aria-pressed", String(tool.active));
+        if (!view._mlePressed) {
+          view._mlePressed = true;
+          view.on_change(tool.properties.active, () => el.setAttribute("aria-pressed", String(tool.active)));
+        }
+      }
+      if (el._mleSpace) return;
+      el._mleSpace = true;
+      el.addEventListener("keydown", (event) => {
+        if (event.key !== " ") return;
+        event.preventDefault();  // nor scroll the page
+        event.stopImmediatePropagation();
+        view.tap();
+      }, { capture: true });
+    }
+
     function mend(view) {
       if (view.slider_el != null && typeof view.pretty === "function") speak(view);
+      if (view.model.tool != null && typeof view.tap === "function") pressable(view);
       if (view.canvas_view != null) ringed(view.canvas_view, FOCUS_RING_CSS);
       if (view.header_els != null && Array.isArray(view.model.tabs)) tabbed(view);
       if ((view.model.css_classes ?? []).includes("__LIVE_REGION_CLASS__")) announced(view);

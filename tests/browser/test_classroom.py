@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -236,3 +237,28 @@ def test_cards_say_whether_they_are_open_toggles_whether_pressed_and_spin_button
     expect(toggle).to_have_attribute("aria-pressed", "false")
     toggle.click()
     expect(page.get_by_role("button", name="Presentation mode")).to_have_attribute("aria-pressed", "true")
+
+
+def test_the_plot_s_toolbar_buttons_are_named_buttons_that_say_if_on_and_space_presses(page):
+    # They were focusable divs with a title and no role (a screen reader found nothing there), Space did nothing,
+    # and the hover tools' button was titled "Hover" three times over.
+    pan = page.get_by_role("button", name="Pan", exact=True)
+    expect(pan).to_have_attribute("aria-pressed", "false")
+    pan.focus()
+    page.keyboard.press("Space")
+    expect(pan).to_have_attribute("aria-pressed", "true")
+    expect(pan).to_have_class(re.compile(r"\bbk-active\b"))  # what a sighted user sees: the tool is on
+    page.keyboard.press("Space")
+    expect(pan).to_have_attribute("aria-pressed", "false")
+    hover = page.get_by_role("button", name=re.compile("^Hover over an observation"))
+    expect(hover).to_have_attribute(
+        "aria-label",
+        "Hover over an observation: its value, density and log-density; "
+        "Hover over a histogram bar: its bin, count and density; "
+        "Hover over a model bar: its probability P(X = k | θ)",
+    )
+    expect(hover).to_have_attribute("aria-pressed", "true")
+    page.get_by_role("button", name="Save the plot as a PNG image").focus()
+    with page.expect_download() as download:
+        page.keyboard.press("Space")
+    assert download.value.suggested_filename == "mle-explorer.png"
