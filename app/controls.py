@@ -14,7 +14,7 @@ import param
 import mle_core
 
 from .requirements import run_when_loaded
-from .state import MAX_TRIALS, ExplorerState, parse_numbers
+from .state import ADD_BY_KEYBOARD, MAX_TRIALS, TYPED_VALUES_LABEL, ExplorerState, parse_numbers
 from .widgets import LIVE_REGION_CLASS, GuardedIntInput, GuardedSelect, LiveFloatSlider, LiveHTML
 
 #: How long the Optimize animation lasts (s) and the time between its frames (ms). Each frame is placed by
@@ -103,7 +103,7 @@ class ParameterControls(pn.viewable.Viewer):
         self.reset_button = pn.widgets.Button(label="Example data", description="Back to the five example points")
         self.clear_button = pn.widgets.Button(label="Clear all", description="Remove every observation")
         self.entry = pn.widgets.TextInput(
-            label="Type or paste values (a dot for decimals), then Enter",
+            label=TYPED_VALUES_LABEL,
             placeholder="e.g. 2.1, 3.4",
             max_length=TYPED_TEXT_LIMIT,
             sizing_mode="stretch_width",
@@ -253,7 +253,7 @@ class ParameterControls(pn.viewable.Viewer):
         notice = html.escape(self.state.notice)
         if not has_data:
             # The notice too: it may say why nothing was added.
-            hint = "Optimize needs at least one observation: click on the plot to add one."
+            hint = f"Optimize needs at least one observation: click on the plot, or {ADD_BY_KEYBOARD}."
             self._hint.object = f"{notice}<br>{hint}" if notice else hint
         else:
             self._hint.object = notice

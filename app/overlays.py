@@ -19,7 +19,7 @@ from mle_core import inference
 
 from .readout import format_number
 from .requirements import missing_modules
-from .state import ExplorerState
+from .state import ADD_BY_KEYBOARD, ExplorerState
 
 #: The most parameters any family has: views build one figure or box per parameter, once.
 MAX_PARAMETERS = max(len(family.parameters) for family in mle_core.FAMILIES.values())
@@ -93,7 +93,7 @@ def finite_mle(state: ExplorerState) -> tuple[dict | None, str]:
     """The MLE as a dict if it is finite, else None and why (no data, one point, no maximum)."""
     fit = state.mle
     if fit is None:
-        return None, "No observations yet: add some (click on the plot) to see an estimate."
+        return None, f"No observations yet: click on the plot, or {ADD_BY_KEYBOARD}, to see an estimate."
     values = dict(fit.params)
     if not (math.isfinite(fit.log_likelihood) and all(math.isfinite(v) for v in values.values())):
         reason = fit.message or "the fit failed"

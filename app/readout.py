@@ -8,7 +8,7 @@ import math
 import panel as pn
 import param
 
-from .state import ExplorerState
+from .state import ADD_BY_KEYBOARD, ExplorerState
 from .widgets import LIVE_REGION_CLASS, LiveHTML
 
 # Inline styles: the pane renders in its own shadow root, where a stylesheet of ours would not reach.
@@ -147,7 +147,7 @@ class LikelihoodReadout(pn.viewable.Viewer):
         ]
         mle = state.mle
         if mle is None:
-            lines.append(_hint("No observations: ℓ is an empty sum (0). Click on the plot to add some."))
+            lines.append(_hint(f"No observations: ℓ is an empty sum (0). Click on the plot, or {ADD_BY_KEYBOARD}."))
         else:
             estimates = ", ".join(
                 f"{hat(p.symbol)} = {_value(format_number(mle.params[p.name]), 'mle-' + p.name)}"

@@ -24,6 +24,11 @@ import param
 import mle_core
 from mle_core import FitResult, GaussianStatistics
 
+#: The label of the box where values are typed, and how the app's messages tell a keyboard user to add data.
+TYPED_VALUES_BOX = "Type or paste values"
+TYPED_VALUES_LABEL = f"{TYPED_VALUES_BOX} (a dot for decimals), then Enter"
+ADD_BY_KEYBOARD = f"type values in the “{TYPED_VALUES_BOX}” box"
+
 #: The five observations of the seed document's reference code.
 EXAMPLE_OBSERVATIONS = (2.3, 1.9, 2.5, 2.8, 1.7)
 #: The reference code's starting guess: a poor fit, so that the first thing a student sees is a bad fit.
@@ -399,7 +404,7 @@ class ExplorerState(param.Parameterized):
     def clear(self) -> None:
         """Remove every observation."""
         self.set_observations([])
-        self.notice = "All observations removed. Click on the plot to add some."
+        self.notice = f"All observations removed. Click on the plot, or {ADD_BY_KEYBOARD}, to add some."
 
     def undo(self) -> None:
         """Take back the latest edit of the observations (a family switch, a scenario, a sample included).
@@ -582,7 +587,7 @@ class ExplorerState(param.Parameterized):
         """Set the parameters to the maximum likelihood estimate θ̂."""
         target = self.mle_parameters()
         if target is None:
-            self.notice = "Add at least one observation before optimizing: click on the plot."
+            self.notice = f"Add at least one observation before optimizing: click on the plot, or {ADD_BY_KEYBOARD}."
             return
         self.set_parameters(**target)
         if self.mle.converged:

@@ -607,6 +607,17 @@ def test_with_no_observations_the_reason_nothing_was_added_is_still_shown():
     assert "Optimize needs at least one observation" in explorer.controls._hint.object
 
 
+def test_with_no_observations_the_messages_name_the_typing_box_not_only_the_plot():
+    # "Click on the plot" was the only way they named, and a keyboard user cannot click.
+    explorer = explorer_with("gaussian", [])
+    box = "“" + explorer.controls.entry.name.split(" (")[0] + "” box"  # as the box's label names it
+    assert box == "“Type or paste values” box"
+    explorer.state.clear()
+    explorer.state.optimize()
+    for text in (explorer.state.notice, explorer.controls._hint.object, explorer.readout.text):
+        assert "click on the plot" in text.lower() and box in text, text
+
+
 def test_ten_million_typed_values_are_over_the_box_s_limit():
     explorer = explorer_with("gaussian")
     before = shown(explorer.state)
