@@ -105,8 +105,7 @@ class MLEExplorer(pn.viewable.Viewer):
         render), from the page's own URL under Pyodide (once it has loaded)."""
         arguments = pn.state.session_args or {}
         if arguments:
-            query = {key: values[-1].decode("utf-8", "replace") for key, values in arguments.items() if values}
-            self.share.restore(query)
+            self.share.restore_from_request(arguments)
         else:
             pn.state.onload(self.share.restore_from_location)
 

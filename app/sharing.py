@@ -8,9 +8,10 @@ family does not allow, or more than the limits below) opens the default view wit
 
 from __future__ import annotations
 
+import collections
 import math
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -79,6 +80,29 @@ def _short(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+def read_link_query(search: str) -> dict[str, str]:
+    """Return a link's query (``?a=1&b=2``) as a dict. Raises ``ValueError`` naming a view's key given twice."""
+    return _one_value_each(urllib.parse.parse_qsl(search.lstrip("?"), keep_blank_values=True))
+
+
+def read_request_arguments(arguments: Mapping[str, list[bytes]]) -> dict[str, str]:
+    """Return a request's query arguments (``pn.state.session_args``: each key's values, as bytes) as a dict.
+    Raises ``ValueError`` naming a view's key given twice."""
+    return _one_value_each(
+        (key, value.decode("utf-8", "replace")) for key, values in arguments.items() for value in values
+    )
+
+
+def _one_value_each(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    # A plain dict would settle a key given twice silently, by keeping the last value.
+    pairs = list(pairs)
+    counts = collections.Counter(key for key, _ in pairs if key in _OWN_KEYS)
+    repeated = [f"{short_quote(key)} {count} times" for key, count in counts.items() if count > 1]
+    if repeated:
+        raise ValueError(f"the link gives {', '.join(repeated)}; a view has one value for each")
+    return dict(pairs)
+
+
 def parse_share_query(query: Mapping[str, str]) -> SharedView | None:
     """Read a link's query; None when it asks for nothing. Raises ``ValueError`` saying what is wrong."""
     if not any(key in _OWN_KEYS for key in query):
@@ -90,6 +114,12 @@ def parse_share_query(query: Mapping[str, str]) -> SharedView | None:
     if name not in mle_core.FAMILIES:
         raise ValueError(f"unknown family {short_quote(name)}; choose one of: {', '.join(mle_core.FAMILIES)}")
     family = mle_core.get_family(name)
+    own = {"family", "x", "scenario"} | {p.name for p in (*family.parameters, *family.constants)}
+    own |= {TRUE_PREFIX + p.name for p in family.parameters}
+    foreign = [short_quote(key) for key in query if key in _OWN_KEYS and key not in own]
+    if foreign:  # another family's: reading the link without it would show something it did not ask for
+        names = ", ".join(p.name for p in (*family.parameters, *family.constants))
+        raise ValueError(f"the {family.label} family has no {', '.join(foreign)} (its own: {names})")
     constants = {}
     for constant in family.constants:
         if constant.name in query:
@@ -139,7 +169,8 @@ def _scenarios():
 def _number(text: str, what: str) -> float:
     text = str(text)
     try:
-        value = read_number(text.strip().replace("\u2212", "-"))  # the minus sign the readout shows
+        # The minus sign the readout shows; and a "+" typed in a link reads as a space ("1e+5" as "1e 5").
+        value = read_number(text.strip().replace("\u2212", "-").replace(" ", "+"))
     except ValueError:
         raise ValueError(f"{what} is not a number ({short_quote(text)})") from None
     if not math.isfinite(value):
@@ -216,11 +247,24 @@ class ShareLink(pn.viewable.Viewer):
     def _refuse(self, error: Exception) -> None:
         self.state.notice = f"This link could not be opened ({error}); showing the default view instead."
 
+    def restore_from_request(self, arguments: Mapping[str, list[bytes]]) -> None:
+        """Restore from the query of the request that opened the session (``pn.state.session_args``)."""
+        try:
+            query = read_request_arguments(arguments)
+        except ValueError as error:
+            self._refuse(error)
+            return
+        self.restore(query)
+
     def restore_from_location(self) -> None:
         """Restore from the page's own URL (``pn.state.location``), if it carries a view."""
         location = pn.state.location
         if location is not None and location.search:
-            query = dict(urllib.parse.parse_qsl(location.search.lstrip("?"), keep_blank_values=True))
+            try:
+                query = read_link_query(location.search)
+            except ValueError as error:
+                self._refuse(error)
+                return
             with pn.io.hold():
                 self.restore(query)
 

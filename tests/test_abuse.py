@@ -615,7 +615,8 @@ def test_with_no_observations_the_messages_name_the_typing_box_not_only_the_plot
     explorer.state.clear()
     explorer.state.optimize()
     for text in (explorer.state.notice, explorer.controls._hint.object, explorer.readout.text):
-        assert "click on the plot" in text.lower() and box in text, text
+        assert "click on the plot" in text.lower(), text
+        assert box in text, text
 
 
 def test_ten_million_typed_values_are_over_the_box_s_limit():

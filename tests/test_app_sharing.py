@@ -11,9 +11,10 @@ from app.sharing import (
     MAX_SHARED_POINTS,
     ShareLink,
     parse_share_query,
+    read_link_query,
     share_query,
 )
-from app.state import ExplorerState
+from app.state import EXAMPLE_OBSERVATIONS, ExplorerState
 
 
 @pytest.mark.parametrize("scenario", ["five_measurements", "weighted_coin", "factory_defects", "bulb_wear_out"])
@@ -231,6 +232,43 @@ def notice_of_a_refused_link(query) -> str:
     explorer.share.restore(query)
     assert explorer.state.observations.tolist() == before
     return explorer.state.notice
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # Another family's keys were dropped without a word: the view opened at values the link did not give.
+        ({"family": "poisson", "mu": "1", "x": "1,2"}, "the Poisson (counts) family has no 'mu' (its own: rate)"),
+        ({"rate": "2", "x": "1,2"}, "the Gaussian (normal) family has no 'rate' (its own: mu, sigma)"),
+        ({"family": "exponential", "true_mu": "1", "x": "1"}, "has no 'true_mu'"),
+    ],
+)
+def test_a_link_with_another_family_s_keys_is_refused(query, expected):
+    assert expected in notice_of_a_refused_link(query)
+
+
+def test_a_link_giving_a_key_twice_is_refused_not_settled_by_the_last():
+    with pytest.raises(ValueError, match="the link gives 'mu' 2 times; a view has one value for each"):
+        read_link_query("?family=gaussian&mu=1&x=1,2&mu=2")
+    # Keys that are not the view's (a campaign tag, say) may repeat: they are not read.
+    assert read_link_query("?utm=a&utm=b&mu=1") == {"utm": "b", "mu": "1"}
+    # On a server the query comes from the request, each key with its list of values.
+    explorer = MLEExplorer()
+    explorer.share.restore_from_request({"mu": [b"1", b"2"], "x": [b"1,2"]})
+    assert "the link gives 'mu' 2 times" in explorer.state.notice
+    assert explorer.state.observations.tolist() == list(EXAMPLE_OBSERVATIONS)
+    explorer.share.restore_from_request({"mu": [b"1.5"], "x": [b"1,2"]})
+    assert (explorer.state.observations.tolist(), explorer.state.theta["mu"]) == ([1.0, 2.0], 1.5)
+
+
+def test_a_plus_typed_in_a_link_s_exponent_is_read_though_the_query_makes_it_a_space():
+    # "?mu=1e+2" reaches the app as "1e 2" (a "+" in a query is a space) and was refused as not a number.
+    query = read_link_query("?x=1e+2,-3e+1&mu=2.5e+1")
+    explorer = MLEExplorer()
+    explorer.share.restore(query)
+    assert explorer.state.observations.tolist() == [100.0, -30.0]
+    assert explorer.state.theta["mu"] == 25.0
+    assert "is not a number ('1 2')" in notice_of_a_refused_link({"x": "1 2"})
 
 
 def test_a_link_reads_the_minus_sign_the_readout_shows():

@@ -37,6 +37,17 @@ def test_a_malformed_link_opens_the_default_view_with_a_notice(open_page, app_ur
     assert slider_value(page, "μ") == 0
 
 
+def test_a_hand_typed_link_is_read_as_written_or_refused_by_name(open_page, app_url):
+    # A key given twice was settled by the last one without a word, and "1e+1" (a "+" in a query is a space)
+    # was "not a number".
+    page = open_page(app_url + "?family=gaussian&mu=1&x=1,2&mu=2")
+    expect(page.get_by_text("the link gives 'mu' 2 times").first).to_be_visible()
+    assert observation_xs(page) == EXAMPLE
+    page = open_page(app_url + "?family=gaussian&x=1e+1,2e+1&mu=1.5e+1")
+    wait_until(lambda: slider_value(page, "μ") == 15)
+    assert observation_xs(page) == [10, 20]
+
+
 def test_an_uploaded_csv_with_one_bad_row_is_refused_and_the_plot_unchanged(page, tmp_path):
     bad = tmp_path / "lifetimes.csv"
     bad.write_text("hours\n1200\n800\nabout 950\n1500\n")
