@@ -10,6 +10,7 @@ import param
 from .comparison import FamilyComparisonTable
 from .controls import ParameterControls
 from .data_io import DataFiles
+from .editing import ObservationEditor
 from .landscape import LandscapePanel
 from .plot import LikelihoodPlot
 from .readout import LikelihoodReadout
@@ -73,6 +74,9 @@ class MLEExplorer(pn.viewable.Viewer):
                 self.controls,
                 self.readout,
                 # Built when first opened: most students never open them (a lighter page for everyone).
+                card_built_when_opened(
+                    lambda: ObservationEditor(state=self.state), title="Move or remove one observation", width=390
+                ),
                 card_built_when_opened(lambda: self.sampler, title="Draw a new sample from known truth", width=390),
                 card_built_when_opened(
                     lambda: pn.Column(self.share, self.files, sizing_mode="stretch_width"),

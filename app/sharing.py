@@ -22,7 +22,7 @@ import mle_core
 
 from .controls import held
 from .requirements import run_when_loaded
-from .state import ExplorerState, read_number, short_quote
+from .state import ExplorerState, exact_text, read_number, short_quote
 
 #: The longest query a link may carry, and the most observations in it: beyond these, share a file.
 MAX_QUERY_CHARS = 20_000
@@ -64,7 +64,7 @@ def share_query(state: ExplorerState) -> dict[str, str]:
         query["scenario"] = state.scenario
     query.update({TRUE_PREFIX + name: repr(float(value)) for name, value in (state.true_parameters or {}).items()})
     if 0 < state.n <= MAX_SHARED_POINTS:
-        x = ",".join(_short(x) for x in state.observations.tolist())
+        x = ",".join(exact_text(x) for x in state.observations.tolist())
         if _query_size({**query, "x": x}) <= MAX_QUERY_CHARS - PAGE_KEYS_CHARS:
             query["x"] = x
     return query
@@ -72,12 +72,6 @@ def share_query(state: ExplorerState) -> dict[str, str]:
 
 def _query_size(query: Mapping[str, str]) -> int:
     return sum(len(str(key)) + len(str(value)) for key, value in query.items())
-
-
-def _short(value: float) -> str:
-    """The shortest exact text of ``value``: ``repr``, without a trailing ``.0``."""
-    text = repr(float(value))
-    return text[:-2] if text.endswith(".0") else text
 
 
 def read_link_query(search: str) -> dict[str, str]:

@@ -188,6 +188,12 @@ def _round_to(value: float, unit: float, direction) -> float:
     return max(rounded, value) if direction is math.ceil else min(rounded, value)
 
 
+def exact_text(value: float) -> str:
+    """Return the shortest text that reads back as exactly ``value``: ``repr``, without a trailing ``.0``."""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
 def read_number(text: str) -> float:
     """Return the number ``text`` spells, as ``float`` reads it, or raise ``ValueError``.
 

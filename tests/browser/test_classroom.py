@@ -262,3 +262,29 @@ def test_the_plot_s_toolbar_buttons_are_named_buttons_that_say_if_on_and_space_p
     with page.expect_download() as download:
         page.keyboard.press("Space")
     assert download.value.suggested_filename == "mle-explorer.png"
+
+
+def test_one_observation_is_moved_and_removed_with_the_keyboard_alone(page):
+    # On the plot a point is picked with the mouse (drag it, or click it and press Backspace); a keyboard user
+    # could add points and undo, but not move or remove one.
+    card = page.locator("button.card-header", has_text="Move or remove one observation")
+    card.focus()
+    page.keyboard.press("Enter")
+    number = page.get_by_label("Observation number (1 is the first)")
+    value = page.get_by_label("Its value: type another, then Enter moves it")
+    expect(value).to_have_value("2.3")
+    number.focus()
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    expect(value).to_have_value("2.5")  # observation 3
+    value.focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("3.3")
+    page.keyboard.press("Enter")
+    wait_until(lambda: observation_xs(page) == [2.3, 1.9, 3.3, 2.8, 1.7])
+    expect(page.get_by_text("Observation 3 is now 3.3.").first).to_be_visible()
+    page.keyboard.press("Tab")
+    assert focused(page)["text"] == "Remove observation 3"
+    page.keyboard.press("Space")
+    assert wait_for_observations(page, 4) == [2.3, 1.9, 2.8, 1.7]
+    expect(value).to_have_value("2.8")

@@ -1,0 +1,65 @@
+"""Moving or removing one observation by its number (the keyboard's way; the plot's needs a mouse)."""
+
+from __future__ import annotations
+
+from app.editing import ObservationEditor
+from app.state import EXAMPLE_OBSERVATIONS, ExplorerState
+
+
+def typed(editor: ObservationEditor, text: str) -> None:
+    editor.value_input.value_input = text
+    editor.value_input.param.trigger("enter_pressed")
+
+
+def test_one_observation_is_moved_and_removed_by_its_number_and_undo_takes_each_back():
+    state = ExplorerState()
+    editor = ObservationEditor(state=state)
+    assert (editor.number.end, editor.number.value, editor.value_input.value) == (5, 1, "2.3")
+    editor.number.value = 3
+    assert editor.value_input.value == "2.5"
+    assert editor.remove_button.label == "Remove observation 3"
+    typed(editor, "\u22120.5")  # the minus sign the readout shows
+    assert state.observations.tolist() == [2.3, 1.9, -0.5, 2.8, 1.7]
+    assert state.notice == "Observation 3 is now -0.5."
+    editor.remove_button.clicks += 1
+    assert state.observations.tolist() == [2.3, 1.9, 2.8, 1.7]
+    assert state.notice == "Removed observation 3 (-0.5). Undo brings it back."
+    assert editor.value_input.value == "2.8"  # number 3 is now the one after it
+    state.undo()
+    state.undo()
+    assert state.observations.tolist() == list(EXAMPLE_OBSERVATIONS)
+
+
+def test_a_move_that_cannot_be_made_says_why_and_the_box_shows_the_value_kept():
+    state = ExplorerState()
+    state.switch_family("poisson", clear=True)
+    state.add_observations([3, 4, 5])
+    editor = ObservationEditor(state=state)
+    editor.number.value = 2
+    for text, reason in [
+        ("2.5", "the Poisson (counts) family needs non-negative integers up to 1e9; 2.5 is not"),
+        ("abc", "entry 1 ('abc') is not a number"),
+        ("1 2", "type one number, not 2"),
+        ("", "no numbers found"),
+    ]:
+        typed(editor, text)
+        assert state.notice.startswith("Not moved: ")
+        assert reason in state.notice
+        assert state.observations.tolist() == [3, 4, 5]
+        assert editor.value_input.value == editor.value_input.value_input == "4"
+
+
+def test_the_number_follows_the_data_and_nothing_is_offered_without_any():
+    state = ExplorerState()
+    editor = ObservationEditor(state=state)
+    editor.number.value = 5
+    editor.remove_button.clicks += 1
+    assert (editor.number.end, editor.number.value, editor.value_input.value) == (4, 4, "2.8")
+    state.clear()
+    assert editor.value_input.value == ""
+    assert editor.number.disabled
+    assert editor.value_input.disabled
+    assert editor.remove_button.disabled
+    state.add_observations([7.0])
+    assert not editor.remove_button.disabled
+    assert (editor.number.end, editor.number.value, editor.value_input.value) == (1, 1, "7")
