@@ -10,9 +10,10 @@ import panel as pn
 import param
 
 import mle_core
+from mle_core._observations import MAX_MAGNITUDE
 
 from .controls import held
-from .state import ExplorerState, exact_text, parse_numbers
+from .state import ExplorerState, exact_text, parse_numbers, short_quote
 from .widgets import GuardedIntInput
 
 
@@ -65,10 +66,15 @@ class ObservationEditor(pn.viewable.Viewer):
             values = parse_numbers(text)
             if values.size != 1:
                 raise ValueError(f"type one number, not {values.size}")
+            typed = short_quote(text.strip())
+            if abs(values[0]) > MAX_MAGNITUDE:  # named as typed, as the other checks here (not "at index 0")
+                raise ValueError(f"observations must lie within ±{MAX_MAGNITUDE:.0e}; {typed} is not")
             constants = {c.name: c.default for c in family.constants} | dict(self.state.constants)
             if mle_core.outside_support(family, values, **constants).size:
                 here = "".join(f" ({name} = {value:,} here)" for name, value in constants.items())
-                raise ValueError(f"the {family.label} family needs {family.support}{here}; {text.strip()} is not")
+                raise ValueError(
+                    f"the {family.label} family needs {family.support}{here}; {short_quote(text.strip())} is not"
+                )
             self.state.move_observation(self.index, float(values[0]))
         except ValueError as error:
             self.state.notice = f"Not moved: {error}."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app.editing import ObservationEditor
 from app.state import EXAMPLE_OBSERVATIONS, ExplorerState
 
@@ -37,7 +39,7 @@ def test_a_move_that_cannot_be_made_says_why_and_the_box_shows_the_value_kept():
     editor = ObservationEditor(state=state)
     editor.number.value = 2
     for text, reason in [
-        ("2.5", "the Poisson (counts) family needs non-negative integers up to 1e9; 2.5 is not"),
+        ("2.5", "the Poisson (counts) family needs non-negative integers up to 1e9; '2.5' is not"),
         ("abc", "entry 1 ('abc') is not a number"),
         ("1 2", "type one number, not 2"),
         ("", "no numbers found"),
@@ -63,3 +65,17 @@ def test_the_number_follows_the_data_and_nothing_is_offered_without_any():
     state.add_observations([7.0])
     assert not editor.remove_button.disabled
     assert (editor.number.end, editor.number.value, editor.value_input.value) == (1, 1, "7")
+
+
+@pytest.mark.parametrize("text", ["nan", "inf", "-inf", "1e308", "1e-400", "x" * 5000])
+def test_the_value_box_refuses_what_the_typing_box_refuses_with_a_short_message(text):
+    state = ExplorerState()
+    editor = ObservationEditor(state=state)
+    typed(editor, text)
+    if text == "1e-400":  # reads as 0.0, a fine Gaussian observation
+        assert state.observations.tolist()[0] == 0.0
+        return
+    assert state.notice.startswith("Not moved: ")
+    assert "index" not in state.notice  # a 0-based index into the one value typed meant nothing here
+    assert len(state.notice) < 300
+    assert state.observations.tolist() == list(EXAMPLE_OBSERVATIONS)
