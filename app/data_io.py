@@ -18,7 +18,7 @@ import mle_core
 from mle_core._observations import MAX_MAGNITUDE
 
 from .controls import held
-from .state import ExplorerState, read_number
+from .state import ExplorerState, family_needs, read_number
 
 #: The largest file accepted (checked in the browser before anything is sent, and again here).
 MAX_FILE_MB = 20
@@ -281,8 +281,7 @@ class DataFiles(pn.viewable.Viewer):
             outside = mle_core.outside_support(family, values, **self.state.constants)
             if outside.size:
                 rows = _rows_listed(content, values, outside)
-                here = "".join(f" ({name} = {value:,} here)" for name, value in self.state.constants.items())
-                raise ValueError(f"the {family.label} family needs {family.support}{here}: {rows}")
+                raise ValueError(f"{family_needs(family, self.state.constants)}: {rows}")
             self.state.set_observations(values)
         except ValueError as error:
             self.state.notice = f"Nothing loaded from {name}: {error}. The observations are unchanged."

@@ -13,7 +13,7 @@ import mle_core
 from mle_core._observations import MAX_MAGNITUDE
 
 from .controls import held
-from .state import ExplorerState, exact_text, parse_numbers, short_quote
+from .state import ExplorerState, exact_text, family_needs, parse_numbers, short_quote
 from .widgets import GuardedIntInput
 
 
@@ -69,12 +69,8 @@ class ObservationEditor(pn.viewable.Viewer):
             typed = short_quote(text.strip())
             if abs(values[0]) > MAX_MAGNITUDE:  # named as typed, as the other checks here (not "at index 0")
                 raise ValueError(f"observations must lie within ±{MAX_MAGNITUDE:.0e}; {typed} is not")
-            constants = {c.name: c.default for c in family.constants} | dict(self.state.constants)
-            if mle_core.outside_support(family, values, **constants).size:
-                here = "".join(f" ({name} = {value:,} here)" for name, value in constants.items())
-                raise ValueError(
-                    f"the {family.label} family needs {family.support}{here}; {short_quote(text.strip())} is not"
-                )
+            if mle_core.outside_support(family, values, **self.state.constants).size:
+                raise ValueError(f"{family_needs(family, self.state.constants)}; {typed} is not")
             self.state.move_observation(self.index, float(values[0]))
         except ValueError as error:
             self.state.notice = f"Not moved: {error}."

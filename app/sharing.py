@@ -22,7 +22,7 @@ import mle_core
 
 from .controls import held
 from .requirements import run_when_loaded
-from .state import ExplorerState, exact_text, read_number, short_quote
+from .state import ExplorerState, exact_text, family_needs, read_number, short_quote
 
 #: The longest query a link may carry, and the most observations in it: beyond these, share a file.
 MAX_QUERY_CHARS = 20_000
@@ -148,8 +148,7 @@ def parse_share_query(query: Mapping[str, str]) -> SharedView | None:
         if outside.size:  # named as written and counted from 1, like the other messages about the link
             listed = ", ".join(f"observation {i + 1} ({short_quote(entries[i].strip())})" for i in outside[:5])
             more = f" and {outside.size - 5:,} more" if outside.size > 5 else ""
-            here = "".join(f" ({constant} = {value:,} here)" for constant, value in full.items())
-            raise ValueError(f"the {family.label} family needs {family.support}{here}: {listed}{more}")
+            raise ValueError(f"{family_needs(family, full)}: {listed}{more}")
         observations = family.validate_observations(values, **full)
     return SharedView(family.name, constants, theta, observations, scenario, truth)
 

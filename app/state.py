@@ -188,6 +188,13 @@ def _round_to(value: float, unit: float, direction) -> float:
     return max(rounded, value) if direction is math.ceil else min(rounded, value)
 
 
+def family_needs(family: mle_core.Family, constants: dict) -> str:
+    """Return what ``family`` takes as observations with these ``constants``, for a message about the ones it
+    refused: e.g. "the Binomial (successes in m trials) family needs … (n_trials = 10 here)"."""
+    here = "".join(f" ({name} = {value:,} here)" for name, value in constants.items())
+    return f"the {family.label} family needs {family.support}{here}"
+
+
 def exact_text(value: float) -> str:
     """Return the shortest text that reads back as exactly ``value``: ``repr``, without a trailing ``.0``."""
     text = repr(float(value))
