@@ -24,8 +24,12 @@ class ObservationEditor(pn.viewable.Viewer):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self.number = GuardedIntInput(label="Observation number (1 is the first)", start=1, end=1, value=1, width=180)
-        self.value_input = pn.widgets.TextInput(label="Its value: type another, then Enter moves it", width=190)
+        self.number = GuardedIntInput(
+            label="Observation number (1 is the first)", start=1, end=1, value=1, sizing_mode="stretch_width"
+        )
+        self.value_input = pn.widgets.TextInput(
+            label="Its value: type another, then Enter moves it", sizing_mode="stretch_width"
+        )
         self.remove_button = pn.widgets.Button(label="Remove it", description="Remove this observation")
         # Each change reaches the browser in one message (as the typing box's: Panel runs Enter's callback
         # outside the document's lock, and the plot's updates need one).
@@ -37,7 +41,7 @@ class ObservationEditor(pn.viewable.Viewer):
         self._show()
 
     def __panel__(self):
-        return pn.Row(self.number, self.value_input, pn.Column(self.remove_button, align="end"))
+        return pn.Column(self.number, self.value_input, self.remove_button, sizing_mode="stretch_width")
 
     @property
     def index(self) -> int:
