@@ -33,11 +33,15 @@ PAGE_KEYS_CHARS = 40
 MAX_SHARED_POINTS = 1_000
 #: The prefix of the truth's keys: ``true_rate=3.2`` for a sample drawn (or a scenario made) at λ = 3.2.
 TRUE_PREFIX = "true_"
-_OWN_KEYS = (
-    {"family", "x", "scenario"}
-    | {p.name for family in mle_core.FAMILIES.values() for p in (*family.parameters, *family.constants)}
-    | {TRUE_PREFIX + p.name for family in mle_core.FAMILIES.values() for p in family.parameters}
-)
+
+
+def _view_keys(family: mle_core.Family) -> set[str]:
+    """The keys a link to a view of ``family`` may carry."""
+    names = {p.name for p in (*family.parameters, *family.constants)}
+    return {"family", "x", "scenario"} | names | {TRUE_PREFIX + p.name for p in family.parameters}
+
+
+_OWN_KEYS = set().union(*map(_view_keys, mle_core.FAMILIES.values()))
 
 
 @dataclass(frozen=True)
@@ -108,8 +112,7 @@ def parse_share_query(query: Mapping[str, str]) -> SharedView | None:
     if name not in mle_core.FAMILIES:
         raise ValueError(f"unknown family {short_quote(name)}; choose one of: {', '.join(mle_core.FAMILIES)}")
     family = mle_core.get_family(name)
-    own = {"family", "x", "scenario"} | {p.name for p in (*family.parameters, *family.constants)}
-    own |= {TRUE_PREFIX + p.name for p in family.parameters}
+    own = _view_keys(family)
     foreign = [short_quote(key) for key in query if key in _OWN_KEYS and key not in own]
     if foreign:  # another family's: reading the link without it would show something it did not ask for
         names = ", ".join(p.name for p in (*family.parameters, *family.constants))
