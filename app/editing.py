@@ -9,11 +9,8 @@ from __future__ import annotations
 import panel as pn
 import param
 
-import mle_core
-from mle_core._observations import MAX_MAGNITUDE
-
 from .controls import held
-from .state import ExplorerState, exact_text, family_needs, parse_numbers, short_quote
+from .state import ExplorerState, exact_text, parse_numbers, short_quote, why_not_an_observation
 from .widgets import GuardedIntInput
 
 
@@ -70,11 +67,9 @@ class ObservationEditor(pn.viewable.Viewer):
             values = parse_numbers(text)
             if values.size != 1:
                 raise ValueError(f"type one number, not {values.size}")
-            typed = short_quote(text.strip())
-            if abs(values[0]) > MAX_MAGNITUDE:  # named as typed, as the other checks here (not "at index 0")
-                raise ValueError(f"observations must lie within ±{MAX_MAGNITUDE:.0e}; {typed} is not")
-            if mle_core.outside_support(family, values, **self.state.constants).size:
-                raise ValueError(f"{family_needs(family, self.state.constants)}; {typed} is not")
+            reason = why_not_an_observation(family, self.state.constants, float(values[0]))
+            if reason is not None:  # named as typed, as the other checks here
+                raise ValueError(f"{reason}; {short_quote(text.strip())} is not")
             self.state.move_observation(self.index, float(values[0]))
         except ValueError as error:
             self.state.notice = f"Not moved: {error}."

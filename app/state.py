@@ -23,6 +23,7 @@ import param
 
 import mle_core
 from mle_core import FitResult, GaussianStatistics
+from mle_core._observations import MAX_MAGNITUDE
 
 #: The label of the box where values are typed, and how the app's messages tell a keyboard user to add data.
 TYPED_VALUES_BOX = "Type or paste values"
@@ -195,6 +196,21 @@ def family_needs(family: mle_core.Family, constants: dict) -> str:
     return f"the {family.label} family needs {family.support}{here}"
 
 
+def why_not_an_observation(family: mle_core.Family, constants: dict, value: float) -> str | None:
+    """Return why ``value`` cannot be an observation of ``family`` with these ``constants``, or None if it can.
+
+    The reason names the rule, not the value: callers say which value broke it (the number typed, or the
+    observation a drag would have moved), e.g. "observations must be finite numbers".
+    """
+    if not math.isfinite(value):
+        return "observations must be finite numbers"
+    if abs(value) > MAX_MAGNITUDE:
+        return f"observations must lie within ±{MAX_MAGNITUDE:.0e}"
+    if mle_core.outside_support(family, [value], **constants).size:
+        return family_needs(family, constants)
+    return None
+
+
 def exact_text(value: float) -> str:
     """Return the shortest text that reads back as exactly ``value``: ``repr``, without a trailing ``.0``."""
     text = repr(float(value))
@@ -357,7 +373,13 @@ class ExplorerState(param.Parameterized):
     def move_observation(self, index: int, value: float) -> None:
         """Move observation ``index`` to ``value`` (which must be in the family's support)."""
         (index,) = self._indices([index])
-        (value,) = self._validate(self.family_spec, self.constants, [value])
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"observations are numbers, and {short_quote(str(value))} is not one") from None
+        reason = why_not_an_observation(self.family_spec, self.constants, value)
+        if reason is not None:  # named by its number, as the move card numbers them (1 is the first)
+            raise ValueError(f"{reason}; observation {index + 1} would be {exact_text(value)}")
         if self.observations[index] == value:
             return
         observations = self.observations.copy()

@@ -707,6 +707,38 @@ def test_a_drag_that_moves_two_points_one_of_them_badly_moves_neither():
     assert_refused(explorer, before, "Not moved")
 
 
+@pytest.mark.parametrize(
+    ("family", "x", "reason"),
+    [
+        ("exponential", [1.0, 2.0, -0.5, 4.0, 5.0], "the Exponential (waiting times) family needs positive numbers"),
+        ("gaussian", [1.0, 2.0, math.nan, 4.0, 5.0], "observations must be finite numbers"),
+        ("gaussian", [1.0, 2.0, 1e151, 4.0, 5.0], "observations must lie within ±1e+150"),
+    ],
+)
+def test_a_refused_drag_names_the_observation_by_its_number_not_an_index_into_the_moved_ones(family, x, reason):
+    # The moved points were checked as a list of their own, so every refusal said "at index 0".
+    explorer = explorer_with(family, [1.0, 2.0, 3.0, 4.0, 5.0])
+    browser_edit(explorer, x=x)
+    assert explorer.state.notice == f"Not moved: {reason}; observation 3 would be {x[2]!r}."
+    assert explorer.state.observations.tolist() == [1.0, 2.0, 3.0, 4.0, 5.0]
+
+
+def test_a_drag_that_moves_two_points_names_the_one_refused():
+    explorer = explorer_with("exponential", [1.0, 2.0, 3.0])
+    browser_edit(explorer, x=[1000.0, 2.0, -1.0])
+    assert explorer.state.notice.endswith("; observation 3 would be -1.")
+    assert explorer.state.observations.tolist() == [1.0, 2.0, 3.0]
+
+
+def test_moving_an_observation_by_hand_names_it_by_its_number():
+    state = explorer_with("poisson", [1.0, 2.0, 3.0]).state
+    with pytest.raises(ValueError, match=r"^the Poisson \(counts\) family needs .*; observation 2 would be 2.5$"):
+        state.move_observation(1, 2.5)
+    with pytest.raises(ValueError, match=r"^observations are numbers, and 'two' is not one$"):
+        state.move_observation(1, "two")
+    assert state.observations.tolist() == [1.0, 2.0, 3.0]
+
+
 def test_a_real_drag_and_a_real_delete_still_work():
     explorer = explorer_with("gaussian")
     browser_edit(explorer, x=[2.3, 3.6, 2.5, 2.8, 1.7], y=[0.0, 0.4, 0.0, 0.0, 0.0])
