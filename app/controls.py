@@ -15,7 +15,14 @@ import mle_core
 
 from .requirements import run_when_loaded
 from .state import ADD_BY_KEYBOARD, MAX_TRIALS, TYPED_VALUES_LABEL, ExplorerState, parse_numbers
-from .widgets import LIVE_REGION_CLASS, GuardedIntInput, GuardedSelect, LiveFloatSlider, LiveHTML
+from .widgets import (
+    CHOOSE_WITH_ENTER_CLASS,
+    LIVE_REGION_CLASS,
+    GuardedIntInput,
+    GuardedSelect,
+    LiveFloatSlider,
+    LiveHTML,
+)
 
 #: How long the Optimize animation lasts (s) and the time between its frames (ms). Each frame is placed by
 #: the time elapsed, not by its number, so a busy server (a whole class pressing Optimize) draws fewer
@@ -84,6 +91,7 @@ class ParameterControls(pn.viewable.Viewer):
             options={family.label: name for name, family in mle_core.FAMILIES.items()},
             value=self.state.family,
             sizing_mode="stretch_width",
+            css_classes=[CHOOSE_WITH_ENTER_CLASS],  # a switch rebuilds the sliders and can be refused
         )
         self.switch_button = pn.widgets.Button(label="Clear the data and switch", color="warning")
         self.keep_button = pn.widgets.Button(label="Keep the current family")

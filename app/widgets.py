@@ -224,6 +224,8 @@ if not any(isinstance(f, RefusedBrowserValueFilter) for f in _protocol_log.filte
 
 #: The CSS class that makes a pane a polite live region (``AccessibleBokehViews``).
 LIVE_REGION_CLASS = "mle-live"
+#: The CSS class of a select whose ↑/↓ only show a choice and Enter makes it (``AccessibleBokehViews``).
+CHOOSE_WITH_ENTER_CLASS = "mle-choose-with-enter"
 
 
 class AccessibleBokehViews(JSComponent):
@@ -251,6 +253,11 @@ class AccessibleBokehViews(JSComponent):
       screen reader found nothing there, and on/off tools did not say whether they were on. Space opened a
       tool's menu (a long press), which most tools do not have, so it did nothing. They get the ``button``
       role, their title as their name, ``aria-pressed`` for on/off tools, and Space presses them as Enter does.
+    * **A select whose choice is costly or can be refused** (the CSS class ``CHOOSE_WITH_ENTER_CLASS``: the
+      family selector): in Chromium a closed ``<select>`` commits every ↑/↓, so arrowing from Gaussian to
+      Poisson switched family three times, and a family refused for the data (the selector goes back) kept
+      the arrows from ever getting past it. There ↑/↓/Home/End only show a choice, Enter makes it, and
+      Escape or leaving the box puts back the one in use. A letter, Alt+↓ and the mouse choose as before.
     * **The plot's focus ring**: the plot's event layer (what has the focus on a plot) lies in the shadow
       root of Bokeh's canvas view, which neither the page's CSS nor the figure's ``stylesheets`` reach, so
       it showed Chromium's 1 px dotted ring. It gets the 3 px ring every other control has.
@@ -396,12 +403,50 @@ class AccessibleBokehViews(JSComponent):
       }, { capture: true });
     }
 
+    const SHOWN_BY = { ArrowDown: (i) => i + 1, ArrowUp: (i) => i - 1, Home: () => 0, End: (_, n) => n - 1 };
+
+    function choosable(view) {
+      const select = view.input_el;
+      if (!(select instanceof HTMLSelectElement) || select._mleChooses) return;
+      select._mleChooses = true;
+      select.setAttribute("aria-description", "Arrow keys show each choice; Enter chooses the one shown");
+      let pending = false;
+      const putBack = () => {
+        if (!pending) return;
+        pending = false;
+        view._update_value();  // the choice in use, as the model has it
+      };
+      select.addEventListener("keydown", (event) => {
+        const shown = SHOWN_BY[event.key];
+        if (shown != null && !event.altKey && !event.ctrlKey && !event.metaKey) {
+          event.preventDefault();  // Chromium would commit it
+          const options = select.options;
+          const index = Math.min(Math.max(shown(select.selectedIndex, options.length), 0), options.length - 1);
+          if (index !== select.selectedIndex && !options[index].disabled) {
+            select.selectedIndex = index;
+            pending = true;
+          }
+        } else if (event.key === "Enter" && pending) {
+          event.preventDefault();
+          pending = false;
+          select.dispatchEvent(new Event("change", { bubbles: true }));
+        } else if (event.key === "Escape" && pending) {
+          event.preventDefault();
+          event.stopPropagation();  // nor close a dialog around it
+          putBack();
+        }
+      });
+      select.addEventListener("change", () => { pending = false; });
+      select.addEventListener("blur", putBack);
+    }
+
     function mend(view) {
       if (view.slider_el != null && typeof view.pretty === "function") speak(view);
       if (view.model.tool != null && typeof view.tap === "function") pressable(view);
       if (view.canvas_view != null) ringed(view.canvas_view, FOCUS_RING_CSS);
       if (view.header_els != null && Array.isArray(view.model.tabs)) tabbed(view);
       if ((view.model.css_classes ?? []).includes("__LIVE_REGION_CLASS__")) announced(view);
+      if ((view.model.css_classes ?? []).includes("__CHOOSE_WITH_ENTER_CLASS__")) choosable(view);
       if (view.anchor_el instanceof HTMLAnchorElement && view.button_el != null) downloadable(view);
       if (view.button_el instanceof HTMLButtonElement) {
         if (typeof view.model.collapsed === "boolean") stated(view, "collapsed", "aria-expanded");
@@ -552,4 +597,6 @@ class AccessibleBokehViews(JSComponent):
       }
       return document.createElement("span");
     }
-    """.replace("__LIVE_REGION_CLASS__", LIVE_REGION_CLASS)
+    """.replace("__LIVE_REGION_CLASS__", LIVE_REGION_CLASS).replace(
+        "__CHOOSE_WITH_ENTER_CLASS__", CHOOSE_WITH_ENTER_CLASS
+    )
