@@ -363,7 +363,9 @@ class LikelihoodPlot(pn.viewable.Viewer):
     def _observation_columns(self, indices=None) -> dict:
         state = self.state
         if indices is None:
-            x = state.observations if self.shows_points else np.empty(0)
+            # A copy: the state's array is read-only, and Bokeh skips a later patch of a read-only column (a
+            # move), with a warning, which left the server's x stale (and its hit test for clicks on points).
+            x = state.observations.copy() if self.shows_points else np.empty(0)
         else:
             x = state.observations[list(indices)]
         log_density = state.log_densities(x) if x.size else np.empty(0)

@@ -79,3 +79,17 @@ def test_the_value_box_refuses_what_the_typing_box_refuses_with_a_short_message(
     assert "index" not in state.notice  # a 0-based index into the one value typed meant nothing here
     assert len(state.notice) < 300
     assert state.observations.tolist() == list(EXAMPLE_OBSERVATIONS)
+
+
+def test_a_move_from_the_card_reaches_the_server_s_copy_of_the_points_too():
+    # Bokeh skipped the patch of the x column (the state's read-only array) with only a warning: the browser
+    # moved the point, the server's copy did not, and a click where the point now was added another.
+    from app.explorer import MLEExplorer
+
+    explorer = MLEExplorer()
+    editor = ObservationEditor(state=explorer.state)
+    editor.number.value = 2
+    typed(editor, "4.5")
+    assert list(explorer.plot._observations.data["x"]) == [2.3, 4.5, 2.5, 2.8, 1.7]
+    assert explorer.plot._hits_observation(4.5, 0.0)
+    assert not explorer.plot._hits_observation(1.9, 0.0)
