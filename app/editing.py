@@ -18,6 +18,9 @@ class ObservationEditor(pn.viewable.Viewer):
     """Observation number k (1 is the first), its value in a box (Enter moves it there) and a Remove button."""
 
     state = param.ClassSelector(class_=ExplorerState, doc="The session's state.")
+    shown = param.Integer(
+        default=None, allow_None=True, constant=True, doc="The 0-based index of the observation shown (None: no data)."
+    )
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -54,6 +57,8 @@ class ObservationEditor(pn.viewable.Viewer):
         self.value_input.param.update(value=shown, value_input=shown, disabled=not n)
         self.number.disabled = self.remove_button.disabled = not n
         self.remove_button.label = f"Remove observation {self.number.value}" if n else "Remove it"
+        with param.edit_constant(self):
+            self.shown = self.index if n else None
 
     def _on_refusal(self, event):
         self.state.notice = event.new

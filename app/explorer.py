@@ -58,6 +58,10 @@ class MLEExplorer(pn.viewable.Viewer):
         self.comparison = FamilyComparisonTable(state=self.state)
         self.share = ShareLink(state=self.state)  # a shared link is restored before the page is shown
         self._restore_shared_view()
+        self._move_card = card_built_when_opened(
+            lambda: self.observation_editor, title="Move or remove one observation", width=390
+        )
+        self._move_card.param.watch(self._ring_the_chosen_observation, "collapsed")
         self._layout = pn.Row(
             pn.Column(
                 pn.pane.Markdown(INTRODUCTION, sizing_mode="stretch_width"),
@@ -74,9 +78,7 @@ class MLEExplorer(pn.viewable.Viewer):
                 self.controls,
                 self.readout,
                 # Built when first opened: most students never open them (a lighter page for everyone).
-                card_built_when_opened(
-                    lambda: ObservationEditor(state=self.state), title="Move or remove one observation", width=390
-                ),
+                self._move_card,
                 card_built_when_opened(lambda: self.sampler, title="Draw a new sample from known truth", width=390),
                 card_built_when_opened(
                     lambda: pn.Column(self.share, self.files, sizing_mode="stretch_width"),
@@ -93,6 +95,18 @@ class MLEExplorer(pn.viewable.Viewer):
 
     def __panel__(self):
         return self._layout
+
+    @functools.cached_property
+    def observation_editor(self) -> ObservationEditor:
+        """The "move or remove one observation" view, made the first time its card is opened."""
+        editor = ObservationEditor(state=self.state)
+        editor.param.watch(self._ring_the_chosen_observation, "shown")
+        return editor
+
+    def _ring_the_chosen_observation(self, *_):
+        # While the card is open the plot rings the observation it shows: a number alone does not say which point.
+        editor = self.__dict__.get("observation_editor")  # None until the card is first opened
+        self.plot.mark_observation(None if editor is None or self._move_card.collapsed else editor.shown)
 
     @functools.cached_property
     def sampler(self) -> SampleDrawer:

@@ -132,6 +132,9 @@ class LikelihoodPlot(pn.viewable.Viewer):
         self._curve = ColumnDataSource({"x": [], "density": []})
         self._mle_curve = ColumnDataSource({"x": [], "density": []})
         self._true_curve = ColumnDataSource({"x": [], "density": []})
+        # The observation the "Move or remove one observation" card shows, ringed (``mark_observation``).
+        self._chosen = ColumnDataSource({"x": [], "y": []})
+        self._chosen_index: int | None = None
         self.figure = self._make_figure()
         self.remove_button = pn.widgets.Button(
             label="Remove selected points",
@@ -265,6 +268,16 @@ class LikelihoodPlot(pn.viewable.Viewer):
             legend_label="points-continuous",
         )
         points.selection_glyph = points.glyph.clone(fill_color="#ff7f0e", line_color="black", line_width=2)
+        # Picked by its number from the keyboard, a point is otherwise one of many alike: the ring shows which.
+        fig.scatter(
+            "x",
+            "y",
+            source=self._chosen,
+            size=MARKER_SIZE + 10,
+            fill_alpha=0,
+            line_color="#0b5cad",  # the focus ring's colour: it marks what the keyboard chose
+            line_width=3,
+        )
         legend = fig.legend[0]
         fig.center.remove(legend)
         legend.update(orientation="horizontal", location="center", label_text_font_size="11px", spacing=12)
@@ -545,6 +558,24 @@ class LikelihoodPlot(pn.viewable.Viewer):
         else:
             self._set_source(lambda: setattr(self._observations, "data", self._observation_columns()))
         self._update_curves(model=view_changed or family_changed)
+        self._place_chosen()
+
+    def mark_observation(self, index: int | None) -> None:
+        """Ring observation ``index`` (0-based) on the plot, or none for None; the ring follows later edits."""
+        self._chosen_index = index
+        self._place_chosen()
+
+    def _place_chosen(self) -> None:
+        index = self._chosen_index
+        if index is None or not 0 <= index < self.state.n:
+            x, y = [], []
+        else:
+            # Where the point is drawn: its column in the points' source, or on the axis under a histogram.
+            shown_y = self._observations.data["y"]
+            x = [float(self.state.observations[index])]
+            y = [float(shown_y[index])] if self.shows_points and index < len(shown_y) else [0.0]
+        if list(self._chosen.data["x"]) != x or list(self._chosen.data["y"]) != y:
+            self._chosen.data = {"x": x, "y": y}
 
     def _fit_view(self, change) -> bool:
         """Make the x range show the observations; return whether it changed.

@@ -81,6 +81,53 @@ def test_the_value_box_refuses_what_the_typing_box_refuses_with_a_short_message(
     assert state.observations.tolist() == list(EXAMPLE_OBSERVATIONS)
 
 
+def ring(explorer) -> tuple[list[float], list[float]]:
+    data = explorer.plot._chosen.data
+    return list(data["x"]), list(data["y"])
+
+
+def test_while_the_card_is_open_the_plot_rings_the_observation_it_shows_and_follows_edits():
+    # Picked by its number, the point was one of many alike on the plot: nothing said which one it was.
+    from app.explorer import MLEExplorer
+
+    explorer = MLEExplorer()
+    card = explorer._move_card
+    assert ring(explorer) == ([], [])
+    card.collapsed = False
+    editor = explorer.observation_editor
+    assert ring(explorer) == ([2.3], [0.0])
+    editor.number.value = 3
+    assert ring(explorer) == ([2.5], [0.0])
+    typed(editor, "3.1")
+    assert ring(explorer) == ([3.1], [0.0])
+    explorer.state.undo()
+    assert ring(explorer) == ([2.5], [0.0])
+    editor.remove_button.clicks += 1
+    assert ring(explorer) == ([2.8], [0.0])  # number 3 is now the one after it
+    card.collapsed = True
+    assert ring(explorer) == ([], [])
+    card.collapsed = False
+    assert ring(explorer) == ([2.8], [0.0])
+    explorer.state.clear()
+    assert ring(explorer) == ([], [])
+
+
+def test_the_ring_sits_on_the_stacked_dot_of_a_count_and_on_the_axis_under_a_histogram():
+    from app.explorer import MLEExplorer
+
+    explorer = MLEExplorer()
+    explorer.state.switch_family("poisson", clear=True)
+    explorer.state.add_observations([2, 2, 2])
+    explorer._move_card.collapsed = False
+    explorer.observation_editor.number.value = 3
+    heights = list(explorer.plot._observations.data["y"])
+    assert heights[2] > heights[0]  # the third 2 is drawn above the other two
+    assert ring(explorer) == ([2.0], [heights[2]])
+    explorer.state.add_observations(list(range(explorer.plot.points_limit)))  # past it: a histogram
+    assert not explorer.plot.shows_points
+    assert ring(explorer) == ([2.0], [0.0])
+
+
 def test_a_move_from_the_card_reaches_the_server_s_copy_of_the_points_too():
     # Bokeh skipped the patch of the x column (the state's read-only array) with only a warning: the browser
     # moved the point, the server's copy did not, and a click where the point now was added another.

@@ -216,6 +216,14 @@ _OBSERVATIONS = _function("""
   const data = observationSource().data;
   return {x: Array.from(data.x), y: Array.from(data.y)};
 """)
+_RINGED = _function("""
+  // The hollow ring the move card puts round the observation it shows (the only glyph with no fill).
+  const renderer = plotView().model.renderers.find(
+    (r) => r.glyph?.type === "Scatter" && r.glyph.fill_alpha.value === 0
+  );
+  const data = renderer.data_source.data;
+  return {x: Array.from(data.x), y: Array.from(data.y), visible: renderer.visible};
+""")
 _SLIDER_HANDLE = _function("""
   const model = sliderModel(arg);
   const view = allViews().find((v) => v.model === model);
@@ -321,6 +329,12 @@ def observations(page) -> dict[str, list[float]]:
 def observation_xs(page) -> list[float]:
     """Return the x column of the observations' ColumnDataSource in the browser."""
     return observations(page)["x"]
+
+
+def ringed_xs(page) -> list[float]:
+    """Return the x of the observation the plot rings (the move card's), or [] when it rings none."""
+    ring = page.evaluate(_RINGED)
+    return ring["x"] if ring["visible"] else []
 
 
 # --- reading the readout ---------------------------------------------------------------------------

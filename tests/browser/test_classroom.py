@@ -17,6 +17,7 @@ from .support import (
     plot_frame_width,
     plot_property,
     reloaded_by,
+    ringed_xs,
     slider_value,
     wait_for_observations,
     wait_until,
@@ -277,6 +278,7 @@ def test_one_observation_is_moved_and_removed_with_the_keyboard_alone(page):
     page.keyboard.press("ArrowUp")
     page.keyboard.press("ArrowUp")
     expect(value).to_have_value("2.5")  # observation 3
+    wait_until(lambda: ringed_xs(page) == [2.5])  # and the plot rings it
     value.focus()
     page.keyboard.press("Control+A")
     page.keyboard.type("3.3")
@@ -288,6 +290,10 @@ def test_one_observation_is_moved_and_removed_with_the_keyboard_alone(page):
     page.keyboard.press("Space")
     assert wait_for_observations(page, 4) == [2.3, 1.9, 2.8, 1.7]
     expect(value).to_have_value("2.8")
+    wait_until(lambda: ringed_xs(page) == [2.8])
+    card.focus()
+    page.keyboard.press("Enter")  # closed, it rings none
+    wait_until(lambda: ringed_xs(page) == [])
 
 
 def test_the_family_selector_s_arrow_keys_show_a_family_and_enter_switches_to_it(page):
