@@ -237,6 +237,7 @@ class AccessibleBokehViews(JSComponent):
       Each handle is named by its slider's title ("σ (standard deviation)"), and its ``aria-valuetext`` is
       kept equal to the title's value (the view's ``pretty``); a ``MutationObserver`` puts it back after
       each of noUiSlider's own updates, which come after the model's value changes.
+      PageUp/PageDown move a tenth of the slider's range (noUiSlider's five steps made μ's range 86 presses).
     * **Tabs**: Bokeh's tab headers took the focus but ignored Enter, Space and the arrow keys, so the
       landscape's other tabs were mouse-only, and nothing told a screen reader they were tabs. They get
       the ARIA tabs pattern: ``tablist`` / ``tab`` roles, ``aria-selected``, Enter or Space to choose,
@@ -304,7 +305,26 @@ class AccessibleBokehViews(JSComponent):
           handle._mleSpoken.observe(handle, { attributes: true, attributeFilter: ["aria-valuetext"] });
         }
         put();
+        paged(view, handle);
       }
+    }
+
+    function paged(view, handle) {
+      // noUiSlider's PageUp/PageDown move 5 steps: crossing μ's range (430 steps of 0.01) took 86 presses.
+      // They move a tenth of the range, as the page keys of a slider usually do; the arrows still move one step.
+      if (handle._mlePaged) return;
+      handle._mlePaged = true;
+      handle.addEventListener("keydown", (event) => {
+        if ((event.key !== "PageUp" && event.key !== "PageDown") || view.model.disabled) return;
+        event.preventDefault();  // nor scroll the page
+        event.stopImmediatePropagation();
+        const { start, end, step, value } = view.model;
+        const page = Math.max(step, Math.round((end - start) / 10 / step) * step);
+        const moved = Math.min(end, Math.max(start, value + (event.key === "PageUp" ? page : -page)));
+        // On the slider's grid of steps from its start, as the arrows and a drag leave it, without a float's tail.
+        const next = Number((start + Math.round((moved - start) / step) * step).toPrecision(12));
+        view._change([Math.min(end, Math.max(start, next))]);
+      }, { capture: true });
     }
 
     function ringed(view, css) {
