@@ -35,6 +35,7 @@ import mle_core
 from mle_core._observations import MAX_MAGNITUDE
 from mle_core.scenarios import SCENARIOS
 
+from .classroom import THEME_COLORS, requested_theme
 from .state import ExplorerState, exact_text, why_not_an_observation
 
 #: How close (in screen pixels) a click must be to an observation to select it instead of adding one.
@@ -275,7 +276,8 @@ class LikelihoodPlot(pn.viewable.Viewer):
             source=self._chosen,
             size=MARKER_SIZE + 10,
             fill_alpha=0,
-            line_color="#0b5cad",  # the focus ring's colour: it marks what the keyboard chose
+            # The focus ring's colour (blue, or yellow on the dark theme): it marks what the keyboard chose.
+            line_color=THEME_COLORS[requested_theme()]["--mle-focus-color"],
             line_width=3,
         )
         legend = fig.legend[0]

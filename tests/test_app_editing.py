@@ -140,3 +140,16 @@ def test_a_move_from_the_card_reaches_the_server_s_copy_of_the_points_too():
     assert list(explorer.plot._observations.data["x"]) == [2.3, 4.5, 2.5, 2.8, 1.7]
     assert explorer.plot._hits_observation(4.5, 0.0)
     assert not explorer.plot._hits_observation(1.9, 0.0)
+
+
+@pytest.mark.parametrize(("theme", "color"), [("default", "#0b5cad"), ("dark", "#ffd24d")])
+def test_the_ring_has_the_focus_ring_s_colour_of_the_page_s_theme(theme, color):
+    # The light theme's blue ring was hard to see on the dark theme's plot.
+    import panel as pn
+
+    from app.explorer import MLEExplorer
+
+    with pn.config.set(theme=theme):
+        plot = MLEExplorer().plot
+    (ring,) = [r for r in plot.figure.renderers if r.data_source is plot._chosen]
+    assert ring.glyph.line_color == color
