@@ -375,7 +375,7 @@ class ExplorerState(param.Parameterized):
         (index,) = self._indices([index])
         try:
             value = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: an int beyond float, e.g. 10**400
             raise ValueError(f"observations are numbers, and {short_quote(str(value))} is not one") from None
         reason = why_not_an_observation(self.family_spec, self.constants, value)
         if reason is not None:  # named by its number, as the move card numbers them (1 is the first)

@@ -736,6 +736,8 @@ def test_moving_an_observation_by_hand_names_it_by_its_number():
         state.move_observation(1, 2.5)
     with pytest.raises(ValueError, match=r"^observations are numbers, and 'two' is not one$"):
         state.move_observation(1, "two")
+    with pytest.raises(ValueError, match=r"^observations are numbers, and '10000000000000000000'… is not one$"):
+        state.move_observation(1, 10**400)  # float() raises OverflowError for it
     assert state.observations.tolist() == [1.0, 2.0, 3.0]
 
 
