@@ -319,11 +319,12 @@ class AccessibleBokehViews(JSComponent):
         event.preventDefault();  // nor scroll the page
         event.stopImmediatePropagation();
         const { start, end, step, value } = view.model;
-        const page = Math.max(step, Math.round((end - start) / 10 / step) * step);
-        const moved = Math.min(end, Math.max(start, value + (event.key === "PageUp" ? page : -page)));
-        // On the slider's grid of steps from its start, as the arrows and a drag leave it, without a float's tail.
-        const next = Number((start + Math.round((moved - start) / step) * step).toPrecision(12));
-        view._change([Math.min(end, Math.max(start, next))]);
+        // Whole steps from the start, as the arrows and a drag leave the value, written with the step's decimals:
+        // 12 significant digits undid a step of 5e-6 near 1e8, and a float's tail sent 4.4e-16 for 0.
+        const decimals = Math.min(20, Math.max(0, Math.ceil(-Math.log10(step)) + 2));
+        const page = Math.max(1, Math.round((end - start) / 10 / step));
+        const k = Math.round((value - start) / step) + (event.key === "PageUp" ? page : -page);
+        view._change([Math.min(end, Math.max(start, Number((start + k * step).toFixed(decimals))))]);
       }, { capture: true });
     }
 

@@ -206,7 +206,9 @@ _PIXEL_WIDTH = _function("""
 """)
 _SLIDER_VALUES = _function("""
   const mu = sliderModel("μ"), sigma = sliderModel("σ");
-  return {mu: mu.value, sigma: sigma.value, sigma_start: sigma.start, mu_step: mu.step};
+  return {
+    mu: mu.value, sigma: sigma.value, sigma_start: sigma.start, mu_step: mu.step, mu_start: mu.start, mu_end: mu.end,
+  };
 """)
 _SLIDER_VALUE = _function("""
   const model = sliderModel(arg);
@@ -307,7 +309,8 @@ def selected_observations(page) -> list[int]:
 
 
 def slider_values(page) -> dict[str, float]:
-    """Return the BokehJS model values of the sliders: ``mu``, ``sigma``, and ``sigma_start``, ``mu_step``."""
+    """Return the BokehJS model values of the sliders: ``mu``, ``sigma``, ``sigma_start`` and μ's ``mu_step``,
+    ``mu_start``, ``mu_end``."""
     return page.evaluate(_SLIDER_VALUES)
 
 

