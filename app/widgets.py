@@ -257,8 +257,9 @@ class AccessibleBokehViews(JSComponent):
     * **A select whose choice is costly or can be refused** (the CSS class ``CHOOSE_WITH_ENTER_CLASS``: the
       family selector): in Chromium a closed ``<select>`` commits every ↑/↓, so arrowing from Gaussian to
       Poisson switched family three times, and a family refused for the data (the selector goes back) kept
-      the arrows from ever getting past it. There ↑/↓/Home/End only show a choice, Enter makes it, and
-      Escape or leaving the box puts back the one in use. A letter, Alt+↓ and the mouse choose as before.
+      the arrows from ever getting past it. There the arrows, PageUp/PageDown and Home/End only show a choice,
+      Enter makes it, and Escape or leaving the box puts back the one in use. A letter, Alt+↓ and the mouse
+      choose as before (the list opens on the choice in use).
     * **The plot's focus ring**: the plot's event layer (what has the focus on a plot) lies in the shadow
       root of Bokeh's canvas view, which neither the page's CSS nor the figure's ``stylesheets`` reach, so
       it showed Chromium's 1 px dotted ring. It gets the 3 px ring every other control has.
@@ -424,7 +425,24 @@ class AccessibleBokehViews(JSComponent):
       }, { capture: true });
     }
 
-    const SHOWN_BY = { ArrowDown: (i) => i + 1, ArrowUp: (i) => i - 1, Home: () => 0, End: (_, n) => n - 1 };
+    // How far each key moves a closed select's choice in Chromium (which also commits it at once).
+    const SHOWN_BY = {
+      ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1, PageDown: 3, PageUp: -3, Home: -Infinity, End: Infinity,
+    };
+
+    function shownIndex(select, move) {
+      // ``move`` enabled options on from the one shown (as Chromium steps over disabled ones), stopping at the ends.
+      const options = select.options;
+      const direction = Math.sign(move);
+      let index = select.selectedIndex;
+      for (let left = Math.abs(move); left > 0; left--) {
+        let next = index + direction;
+        while (next >= 0 && next < options.length && options[next].disabled) next += direction;
+        if (next < 0 || next >= options.length) break;
+        index = next;
+      }
+      return index;
+    }
 
     function choosable(view) {
       const select = view.input_el;
@@ -438,12 +456,11 @@ class AccessibleBokehViews(JSComponent):
         view._update_value();  // the choice in use, as the model has it
       };
       select.addEventListener("keydown", (event) => {
-        const shown = SHOWN_BY[event.key];
-        if (shown != null && !event.altKey && !event.ctrlKey && !event.metaKey) {
+        const move = SHOWN_BY[event.key];
+        if (move != null && !event.altKey && !event.ctrlKey && !event.metaKey) {
           event.preventDefault();  // Chromium would commit it
-          const options = select.options;
-          const index = Math.min(Math.max(shown(select.selectedIndex, options.length), 0), options.length - 1);
-          if (index !== select.selectedIndex && !options[index].disabled) {
+          const index = shownIndex(select, move);
+          if (index !== select.selectedIndex) {
             select.selectedIndex = index;
             pending = true;
           }
@@ -455,8 +472,13 @@ class AccessibleBokehViews(JSComponent):
           event.preventDefault();
           event.stopPropagation();  // nor close a dialog around it
           putBack();
+        } else if (event.key === " " || event.key === "F4" || event.altKey) {
+          // The list opens on the choice shown, and Chromium takes that one as already made: choosing it there
+          // would change nothing. It opens on the choice in use instead.
+          putBack();
         }
       });
+      select.addEventListener("mousedown", putBack);
       select.addEventListener("change", () => { pending = false; });
       select.addEventListener("blur", putBack);
     }

@@ -297,12 +297,14 @@ def test_one_observation_is_moved_and_removed_with_the_keyboard_alone(page):
 
 
 def test_the_family_selector_s_arrow_keys_show_a_family_and_enter_switches_to_it(page):
-    # Chromium commits every ↑/↓ on a closed select: each family on the way was switched to, and Bernoulli,
-    # refused for the example data, put the selector back to Gaussian, so the arrows never got past it.
+    # Chromium commits every ↑/↓/←/→/PageUp/PageDown on a closed select: each family on the way was switched to,
+    # and Bernoulli, refused for the example data, put the selector back to Gaussian, so the keys never got past it.
     select = page.locator("select").first
     select.focus()
-    for _ in range(4):
-        page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")  # Bernoulli
+    page.keyboard.press("ArrowRight")  # Binomial
+    page.keyboard.press("ArrowLeft")  # Bernoulli
+    page.keyboard.press("PageDown")  # three on, as Chromium moves: Exponential
     expect(select).to_have_value("Exponential (waiting times)")
     expect(page.get_by_text("family needs")).to_have_count(0)  # Bernoulli was shown, not tried
     assert slider_value(page, "μ") == 0.0  # still the Gaussian's sliders
@@ -318,6 +320,14 @@ def test_the_family_selector_s_arrow_keys_show_a_family_and_enter_switches_to_it
     expect(select).to_have_value("Weibull (lifetimes with wear-out)")
     page.keyboard.press("Tab")  # leaving the box does too
     expect(select).to_have_value("Exponential (waiting times)")
+    select.focus()
+    page.keyboard.press("Home")
+    expect(select).to_have_value("Gaussian (normal)")
+    # The list would open on Gaussian taken as already chosen, so choosing it there would change nothing:
+    # it opens on the family in use instead.
+    page.keyboard.press("Alt+ArrowDown")
+    expect(select).to_have_value("Exponential (waiting times)")
+    page.keyboard.press("Escape")
     assert slider_value(page, "λ") is not None
     assert slider_value(page, "k") is None
     expect(page.get_by_text("family needs")).to_have_count(0)
