@@ -36,7 +36,7 @@ from mle_core._observations import MAX_MAGNITUDE
 from mle_core.scenarios import SCENARIOS
 
 from .classroom import THEME_COLORS, requested_theme
-from .state import ExplorerState, exact_text, why_not_an_observation
+from .state import ExplorerState
 
 #: How close (in screen pixels) a click must be to an observation to select it instead of adding one.
 HIT_RADIUS_PX = 8
@@ -747,9 +747,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
             targets = [self.snap(float(x[index])) for index in moved]
             # All checked before any moves, so that a refused one leaves the others where they were.
             for index, value in zip(moved, targets, strict=True):
-                reason = why_not_an_observation(self.state.family_spec, self.state.constants, value)
-                if reason is not None:
-                    raise ValueError(f"{reason}; observation {index + 1} would be {exact_text(value)}")
+                self.state.check_move(index, value)
             for index, value in zip(moved, targets, strict=True):
                 self.state.move_observation(int(index), value)
         except ValueError as error:

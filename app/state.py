@@ -370,16 +370,25 @@ class ExplorerState(param.Parameterized):
         ranges = "widen" if start else "reset"
         self._replace(np.concatenate([self.observations, new]), change, stats=stats, summary=summary, ranges=ranges)
 
-    def move_observation(self, index: int, value: float) -> None:
-        """Move observation ``index`` to ``value`` (which must be in the family's support)."""
+    def check_move(self, index: int, value) -> tuple[int, float]:
+        """Return ``(index, value)`` as a move would make it, or raise ``ValueError`` saying why it cannot.
+
+        The observation is named by its number, as the move card numbers them (1 is the first):
+        "…; observation 4 would be -0.05".
+        """
         (index,) = self._indices([index])
         try:
             value = float(value)
         except (TypeError, ValueError, OverflowError):  # OverflowError: an int beyond float, e.g. 10**400
             raise ValueError(f"observations are numbers, and {short_quote(str(value))} is not one") from None
         reason = why_not_an_observation(self.family_spec, self.constants, value)
-        if reason is not None:  # named by its number, as the move card numbers them (1 is the first)
+        if reason is not None:
             raise ValueError(f"{reason}; observation {index + 1} would be {exact_text(value)}")
+        return int(index), value
+
+    def move_observation(self, index: int, value: float) -> None:
+        """Move observation ``index`` to ``value`` (which must be in the family's support)."""
+        index, value = self.check_move(index, value)
         if self.observations[index] == value:
             return
         observations = self.observations.copy()
