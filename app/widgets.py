@@ -224,7 +224,7 @@ if not any(isinstance(f, RefusedBrowserValueFilter) for f in _protocol_log.filte
 
 #: The CSS class that makes a pane a polite live region (``AccessibleBokehViews``).
 LIVE_REGION_CLASS = "mle-live"
-#: The CSS class of a select whose ↑/↓ only show a choice and Enter makes it (``AccessibleBokehViews``).
+#: The CSS class of a select whose arrow and page keys only show a choice and Enter makes it (``AccessibleBokehViews``).
 CHOOSE_WITH_ENTER_CLASS = "mle-choose-with-enter"
 
 
