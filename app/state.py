@@ -383,7 +383,10 @@ class ExplorerState(param.Parameterized):
             raise ValueError(f"observations are numbers, and {short_quote(str(value))} is not one") from None
         reason = why_not_an_observation(self.family_spec, self.constants, value)
         if reason is not None:
-            raise ValueError(f"{reason}; observation {index + 1} would be {exact_text(value)}")
+            # A drag's value is where the pointer was (-0.04999959528659876): four figures say it; whole numbers
+            # (a snapped count, 1e+308) are shown exactly, as four figures could round them onto a bound (1e+09).
+            shown = exact_text(value) if value.is_integer() else f"{value:.4g}"
+            raise ValueError(f"{reason}; observation {index + 1} would be {shown}")
         return int(index), value
 
     def move_observation(self, index: int, value: float) -> None:

@@ -723,6 +723,16 @@ def test_a_refused_drag_names_the_observation_by_its_number_not_an_index_into_th
     assert explorer.state.observations.tolist() == [1.0, 2.0, 3.0, 4.0, 5.0]
 
 
+def test_a_refused_drag_shows_where_the_pointer_was_to_four_figures_and_a_count_exactly():
+    # The pointer's position read "-0.04999959528659876"; four figures say it ("-0.05").
+    explorer = explorer_with("exponential", [1.0, 2.0, 3.0])
+    browser_edit(explorer, x=[1.0, -0.04999959528659876, 3.0])
+    assert explorer.state.notice.endswith("; observation 2 would be -0.05.")
+    explorer = explorer_with("poisson", [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"; observation 1 would be 1000000001$"):  # not "1e+09", the bound
+        explorer.state.move_observation(0, 1_000_000_001.0)
+
+
 def test_a_drag_that_moves_two_points_names_the_one_refused():
     explorer = explorer_with("exponential", [1.0, 2.0, 3.0])
     browser_edit(explorer, x=[1000.0, 2.0, -1.0])
