@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> None:
 
     import panel as pn
 
-    from app.explorer import create_app
+    from .explorer import create_app
 
     print(f"MLE Explorer at http://{args.address}:{args.port}/  (Ctrl+C to stop)")
     pn.serve({"/": create_app}, **server_options(args), show=not args.no_browser, title="MLE Explorer")

@@ -26,7 +26,7 @@ MAX_FILE_MB = 20
 #: plot draws a histogram past 1,000 points, so a million stays interactive.
 MAX_FILE_POINTS = 1_000_000
 #: The browser sends a file in pieces of this size, each one websocket message (Panel's default is 10 MB):
-#: so the server's websocket message limit can stay a few MB (``app.cli``).
+#: so the server's websocket message limit can stay a few MB (``mle_explorer.cli``).
 UPLOAD_CHUNK_BYTES = 1_000_000
 
 

@@ -4,7 +4,7 @@ The static page installs only what the app needs at start-up (see ``tools/build_
 not among them, because the Gaussian core needs nothing beyond numpy. A family whose fit needs scipy
 (Weibull, say) makes it available when the student first chooses that family::
 
-    from app.pyodide_support import ensure_package
+    from mle_explorer.pyodide_support import ensure_package
 
     async def on_family_chosen(event):  # Panel runs async callbacks on a server and under Pyodide
         scipy_stats = await ensure_package("scipy", "scipy.stats")

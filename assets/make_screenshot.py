@@ -14,7 +14,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.explorer import create_app  # noqa: E402
+from mle_explorer.explorer import create_app  # noqa: E402
 from tests.browser import support  # noqa: E402
 
 

@@ -362,10 +362,10 @@ def register_panel_models() -> None:
 
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    import app
+    import mle_explorer
 
     modules = [f"panel.models.{m.name}" for m in pkgutil.iter_modules(panel.models.__path__)]
-    modules += [f"app.{m.name}" for m in pkgutil.iter_modules(app.__path__) if m.name != "main"]
+    modules += [f"mle_explorer.{m.name}" for m in pkgutil.iter_modules(mle_explorer.__path__) if m.name != "main"]
     for module in modules:
         with contextlib.suppress(Exception):  # optional extras (e.g. VTK's) that this app never uses
             importlib.import_module(module)
@@ -643,7 +643,7 @@ class AppSession:
 
 def _example_observations() -> list[float]:
     try:
-        from app.state import EXAMPLE_OBSERVATIONS
+        from mle_explorer.state import EXAMPLE_OBSERVATIONS
     except ImportError:
         return []
     return [float(x) for x in EXAMPLE_OBSERVATIONS]

@@ -71,7 +71,7 @@ def recording_factory(sessions: list):
     """Return an app factory that appends each session's ``(MLEExplorer, document)`` to ``sessions``."""
     import panel as pn
 
-    from app.explorer import MLEExplorer, create_app
+    from mle_explorer.explorer import MLEExplorer, create_app
 
     def factory():
         explorer = MLEExplorer()

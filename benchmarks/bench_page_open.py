@@ -1,11 +1,12 @@
 """What opening a page costs the server: building a session's page into its Bokeh document, then sending it.
 
 Run ``python benchmarks/bench_page_open.py`` (about a minute and a half). In this process, with no server, it builds
-the page a session gets (``app.explorer.create_app()`` then ``server_doc`` into a fresh ``Document``, with
+the page a session gets (``mle_explorer.explorer.create_app()`` then ``server_doc`` into a fresh ``Document``, with
 ``pn.state.curdoc`` set to it as the server does) and serializes the document as the reply to the
 browser's first request (``PULL-DOC-REPLY``). It prints the medians of interleaved rounds of:
 
-- **as served**: the page as the app builds it, under ``document.models.freeze()`` (``app.classroom.SessionPage``);
+- **as served**: the page as the app builds it, under ``document.models.freeze()``
+  (``mle_explorer.classroom.SessionPage``);
 - **baseline**: the same page added to its document by Panel's own template code (``BootstrapTemplate._init_doc``),
   so Bokeh walks every model of the page again after each root Panel adds; measured in the same run, interleaved,
   because this machine's speed varies.
@@ -35,7 +36,7 @@ from bokeh.document import Document
 from bokeh.protocol import Protocol
 from panel.io.state import set_curdoc
 
-from app.explorer import create_app
+from mle_explorer.explorer import create_app
 
 ROUNDS = 15
 WARMUP = 2

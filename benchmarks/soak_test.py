@@ -302,7 +302,7 @@ def full_collection_ms(pages: int, repeats: int = 7) -> float:
     from bokeh.document import Document
     from panel.io.state import set_curdoc
 
-    from app.explorer import create_app
+    from mle_explorer.explorer import create_app
 
     alive = []
     for _ in range(pages):
@@ -326,9 +326,9 @@ def _tracked_types() -> dict[str, type]:
     from bokeh.server.session import ServerSession
     from panel.template import BootstrapTemplate
 
-    from app.explorer import MLEExplorer
-    from app.plot import LikelihoodPlot
-    from app.state import ExplorerState
+    from mle_explorer.explorer import MLEExplorer
+    from mle_explorer.plot import LikelihoodPlot
+    from mle_explorer.state import ExplorerState
 
     return {
         "MLEExplorer": MLEExplorer,
@@ -455,7 +455,7 @@ def diagnose(sessions: int = 30, seed: int = SEED, fix_links: bool = False) -> d
     tracemalloc.start(int(os.environ.get("SOAK_TRACE_FRAMES", "10")))
     import panel as pn
 
-    from app.explorer import create_app
+    from mle_explorer.explorer import create_app
 
     destroyed = []
     lock = threading.Lock()

@@ -18,14 +18,14 @@ from bokeh.document import Document
 from bokeh.events import DoubleTap, Tap
 
 import mle_core
-from app.controls import TYPED_TEXT_LIMIT, ParameterControls
-from app.data_io import MAX_FILE_MB, UPLOAD_CHUNK_BYTES, DataFiles, SizeLimitedFileDropper
-from app.explorer import MLEExplorer
-from app.plot import MAX_BARS
-from app.sampling import SampleDrawer
-from app.sharing import MAX_QUERY_CHARS, parse_share_query, share_query
-from app.state import ExplorerState
-from app.widgets import RefusedBrowserValueFilter
+from mle_explorer.controls import TYPED_TEXT_LIMIT, ParameterControls
+from mle_explorer.data_io import MAX_FILE_MB, UPLOAD_CHUNK_BYTES, DataFiles, SizeLimitedFileDropper
+from mle_explorer.explorer import MLEExplorer
+from mle_explorer.plot import MAX_BARS
+from mle_explorer.sampling import SampleDrawer
+from mle_explorer.sharing import MAX_QUERY_CHARS, parse_share_query, share_query
+from mle_explorer.state import ExplorerState
+from mle_explorer.widgets import RefusedBrowserValueFilter
 
 # An overflow or an invalid operation anywhere on the way (numpy, the views) fails the test.
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
@@ -516,7 +516,7 @@ class _Upload:
 def test_the_file_dropper_sends_small_pieces_and_refuses_large_files():
     files = DataFiles(state=ExplorerState())
     assert isinstance(files.upload, SizeLimitedFileDropper)
-    assert files.upload.chunk_size == UPLOAD_CHUNK_BYTES  # one websocket message each (app.cli's limit)
+    assert files.upload.chunk_size == UPLOAD_CHUNK_BYTES  # one websocket message each (mle_explorer.cli's limit)
     assert files.upload.max_file_size == f"{MAX_FILE_MB}MB"  # the browser refuses more before sending
 
 
@@ -793,13 +793,13 @@ def test_a_switch_with_degenerate_or_extreme_data_works(family, data):
 
 
 def test_a_switch_to_a_family_whose_optimizer_cannot_be_loaded_changes_nothing(monkeypatch):
-    import app.pyodide_support
+    import mle_explorer.pyodide_support
 
     async def unavailable(name, module=None):
         raise ModuleNotFoundError(f"No module named {module!r}")
 
-    monkeypatch.setattr(app.pyodide_support, "package_available", lambda module: False)
-    monkeypatch.setattr(app.pyodide_support, "ensure_package", unavailable)
+    monkeypatch.setattr(mle_explorer.pyodide_support, "package_available", lambda module: False)
+    monkeypatch.setattr(mle_explorer.pyodide_support, "ensure_package", unavailable)
     explorer = explorer_with("exponential")
     before = shown(explorer.state)
     explorer.controls.family_select.value = "weibull"

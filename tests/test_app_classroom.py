@@ -12,7 +12,7 @@ from panel.io.location import Location
 from panel.theme.bootstrap import BootstrapDefaultTheme
 
 import mle_core
-from app.classroom import (
+from mle_explorer.classroom import (
     FAMILY_NOTES,
     HIGHLIGHT_STYLES,
     PRESENTATION_STYLES,
@@ -25,7 +25,7 @@ from app.classroom import (
     family_text,
     page_css,
 )
-from app.explorer import MLEExplorer, create_app
+from mle_explorer.explorer import MLEExplorer, create_app
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.editing import ObservationEditor
-from app.state import EXAMPLE_OBSERVATIONS, ExplorerState
+from mle_explorer.editing import ObservationEditor
+from mle_explorer.state import EXAMPLE_OBSERVATIONS, ExplorerState
 
 
 def typed(editor: ObservationEditor, text: str) -> None:
@@ -88,7 +88,7 @@ def ring(explorer) -> tuple[list[float], list[float]]:
 
 def test_while_the_card_is_open_the_plot_rings_the_observation_it_shows_and_follows_edits():
     # Picked by its number, the point was one of many alike on the plot: nothing said which one it was.
-    from app.explorer import MLEExplorer
+    from mle_explorer.explorer import MLEExplorer
 
     explorer = MLEExplorer()
     card = explorer._move_card
@@ -113,7 +113,7 @@ def test_while_the_card_is_open_the_plot_rings_the_observation_it_shows_and_foll
 
 
 def test_the_ring_sits_on_the_stacked_dot_of_a_count_and_on_the_axis_under_a_histogram():
-    from app.explorer import MLEExplorer
+    from mle_explorer.explorer import MLEExplorer
 
     explorer = MLEExplorer()
     explorer.state.switch_family("poisson", clear=True)
@@ -131,7 +131,7 @@ def test_the_ring_sits_on_the_stacked_dot_of_a_count_and_on_the_axis_under_a_his
 def test_a_move_from_the_card_reaches_the_server_s_copy_of_the_points_too():
     # Bokeh skipped the patch of the x column (the state's read-only array) with only a warning: the browser
     # moved the point, the server's copy did not, and a click where the point now was added another.
-    from app.explorer import MLEExplorer
+    from mle_explorer.explorer import MLEExplorer
 
     explorer = MLEExplorer()
     editor = ObservationEditor(state=explorer.state)
@@ -147,7 +147,7 @@ def test_the_ring_has_the_focus_ring_s_colour_of_the_page_s_theme(theme, color):
     # The light theme's blue ring was hard to see on the dark theme's plot.
     import panel as pn
 
-    from app.explorer import MLEExplorer
+    from mle_explorer.explorer import MLEExplorer
 
     with pn.config.set(theme=theme):
         plot = MLEExplorer().plot

@@ -8,10 +8,10 @@ import scipy.stats
 from bokeh.events import Tap
 
 import mle_core
-from app.explorer import MLEExplorer
-from app.plot import stacked_heights
-from app.state import ExplorerState
 from mle_core.scenarios import SCENARIOS
+from mle_explorer.explorer import MLEExplorer
+from mle_explorer.plot import stacked_heights
+from mle_explorer.state import ExplorerState
 
 #: Data each family accepts, and scipy's log-density of it at given parameters (the oracle).
 VALID_DATA = {
@@ -362,15 +362,15 @@ def test_editing_data_keeps_the_sliders_they_are_not_rebuilt():
 @pytest.fixture
 def scipy_not_loaded(monkeypatch):
     """Pretend scipy is not loaded yet (as on the static page), and record what gets loaded."""
-    import app.pyodide_support
+    import mle_explorer.pyodide_support
 
     loaded = []
-    monkeypatch.setattr(app.pyodide_support, "package_available", lambda module: module in loaded)
+    monkeypatch.setattr(mle_explorer.pyodide_support, "package_available", lambda module: module in loaded)
 
     async def ensure_package(name, module=None):
         loaded.append(module or name)
 
-    monkeypatch.setattr(app.pyodide_support, "ensure_package", ensure_package)
+    monkeypatch.setattr(mle_explorer.pyodide_support, "ensure_package", ensure_package)
     return loaded
 
 
@@ -390,13 +390,13 @@ def test_a_family_whose_fit_needs_scipy_loads_it_first(scipy_not_loaded):
 @pytest.fixture
 def scipy_unavailable(monkeypatch):
     """Pretend scipy is not loaded and cannot be (a server without the extra, a static page offline)."""
-    import app.pyodide_support
+    import mle_explorer.pyodide_support
 
     async def unavailable(name, module=None):
         raise ModuleNotFoundError(f"No module named {module!r}")
 
-    monkeypatch.setattr(app.pyodide_support, "package_available", lambda module: False)
-    monkeypatch.setattr(app.pyodide_support, "ensure_package", unavailable)
+    monkeypatch.setattr(mle_explorer.pyodide_support, "package_available", lambda module: False)
+    monkeypatch.setattr(mle_explorer.pyodide_support, "ensure_package", unavailable)
 
 
 def test_a_failed_load_keeps_the_family_and_says_why(scipy_unavailable):

@@ -13,10 +13,10 @@ from bokeh.events import DoubleTap, Tap
 from bokeh.models import Model
 
 import mle_core
-from app import overlays
-from app.landscape import MAX_BARS, LandscapePanel, local_derivatives
-from app.state import ExplorerState
 from mle_core import inference
+from mle_explorer import overlays
+from mle_explorer.landscape import MAX_BARS, LandscapePanel, local_derivatives
+from mle_explorer.state import ExplorerState
 
 EXAMPLE = [2.3, 1.9, 2.5, 2.8, 1.7]
 #: Data each family accepts (as in tests/test_app_families.py).

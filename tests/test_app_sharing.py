@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 import mle_core
-from app.data_io import MAX_FILE_POINTS, DataFiles, observations_csv, parse_csv
-from app.explorer import MLEExplorer
-from app.sharing import (
+from mle_explorer.data_io import MAX_FILE_POINTS, DataFiles, observations_csv, parse_csv
+from mle_explorer.explorer import MLEExplorer
+from mle_explorer.sharing import (
     MAX_QUERY_CHARS,
     MAX_SHARED_POINTS,
     ShareLink,
@@ -14,7 +14,7 @@ from app.sharing import (
     read_link_query,
     share_query,
 )
-from app.state import EXAMPLE_OBSERVATIONS, ExplorerState
+from mle_explorer.state import EXAMPLE_OBSERVATIONS, ExplorerState
 
 
 @pytest.mark.parametrize("scenario", ["five_measurements", "weighted_coin", "factory_defects", "bulb_wear_out"])

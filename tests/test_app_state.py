@@ -8,7 +8,7 @@ import pytest
 import scipy.stats
 
 import mle_core
-from app.state import EXAMPLE_OBSERVATIONS, ExplorerState, nice_step, parameter_ranges, parse_numbers
+from mle_explorer.state import EXAMPLE_OBSERVATIONS, ExplorerState, nice_step, parameter_ranges, parse_numbers
 
 
 def shown_log_likelihood(state: ExplorerState) -> float:

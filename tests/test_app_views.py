@@ -9,9 +9,9 @@ import pytest
 import scipy.stats
 from bokeh.events import DoubleTap, Tap
 
-from app.controls import ANIMATION_DURATION_S, ANIMATION_PERIOD_MS, ease
-from app.explorer import MLEExplorer, create_app
-from app.plot import removed_positions
+from mle_explorer.controls import ANIMATION_DURATION_S, ANIMATION_PERIOD_MS, ease
+from mle_explorer.explorer import MLEExplorer, create_app
+from mle_explorer.plot import removed_positions
 
 
 @pytest.fixture
@@ -76,7 +76,7 @@ def test_optimize_frames_are_placed_by_elapsed_time_so_a_slow_server_draws_fewer
     # A clock that advances 0.1 s at every reading stands for a server so busy that each frame arrives
     # 100 ms after the last: the animation still ends after 0.3 s, in three frames instead of six.
     readings = iter(np.arange(0.0, 100.0, 0.1))
-    monkeypatch.setattr("app.controls._now", lambda: next(readings))
+    monkeypatch.setattr("mle_explorer.controls._now", lambda: next(readings))
     seen = []
     explorer.state.model.param.watch(lambda event: seen.append(event.new), "mu")
 
@@ -278,7 +278,7 @@ def test_remove_selected_button(explorer):
 
 
 def test_text_at_the_box_limit_is_refused_rather_than_silently_cut(explorer):
-    from app.controls import TYPED_TEXT_LIMIT
+    from mle_explorer.controls import TYPED_TEXT_LIMIT
 
     controls = explorer.controls
     controls.entry.value_input = ("1.25, " * TYPED_TEXT_LIMIT)[:TYPED_TEXT_LIMIT]
@@ -356,7 +356,7 @@ def test_zoom_is_kept_while_clicking_inside_it(explorer):
 def test_live_html_sends_the_text_panel_s_own_html_pane_would(text):
     from bokeh.document import Document
 
-    from app.widgets import LiveHTML
+    from mle_explorer.widgets import LiveHTML
 
     live, reference = LiveHTML("start", styles={"color": "red"}), pn.pane.HTML("start", styles={"color": "red"})
     live_model, reference_model = live.get_root(Document()), reference.get_root(Document())

@@ -59,31 +59,32 @@ def test_entry_point_serves_the_app(command, path):
         process.wait(timeout=20)
 
 
-# --- the server's defaults (app.cli): address, origins and limits -----------------------------------------
+# --- the server's defaults (mle_explorer.cli): address, origins and limits -----------------------------------------
 @pytest.fixture
 def served(monkeypatch):
-    """Call ``app.cli.main`` with ``pn.serve`` replaced: return a function giving the keyword arguments it got."""
+    """Call ``mle_explorer.cli.main`` with ``pn.serve`` replaced; return a function giving the keyword arguments it
+    got."""
     import panel as pn
 
-    import app.explorer
+    import mle_explorer.explorer
 
     calls = []
     monkeypatch.setattr(pn, "serve", lambda apps, **kwargs: calls.append((apps, kwargs)))
 
     def serve(*argv: str) -> dict:
-        from app import cli
+        from mle_explorer import cli
 
         cli.main(list(argv))
         (apps, kwargs) = calls.pop()
-        assert apps == {"/": app.explorer.create_app}
+        assert apps == {"/": mle_explorer.explorer.create_app}
         return kwargs
 
     return serve
 
 
 def test_the_console_script_serves_on_localhost_with_explicit_limits(served):
-    from app import cli
-    from app.data_io import UPLOAD_CHUNK_BYTES
+    from mle_explorer import cli
+    from mle_explorer.data_io import UPLOAD_CHUNK_BYTES
 
     kwargs = served()
     assert kwargs["address"] == "localhost"
@@ -119,7 +120,7 @@ def test_a_long_link_reaches_the_app_and_a_long_body_is_refused():
     where Tornado's default 64 kB head limit dropped the connection; a 2 MB request body is refused."""
     port = free_port()
     process = subprocess.Popen(  # the console script's code, run from the checkout
-        [sys.executable, "-m", "app.cli", "--no-browser", "--address", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "mle_explorer.cli", "--no-browser", "--address", "127.0.0.1", "--port", str(port)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -5,7 +5,7 @@ be looked for once the sessions are gone, and so that this serving leaves nothin
 state: browser tests run after it once loaded remote resources). The sessions are opened over the websocket
 as a browser would (``AppSession`` from the load test), used (a click on the plot) and closed. A leak was
 found this way before (``benchmarks/soak_test.py --diagnose``): Panel's registry of JS callbacks kept every
-session whole; and Panel's list of template roots kept one id per session (see ``app.classroom.SessionPage``).
+session whole; and Panel's list of template roots kept one id per session (see ``mle_explorer.classroom.SessionPage``).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def cycle_sessions_and_report() -> dict:
     import panel as pn
     from _server import AppSession, wait_until
 
-    from app.explorer import MLEExplorer, create_app
+    from mle_explorer.explorer import MLEExplorer, create_app
     from tests.browser.support import serve
 
     made: list[weakref.ref] = []

@@ -28,8 +28,8 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from app import pyodide_support
-from app.pyodide_support import ensure_package, package_available
+from mle_explorer import pyodide_support
+from mle_explorer.pyodide_support import ensure_package, package_available
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD_SCRIPT = ROOT / "tools" / "build_static.py"
@@ -97,7 +97,7 @@ def test_build_writes_the_page_its_worker_and_resources(site):
     assert "MLE Explorer" in html  # the pre-rendered page, shown while Python loads
     assert re.search(r'importScripts\("https://cdn\.jsdelivr\.net/pyodide/v[\d.]+/full/pyodide\.js"\)', worker_js)
     assert "const data_archives = ['main.resources.zip'];" in worker_js
-    assert "from app.explorer import create_app" in worker_js  # the entry script runs in the worker
+    assert "from mle_explorer.explorer import create_app" in worker_js  # the entry script runs in the worker
 
 
 @pytest.mark.static
@@ -128,9 +128,9 @@ def test_wheel_holds_only_the_two_packages_and_needs_no_scipy_at_startup(packed_
         names = archive.namelist()
         metadata = archive.read(next(name for name in names if name.endswith(".dist-info/METADATA"))).decode()
     top_level = {name.split("/")[0] for name in names}
-    assert {name for name in top_level if not name.endswith(".dist-info")} == {"app", "mle_core"}
-    assert "app/main.py" in names
-    assert "app/pyodide_support.py" in names
+    assert {name for name in top_level if not name.endswith(".dist-info")} == {"mle_explorer", "mle_core"}
+    assert "mle_explorer/main.py" in names
+    assert "mle_explorer/pyodide_support.py" in names
     requires = [
         Requirement(line.split(":", 1)[1]) for line in metadata.splitlines() if line.startswith("Requires-Dist:")
     ]
@@ -149,10 +149,10 @@ def test_packed_wheel_imports_on_its_own_without_scipy(packed_wheel, tmp_path):
         "import json, sys\n"
         "sys.modules['scipy'] = None\n"
         f"sys.path.insert(0, {str(packed_wheel)!r})\n"
-        "import mle_core, app.state\n"
-        "from app.explorer import create_app\n"
+        "import mle_core, mle_explorer.state\n"
+        "from mle_explorer.explorer import create_app\n"
         "create_app()\n"
-        "print(json.dumps([mle_core.__file__, app.state.__file__, mle_core.fit('gaussian', [1.0, 3.0])]))\n"
+        "print(json.dumps([mle_core.__file__, mle_explorer.state.__file__, mle_core.fit('gaussian', [1.0, 3.0])]))\n"
     )
     result = subprocess.run(
         [sys.executable, "-I", "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False
@@ -160,7 +160,7 @@ def test_packed_wheel_imports_on_its_own_without_scipy(packed_wheel, tmp_path):
     assert result.returncode == 0, result.stderr
     core_file, state_file, fitted = json.loads(result.stdout.strip().splitlines()[-1])
     assert Path(core_file) == packed_wheel / "mle_core" / "__init__.py"
-    assert Path(state_file) == packed_wheel / "app" / "state.py"
+    assert Path(state_file) == packed_wheel / "mle_explorer" / "state.py"
     assert fitted == {"mu": 2.0, "sigma": 1.0}
 
 
@@ -309,7 +309,7 @@ print("CLEAN")
 BUILD_WHOLE_UI = """
 from bokeh.document import Document
 from bokeh.models import Plot, Slider
-from app.explorer import create_app
+from mle_explorer.explorer import create_app
 page = create_app()
 # The whole page, as panel serve and panel convert build it for a session: every component's get_root().
 document = page.server_doc(Document())
@@ -334,7 +334,7 @@ def test_app_builds_its_whole_ui_without_server_threads_subprocesses_writes_or_n
 
 
 def test_importing_pyodide_support_does_nothing_forbidden():
-    result = run_guarded("import app.pyodide_support", cwd=ROOT)
+    result = run_guarded("import mle_explorer.pyodide_support", cwd=ROOT)
     assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
 
 
@@ -372,7 +372,7 @@ def test_the_guard_lets_reading_through(tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# app.pyodide_support: optional packages on demand
+# mle_explorer.pyodide_support: optional packages on demand
 # ---------------------------------------------------------------------------------------------------------
 
 

@@ -16,8 +16,8 @@ from . import support
 
 @pytest.fixture(scope="session")
 def app_url():
-    """Serve ``app.explorer.create_app`` in-process for the whole session; yield its URL."""
-    from app.explorer import create_app
+    """Serve ``mle_explorer.explorer.create_app`` in-process for the whole session; yield its URL."""
+    from mle_explorer.explorer import create_app
 
     with support.serve(create_app) as url:
         yield url

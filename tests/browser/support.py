@@ -527,9 +527,9 @@ def surface_cell(page, column: int, row: int) -> tuple[float, float]:
 # --- abuse and bad input (tests/browser/test_abuse.py) ---------------------------------------------
 @contextlib.contextmanager
 def serve_like_the_cli(factory: Callable[[], Any], timeout: float = LOAD_TIMEOUT_S) -> Iterator[str]:
-    """Serve ``factory`` at ``/`` with the options ``mle-explorer`` passes to ``pn.serve`` (``app.cli``: origins,
-    websocket message, header and body limits, session lifetime) on a free port of 127.0.0.1; yield the URL."""
-    from app import cli
+    """Serve ``factory`` at ``/`` with the options ``mle-explorer`` passes to ``pn.serve`` (``mle_explorer.cli``:
+    origins, websocket message, header and body limits, session lifetime) on a free port of 127.0.0.1; yield the URL."""
+    from mle_explorer import cli
 
     port = free_port()
     options = cli.server_options(cli.parse_arguments(["--address", "127.0.0.1", "--port", str(port)]))

@@ -40,8 +40,8 @@ EXAMPLE = [2.3, 1.9, 2.5, 2.8, 1.7]
 
 @pytest.fixture(scope="module")
 def app_url():
-    """The app served with ``app.cli``'s options (this module's pages use it instead of the default server)."""
-    from app.explorer import create_app
+    """The app served with ``mle_explorer.cli``'s options (this module's pages use it instead of the default server)."""
+    from mle_explorer.explorer import create_app
 
     with support.serve_like_the_cli(create_app) as url:
         yield url
@@ -258,7 +258,7 @@ def watch_websocket(frames: list[int]):
 def test_ten_million_values_in_a_20_mb_file_arrive_in_pieces_and_are_refused(open_page_allowing, tmp_path):
     # Exactly 20 MB: the browser sends it, in 1 MB pieces under the server's 4 MiB message limit, and the
     # server refuses it for holding more than a million numbers.
-    from app.cli import WEBSOCKET_MAX_MESSAGE_BYTES
+    from mle_explorer.cli import WEBSOCKET_MAX_MESSAGE_BYTES
 
     frames: list[int] = []
     page = open_page_allowing(before_load=watch_websocket(frames))

@@ -67,7 +67,7 @@ def test_an_uploaded_csv_with_one_bad_row_is_refused_and_the_plot_unchanged(page
 
 def test_the_observations_download_from_the_keyboard(page, tmp_path):
     # Panel's FileDownload listens on the link inside its button: Enter or Space on the button downloaded nothing.
-    from app.data_io import parse_csv
+    from mle_explorer.data_io import parse_csv
 
     page.get_by_text("Share a link · upload · download").click()
     button = page.get_by_role("button", name="Download observations (CSV)")
