@@ -1,8 +1,12 @@
 """The app's own JavaScript and CSS files, read from the installed package.
 
 They sit beside the Python modules that use them (``app/*.js``, ``app/*.css``; the wheel carries them as package
-data). Their text is handed to Panel rather than their path: Panel would serve a path as a URL of the server, and
-the static page, which has no server, reads the files from the wheel installed in Pyodide.
+data). Their text is handed to Panel rather than their path, for a custom component's ``_esm`` and ``_stylesheets``
+too: Panel serves a stylesheet's path as a URL of the server, which the static page does not have, and it finds a
+component's files beside its module's file, which is not there when the module is imported from a zip. The static
+build pre-renders the page with the wheel itself on ``sys.path``: given ``_esm = "tour.js"``, the page ran the text
+"tour.js" as JavaScript ("tour is not defined") and never came alive. ``importlib.resources`` reads from a folder,
+a zip and Pyodide's installed wheel alike.
 """
 
 from __future__ import annotations

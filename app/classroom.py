@@ -255,7 +255,7 @@ class GuidedTour(JSComponent):
     step = param.Integer(default=0, bounds=(0, None), doc="The step shown (from 0).")
     active = param.Boolean(default=False, doc="Whether the tour is open.")
 
-    _esm = "tour.js"
+    _esm = asset_text("tour.js")
     _stylesheets = [asset_text("tour.css")]  # noqa: RUF012 (Panel's own convention)
 
     def start(self) -> None:

@@ -35,6 +35,8 @@ from panel.custom import JSComponent
 from panel.io.document import create_doc_if_none_exists
 from panel.io.location import Location
 
+from .assets import asset_text
+
 # --- the version check ----------------------------------------------------------------------------------
 #: The versions every workaround here was verified with (``tests/test_upstream.py`` passed). A version matches if it
 #: is this one or a release under it ("2.4" matches param 2.4.2).
@@ -436,4 +438,4 @@ class AccessibleBokehViews(JSComponent):
         default=CHOOSE_WITH_ENTER_CLASS, constant=True, doc="See CHOOSE_WITH_ENTER_CLASS."
     )
 
-    _esm = "accessible_bokeh_views.js"
+    _esm = asset_text("accessible_bokeh_views.js")

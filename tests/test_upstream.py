@@ -13,6 +13,7 @@ import logging
 import re
 import warnings
 import weakref
+import zipfile
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -395,3 +396,28 @@ def test_bokehjs_still_has_what_the_accessibility_mends_patch_and_call(bundle, n
 
 def test_bokehjs_still_offers_its_dom_view_module_by_name():
     assert '"core/dom_view":' in (BOKEH_JS / "bokeh.js").read_text(encoding="utf-8")
+
+
+# --- files of custom components -------------------------------------------------------------------------
+def test_panel_still_runs_a_component_s_esm_path_as_code_when_its_module_comes_from_a_zip(tmp_path, monkeypatch):
+    # Why mle_explorer.assets hands Panel the files' text: the static build imports the app from its wheel (a zip).
+    archive = tmp_path / "components.zip"
+    with zipfile.ZipFile(archive, "w") as files:
+        files.writestr(
+            "zipped_component.py",
+            "from panel.custom import JSComponent\nclass Zipped(JSComponent):\n    _esm = 'zipped.js'\n",
+        )
+        files.writestr("zipped.js", "export function render() { return document.createElement('span') }\n")
+    monkeypatch.syspath_prepend(str(archive))
+    from zipped_component import Zipped
+
+    assert Zipped._render_esm() == "zipped.js", "Panel now reads it from the zip: a path would do"
+
+
+def test_the_app_s_components_carry_their_javascript_and_css_as_text():
+    from mle_explorer.classroom import GuidedTour
+    from mle_explorer.upstream import AccessibleBokehViews
+
+    for component in (GuidedTour, AccessibleBokehViews):
+        assert "export function render(" in component._render_esm()
+    assert ".tour {" in GuidedTour._stylesheets[0]
