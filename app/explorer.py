@@ -140,7 +140,7 @@ class MLEExplorer(pn.viewable.Viewer):
         self.classroom = Classroom(explorer=self, theme=requested_theme(), presentation=requested_presentation())
         # Bootstrap's template ships all its assets with Panel; the Fast ones fetch web fonts, which
         # an offline classroom cannot reach.
-        return self.classroom.page(title="MLE Explorer: maximum likelihood, hands on", header_background="#1f5f99")
+        return self.classroom.page(title="MLE Explorer: maximum likelihood, hands on")
 
 
 def create_app(explorer: MLEExplorer | None = None) -> pn.viewable.Viewable:

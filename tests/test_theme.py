@@ -1,0 +1,69 @@
+"""Every colour comes from the theme (``mle_explorer.theme``): no literal colour elsewhere, no variable unset."""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from pathlib import Path
+
+import pytest
+from bokeh.core.properties import Color
+
+import mle_explorer
+from mle_explorer.theme import THEME_COLORS, THEMES, css_variables, palette
+
+APP = Path(mle_explorer.__file__).parent
+HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{8}|[0-9a-fA-F]{6}|[0-9a-fA-F]{3,4})\b")
+#: A named or functional CSS colour ("white-space" is not one).
+OTHER_COLOUR = re.compile(r"(?<![\w-])(?:white|black|red|blue|green|gr[ae]y|orange)(?![\w-])|\b(?:rgb|hsl)a?\(", re.I)
+
+
+def string_literals(path: Path) -> list[tuple[int, str]]:
+    tokens = tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline)
+    return [(token.start[0], token.string) for token in tokens if token.type == tokenize.STRING]
+
+
+@pytest.mark.parametrize("path", sorted(p for p in APP.glob("*.py") if p.name != "theme.py"), ids=lambda p: p.name)
+def test_no_view_writes_a_colour_of_its_own(path):
+    found = [(line, text[:60]) for line, text in string_literals(path) if HEX_COLOUR.search(text)]
+    found += [
+        (line, text[:60])
+        for line, text in string_literals(path)
+        if re.fullmatch(r"[rbfu]*['\"](white|black)['\"]", text)
+    ]
+    assert not found, f"{path.name}: colours belong in app/theme.py (THEME_COLORS or palette): {found}"
+
+
+@pytest.mark.parametrize("path", sorted([*APP.glob("*.css"), *APP.glob("*.js")]), ids=lambda p: p.name)
+def test_our_css_and_javascript_take_their_colours_from_variables(path):
+    text = re.sub(r"/\*.*?\*/|//[^\n]*", "", path.read_text(encoding="utf-8"), flags=re.DOTALL)  # comments
+    assert not HEX_COLOUR.findall(text), path.name
+    assert not OTHER_COLOUR.findall(text), path.name
+
+
+def variables_read() -> dict[str, set[str]]:
+    """{variable: files} for every ``var(--mle-…)`` read with no fallback in our CSS, JavaScript and Python."""
+    read: dict[str, set[str]] = {}
+    for path in [*APP.glob("*.css"), *APP.glob("*.js"), *APP.glob("*.py")]:
+        for name in re.findall(r"var\((--mle-[\w-]+)\)", path.read_text(encoding="utf-8")):
+            read.setdefault(name, set()).add(path.name)
+    return read
+
+
+def test_every_variable_our_files_read_is_set_for_every_theme():
+    read = variables_read()
+    assert {"--mle-hint-color", "--mle-focus-color", "--mle-tour-color"} <= set(read)  # the scan finds them
+    for theme in THEMES:
+        missing = {name: files for name, files in read.items() if name not in THEME_COLORS[theme]}
+        assert not missing, f"{theme}: read but not set (app/theme.py THEME_COLORS): {missing}"
+        assert all(f"{name}: {value};" in css_variables(theme) for name, value in THEME_COLORS[theme].items())
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_the_plots_palette_is_a_bokeh_colour_per_glyph_and_the_keyboard_s_ring_is_the_focus_ring_s(theme):
+    colors = palette(theme)
+    assert colors.chosen_ring == THEME_COLORS[theme]["--mle-focus-color"]
+    for field, value in vars(colors).items():
+        values = value if isinstance(value, tuple) else (value,)
+        assert all(Color().is_valid(v) for v in values), f"{field} = {value!r}"
