@@ -13,9 +13,18 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import re
 
 
 @functools.cache
 def asset_text(name: str) -> str:
     """The text of the package file ``name`` (e.g. ``"tour.css"``), read once per process."""
     return importlib.resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+
+
+@functools.cache
+def stylesheet(name: str) -> str:
+    """The CSS of the package file ``name`` without its comments: a stylesheet goes to the browser with every
+    component that uses it (``components.css`` with every one on the page), so its comments would too."""
+    css = re.sub(r"/\*.*?\*/", "", asset_text(name), flags=re.DOTALL)
+    return "\n".join(line.rstrip() for line in css.splitlines() if line.strip()) + "\n"

@@ -31,7 +31,7 @@ from panel.viewable import Viewable
 
 import mle_core
 
-from .assets import asset_text
+from .assets import asset_text, stylesheet
 from .pyodide_support import IN_PYODIDE
 from .sharing import MAX_QUERY_CHARS, MAX_SHARED_POINTS, share_query
 from .state import ExplorerState
@@ -64,14 +64,14 @@ TOUR_STYLES = {"position": "fixed", "right": "16px", "bottom": "16px", "z-index"
 # --- styles ---------------------------------------------------------------------------------------------
 #: Added to every component's shadow root by ``ClassroomDesign``: the focus ring, and the sizes presentation mode
 #: can raise (see the file).
-COMPONENT_CSS = asset_text("components.css")
+COMPONENT_CSS = stylesheet("components.css")
 #: The skip link is out of sight until it has the keyboard focus.
-SKIP_LINK_CSS = asset_text("skip_link.css")
+SKIP_LINK_CSS = stylesheet("skip_link.css")
 
 
 def page_css(theme: str) -> str:
     """CSS for the page's head: the theme's colours as variables, which every shadow root inherits, and ``page.css``."""
-    return f"{css_variables(theme)}\n{asset_text('page.css')}"
+    return f"{css_variables(theme)}\n{stylesheet('page.css')}"
 
 
 class ClassroomDesign(Bootstrap):
@@ -256,7 +256,7 @@ class GuidedTour(JSComponent):
     active = param.Boolean(default=False, doc="Whether the tour is open.")
 
     _esm = asset_text("tour.js")
-    _stylesheets = [asset_text("tour.css")]  # noqa: RUF012 (Panel's own convention)
+    _stylesheets = [stylesheet("tour.css")]  # noqa: RUF012 (Panel's own convention)
 
     def start(self) -> None:
         """Open the tour at its first step."""

@@ -15,7 +15,7 @@ import param
 
 from mle_core import inference
 
-from .assets import asset_text
+from .assets import stylesheet
 from .controls import held
 from .overlays import LandscapeOverlays, LazyView, PathPoint, escape, event_loop_running, finite_mle, number
 
@@ -113,7 +113,7 @@ class ClimbControls(LazyView):
         self.reset_button = pn.widgets.Button(label="Reset", description="Clear the path and go back to its start")
         self._formula_pane = pn.pane.LaTeX(METHOD_FORMULAS["gradient"], renderer="katex", margin=(0, 10))
         self._method_text = pn.pane.Markdown(METHOD_TEXT["gradient"], sizing_mode="stretch_width", margin=(0, 10))
-        sheets = [asset_text("hints.css"), asset_text("climb.css")]
+        sheets = [stylesheet("hints.css"), stylesheet("climb.css")]
         self._status = pn.pane.HTML("", sizing_mode="stretch_width", stylesheets=sheets)
         self._table = pn.pane.HTML("", sizing_mode="stretch_width", stylesheets=sheets)
         self.method_buttons.param.watch(held(self._on_method), ["value"])

@@ -11,7 +11,7 @@ from bokeh.models import Div
 
 import mle_core
 
-from .assets import asset_text
+from .assets import stylesheet
 from .readout import format_number
 from .requirements import missing_modules, run_when_loaded
 from .state import ExplorerState
@@ -36,7 +36,7 @@ class FamilyComparisonTable(pn.viewable.Viewer):
                 sizing_mode="stretch_width",
             ),
             # The pane's stylesheets, not the Div's: the pane sets the Div's own (Panel's design, then these).
-            pn.pane.Bokeh(self._table, sizing_mode="stretch_width", stylesheets=[asset_text("comparison.css")]),
+            pn.pane.Bokeh(self._table, sizing_mode="stretch_width", stylesheets=[stylesheet("comparison.css")]),
             title="Compare families on these data",
             collapsed=True,
             sizing_mode="stretch_width",

@@ -13,7 +13,7 @@ import param
 
 import mle_core
 
-from .assets import asset_text
+from .assets import stylesheet
 from .requirements import run_when_loaded
 from .state import ADD_BY_KEYBOARD, MAX_TRIALS, TYPED_VALUES_LABEL, ExplorerState, parse_numbers
 from .widgets import (
@@ -122,7 +122,7 @@ class ParameterControls(pn.viewable.Viewer):
             "",
             sizing_mode="stretch_width",
             css_classes=["mle-hint", LIVE_REGION_CLASS],  # notices are read out as they appear
-            stylesheets=[asset_text("hints.css")],
+            stylesheets=[stylesheet("hints.css")],
         )
         self.family_select.param.watch(held(self._on_family_selected), "value")
         self.switch_button.on_click(held(self._on_switch_anyway))

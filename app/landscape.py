@@ -49,7 +49,7 @@ from bokeh.plotting.contour import contour_data
 import mle_core
 from mle_core import inference
 
-from .assets import asset_text
+from .assets import stylesheet
 from .climb import ClimbControls
 from .overlays import (
     JOINT_DROP,
@@ -768,7 +768,7 @@ class LikelihoodVersusLog(LazyView):
         # An HTML pane, not a Bokeh Div, although it changes on every slider step and a Div's text costs less
         # in Python: in the browser a Div's change re-lays-out the whole page (BokehJS MarkupView.rerender),
         # and the more figures the page holds, the longer that takes.
-        self._numbers = pn.pane.HTML("", sizing_mode="stretch_width", stylesheets=[asset_text("hints.css")])
+        self._numbers = pn.pane.HTML("", sizing_mode="stretch_width", stylesheets=[stylesheet("hints.css")])
         self._curves = ColumnDataSource({"k": [], "exact": [], "float": []})
         self._y_range = Range1d(-1.0, 0.0)
         colors = palette(requested_theme())

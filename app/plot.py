@@ -35,7 +35,7 @@ import mle_core
 from mle_core._observations import MAX_MAGNITUDE
 from mle_core.scenarios import SCENARIOS
 
-from .assets import asset_text
+from .assets import stylesheet
 from .state import ExplorerState
 from .theme import palette, requested_theme
 from .upstream import patchable_column
@@ -94,7 +94,7 @@ def _rows(source: ColumnDataSource) -> int:
 
 
 #: The focus ring of every other control (``components.css``), for the plot's toolbar buttons.
-TOOLBAR_FOCUS_CSS = asset_text("toolbar.css")
+TOOLBAR_FOCUS_CSS = stylesheet("toolbar.css")
 
 
 def removed_positions(before: np.ndarray, after: np.ndarray) -> list[int]:

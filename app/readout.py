@@ -8,12 +8,12 @@ import math
 import panel as pn
 import param
 
-from .assets import asset_text
+from .assets import stylesheet
 from .state import ADD_BY_KEYBOARD, ExplorerState
 from .widgets import LIVE_REGION_CLASS, LiveHTML
 
 #: The classes of the readout's HTML (each pane renders in its own shadow root: the sheets go to each pane).
-_STYLESHEETS = (asset_text("hints.css"), asset_text("readout.css"))
+_STYLESHEETS = (stylesheet("hints.css"), stylesheet("readout.css"))
 
 
 def _value(text: str, test_id: str | None = None) -> str:

@@ -8,7 +8,7 @@ import math
 import panel as pn
 import param
 
-from .assets import asset_text
+from .assets import stylesheet
 from .controls import held
 from .state import MAX_SAMPLE_SIZE, ExplorerState
 from .widgets import GuardedFloatInput, GuardedIntInput, LiveHTML
@@ -36,7 +36,7 @@ class SampleDrawer(pn.viewable.Viewer):
             label="Draw a new sample", color="success", description="Replace the data with draws from the truth"
         )
         self._message = LiveHTML(
-            "", sizing_mode="stretch_width", css_classes=["mle-hint"], stylesheets=[asset_text("hints.css")]
+            "", sizing_mode="stretch_width", css_classes=["mle-hint"], stylesheets=[stylesheet("hints.css")]
         )
         self.draw_button.on_click(held(self._on_draw))
         self._build_inputs()

@@ -19,7 +19,7 @@ from bokeh.plotting import figure
 import mle_core
 from mle_core import inference
 
-from .assets import asset_text
+from .assets import stylesheet
 from .controls import held
 from .overlays import (
     MAX_PARAMETERS,
@@ -48,7 +48,7 @@ MAX_DRAWS_ONE_BY_ONE = 2_000_000
 HISTOGRAM_BINS = 40
 
 #: The classes of the tables and hints (each pane renders in its own shadow root: the sheets go to each pane).
-_STYLESHEETS = (asset_text("hints.css"), asset_text("uncertainty.css"))
+_STYLESHEETS = (stylesheet("hints.css"), stylesheet("uncertainty.css"))
 
 INTERVALS_TEXT = r"""
 **Standard errors and 95 % intervals.** The sharper the peak, the surer the estimate. The **observed
