@@ -70,8 +70,9 @@ SKIP_LINK_CSS = stylesheet("skip_link.css")
 
 
 def page_css(theme: str) -> str:
-    """CSS for the page's head: the theme's colours as variables, which every shadow root inherits, and ``page.css``."""
-    return f"{css_variables(theme)}\n{stylesheet('page.css')}"
+    """CSS for the head of a page in ``theme``: the themes' colours as variables, which every shadow root inherits
+    (every theme's, each applying where the page's ``data-bs-theme`` says), and ``page.css``."""
+    return f"{css_variables()}\n{stylesheet('page.css')}"
 
 
 class ClassroomDesign(Bootstrap):

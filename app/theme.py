@@ -1,7 +1,7 @@
 """Every colour the app chooses, per theme, in one place.
 
 * ``THEME_COLORS``: the CSS custom properties our own CSS and HTML read (hints, muted text, table rules, the focus
-  ring, the tour's outline). ``css_variables(theme)`` writes them for the page's head, where every shadow root
+  ring, the tour's outline). ``css_variables()`` writes them for the page's head, where every shadow root
   inherits them; the stylesheets beside the views (``*.css``) only ever say ``var(--mle-…)``, or Bootstrap's own
   per-theme ``var(--bs-…)``.
 * ``palette(theme)``: the colours of the Bokeh glyphs of the plots, which CSS does not reach.
@@ -46,10 +46,21 @@ THEME_COLORS = {
 }
 
 
-def css_variables(theme: str) -> str:
-    """``THEME_COLORS[theme]`` as a CSS rule on the document's root, e.g. ``:root { --mle-hint-color: #8a4b00; … }``."""
-    colors = "".join(f"{name}: {value}; " for name, value in THEME_COLORS[theme].items())
-    return f":root {{ {colors}}}"
+#: The ``data-bs-theme`` value of each theme: Bootstrap's own variables follow that attribute of the page's ``<html>``,
+#: which Panel's Bootstrap template sets to the page's theme.
+BOOTSTRAP_THEMES = {"default": "light", "dark": "dark"}
+
+
+def css_variables() -> str:
+    """``THEME_COLORS`` as CSS rules, each theme's under its ``data-bs-theme`` (the default's on ``:root`` too), e.g.
+    ``:root, [data-bs-theme="light"] { --mle-hint-color: #8a4b00; … }``: like Bootstrap's own, they follow the
+    attribute, so a page that switches theme in place only has to change it."""
+    rules = []
+    for theme, colors in THEME_COLORS.items():
+        selector = f'[data-bs-theme="{BOOTSTRAP_THEMES[theme]}"]'
+        selector = f":root, {selector}" if theme == "default" else selector
+        rules.append(f"{selector} {{ {''.join(f'{name}: {value}; ' for name, value in colors.items())}}}")
+    return "\n".join(rules)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -299,7 +299,8 @@ def release_js_callbacks_when_the_session_ends(*sources: pn.viewable.Viewable) -
     Upstream (Panel): ``panel.links.Callback.registry`` is keyed weakly by the source, but its value (the callback,
     whose ``args`` hold this session's widgets) leads back to the source, so the entry, and through it the whole
     session, was never freed: measured with ``benchmarks/soak_test.py --diagnose``, every closed session stayed in
-    memory (≈ 2.5 MB each). Only in a server session: outside one Panel keeps the callbacks in a process-wide list,
+    memory (≈ 2.5 MB each). Related: holoviz/panel#8453 (``Callback.unwatch``; nothing drops the entry when a session
+    ends). Only in a server session: outside one Panel keeps the callbacks in a process-wide list,
     and there is no end to wait for.
     """
     if pn.state.curdoc is None or pn.state.curdoc.session_context is None:
@@ -341,6 +342,7 @@ def patchable_column(values: np.ndarray) -> np.ndarray:
     Upstream (Bokeh): ``ColumnDataSource.patch`` of a read-only numpy column (the state's observations are read-only)
     skips the server's copy with only a ``BokehUserWarning``, yet sends the patch to the browser: the two disagreed
     (a point moved from the move card stayed where it was on the server, and a click where it now was added another).
+    Related: bokeh/bokeh#14816 (the same skip for pandas' read-only arrays, fixed for ``from_df`` only).
     A copy, rather than the array itself made writable, so that a patch never changes the caller's array either.
     """
     return np.array(values, copy=True)

@@ -11,7 +11,7 @@ import pytest
 from bokeh.core.properties import Color
 
 import mle_explorer
-from mle_explorer.theme import THEME_COLORS, THEMES, css_variables, palette
+from mle_explorer.theme import BOOTSTRAP_THEMES, THEME_COLORS, THEMES, css_variables, palette
 
 APP = Path(mle_explorer.__file__).parent
 HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{8}|[0-9a-fA-F]{6}|[0-9a-fA-F]{3,4})\b")
@@ -57,7 +57,10 @@ def test_every_variable_our_files_read_is_set_for_every_theme():
     for theme in THEMES:
         missing = {name: files for name, files in read.items() if name not in THEME_COLORS[theme]}
         assert not missing, f"{theme}: read but not set (app/theme.py THEME_COLORS): {missing}"
-        assert all(f"{name}: {value};" in css_variables(theme) for name, value in THEME_COLORS[theme].items())
+    for theme, attribute in BOOTSTRAP_THEMES.items():
+        (rule,) = [line for line in css_variables().splitlines() if f'[data-bs-theme="{attribute}"]' in line]
+        assert all(f"{name}: {value};" in rule for name, value in THEME_COLORS[theme].items())
+    assert css_variables().startswith(":root, "), "the default's are the page's without the attribute too"
 
 
 @pytest.mark.parametrize("theme", THEMES)
