@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from . import bernoulli, binomial, exponential, gaussian, poisson, weibull
-from ._family import Family, FitResult, Parameter
+from ._family import CLOSED_FORMS, Family, FitResult, Parameter
 from ._observations import as_observations
 from .bernoulli import BernoulliStatistics
 from .binomial import BinomialStatistics
@@ -59,6 +59,7 @@ FAMILIES: Mapping[str, Family] = MappingProxyType(
 from .comparison import FamilyComparison, compare_families  # noqa: E402  (it looks families up here)
 
 __all__ = [
+    "CLOSED_FORMS",
     "FAMILIES",
     "BernoulliStatistics",
     "BinomialStatistics",
