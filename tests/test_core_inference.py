@@ -18,8 +18,10 @@ import math
 import statistics
 import subprocess
 import sys
+import tomllib
 import warnings
 from contextlib import contextmanager
+from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
@@ -171,6 +173,16 @@ def test_inference_does_not_import_scipy():
     code = "import sys, mle_core.inference; print(sorted(m for m in sys.modules if m.split('.')[0] == 'scipy'))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert result.stdout.strip() == "[]"
+
+
+def test_every_mle_core_package_is_installed():
+    # setuptools installs only the packages pyproject.toml lists: a subpackage missing there is missing
+    # from the wheel, and so from the static page, though an editable install still finds it.
+    root = Path(__file__).resolve().parents[1]
+    listed = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    found = {".".join(init.parent.relative_to(root).parts) for init in (root / "mle_core").rglob("__init__.py")}
+    assert "mle_core.inference" in found
+    assert found <= set(listed)
 
 
 # --- score and observed information -----------------------------------------------------------------
