@@ -190,13 +190,11 @@ def _numeric_derivatives(fam: Family, stats, x: np.ndarray) -> tuple[np.ndarray,
 
 def _derivatives(fam: Family, stats, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """∇ℓ(θ) and ∂²ℓ(θ): the family's closed form where it declares one and θ is inside, else numeric."""
-    if (
-        fam.derivatives is not None
-        and getattr(stats, "n", 1) > 0
-        and all(bool(_inside(p, v)) for p, v in zip(fam.parameters, x, strict=True))
-    ):
-        gradient, hessian = fam.derivatives(stats, **_named(fam, x))
-        return np.asarray(gradient, dtype=float), np.asarray(hessian, dtype=float)
+    if fam.derivatives is not None and getattr(stats, "n", 1) > 0:
+        values = x.tolist()  # Python floats: this runs at every step of a climb
+        if all(p.lower < v < p.upper for p, v in zip(fam.parameters, values, strict=True)):
+            gradient, hessian = fam.derivatives(stats, **dict(zip(fam.parameter_names, values, strict=True)))
+            return np.asarray(gradient, dtype=float), np.asarray(hessian, dtype=float)
     return _numeric_derivatives(fam, stats, x)
 
 

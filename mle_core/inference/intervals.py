@@ -40,6 +40,7 @@ class _Profile:
         self.fam, self.stats, self.j = fam, stats, j
         self.mle = _mle_vector(fam, fit)
         k = self.mle.size
+        self.name = fam.parameter_names[j]
         if fam.profile is not None:
             self.kind = "closed form"
         elif k == 1:
@@ -66,8 +67,7 @@ class _Profile:
             return math.nan, np.full(self.mle.size, np.nan)
         if self.kind == "closed form":
             try:
-                with np.errstate(all="ignore"):
-                    value, theta = fam.profile(stats, fam.parameter_names[j], v)
+                value, theta = fam.profile(stats, self.name, v)
             except (ValueError, ZeroDivisionError, OverflowError):
                 return math.nan, np.full(self.mle.size, np.nan)
             return float(value), np.asarray(theta, dtype=float)
