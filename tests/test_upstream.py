@@ -58,10 +58,11 @@ def test_the_installed_versions_are_the_ones_the_workarounds_were_verified_with(
 
 def test_another_version_is_a_warning_naming_the_library_not_an_error():
     installed = {"panel": "1.10.0", "bokeh": VERIFIED_WITH["bokeh"], "param": "2.4.9"}
-    with pytest.warns(UpstreamVersionWarning, match=r"panel 1\.9\.4, but panel 1\.10\.0 is installed") as caught:
+    with pytest.warns(UpstreamVersionWarning, match=r"panel 1\.9, but panel 1\.10\.0 is installed") as caught:
         warn_about_unverified_versions(installed)
     assert len(caught) == 1, "param 2.4.9 is a release of the verified 2.4"
     assert unverified_versions({**installed, "panel": "1.9.4", "param": "2.40.0"}) == {"param": ("2.40.0", "2.4")}
+    assert unverified_versions({**installed, "panel": "1.9.5", "param": "2.4.2"}) == {}  # patch releases
 
 
 def test_importing_the_wall_with_the_verified_versions_warns_nothing():
