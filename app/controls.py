@@ -139,20 +139,23 @@ class ParameterControls(pn.viewable.Viewer):
         self.state.param.watch(self._sync_buttons, ["observations", "can_undo", "notice"])
         self._sync_family()
         self._sync_buttons()
-
-    def __panel__(self):
-        return pn.Column(
-            self.family_select,
-            self._refusal,
-            self._constants_box,
-            self._slider_box,
-            self.optimize_button,
-            self._hint,
+        # Three parts, which the explorer places (explorer.css: a phone shows the sliders right under the plot): the
+        # family's, the parameters' (sliders, Optimize and its notices) and the data's (outcomes, Undo, typing).
+        self.family_panel = pn.Column(
+            self.family_select, self._refusal, self._constants_box, sizing_mode="stretch_width"
+        )
+        self.parameter_panel = pn.Column(
+            self._slider_box, self.optimize_button, self._hint, sizing_mode="stretch_width"
+        )
+        self.data_panel = pn.Column(
             self.outcome_buttons,
-            pn.Row(self.undo_button, self.reset_button, self.clear_button),
+            pn.Row(self.undo_button, self.reset_button, self.clear_button, styles={"flex-wrap": "wrap"}),
             pn.Row(self.entry, pn.Column(self.add_button, align="end")),
             sizing_mode="stretch_width",
         )
+
+    def __panel__(self):
+        return pn.Column(self.family_panel, self.parameter_panel, self.data_panel, sizing_mode="stretch_width")
 
     # --- the family and its sliders ---------------------------------------------------------
     def _build_sliders(self, *_):

@@ -7,6 +7,7 @@ import functools
 import panel as pn
 import param
 
+from .assets import stylesheet
 from .comparison import FamilyComparisonTable
 from .controls import ParameterControls
 from .data_io import DataFiles
@@ -38,10 +39,16 @@ heads in three flips give p̂ = 1.
 """
 
 
-#: The plot's column never gets narrower than this (or the window) beside the controls' column: in a narrower
-#: window the columns stack. Squeezed, the plot was 182 px wide at 1024 px, a projector's width.
+#: The explorer's layout: two columns side by side, the plot's at least 480 px wide and the controls' 400 px, which
+#: stack in a window too narrow for both (squeezed, the plot was 182 px wide at 1024 px, a projector's width). The
+#: rules, media queries on the window's width, are in explorer.css: a stylesheet of each row (the columns' elements
+#: live in the row's shadow root).
+LAYOUT_CSS = stylesheet("explorer.css")
 PLOT_COLUMN_MIN_WIDTH = 480
 CONTROLS_WIDTH = 400
+_COLUMNS = {"sizing_mode": "stretch_width", "css_classes": ["mle-columns"], "stylesheets": [LAYOUT_CSS]}
+_WIDE_COLUMN = {"sizing_mode": "stretch_width", "css_classes": ["mle-wide-column"]}
+_NARROW_COLUMN = {"sizing_mode": "stretch_width", "css_classes": ["mle-narrow-column"]}
 
 
 class MLEExplorer(pn.viewable.Viewer):
@@ -60,38 +67,50 @@ class MLEExplorer(pn.viewable.Viewer):
         self.share = ShareLink(state=self.state)  # a shared link is restored before the page is shown
         self._restore_shared_view()
         self._move_card = card_built_when_opened(
-            lambda: self.observation_editor, title="Move or remove one observation", width=390
+            lambda: self.observation_editor, title="Move or remove one observation", sizing_mode="stretch_width"
         )
         self._move_card.param.watch(self._ring_the_chosen_observation, "collapsed")
-        self._layout = pn.Row(
-            pn.Column(
-                pn.pane.Markdown(INTRODUCTION, sizing_mode="stretch_width"),
-                self.scenarios,
-                self.plot,
-                self.comparison,
-                # Collapsed: nothing of it is built or updated until a student opens it, so clicks and
-                # slider steps cost what they cost without it (measured: +30 ms per step when open).
-                LandscapePanel(state=self.state, collapsed=True),
+        cards = [
+            self._move_card,
+            # Built when first opened: most students never open them (a lighter page for everyone).
+            card_built_when_opened(
+                lambda: self.sampler, title="Draw a new sample from known truth", sizing_mode="stretch_width"
+            ),
+            card_built_when_opened(
+                lambda: pn.Column(self.share, self.files, sizing_mode="stretch_width"),
+                title="Share a link · upload · download",
                 sizing_mode="stretch_width",
-                styles={"min-width": f"min({PLOT_COLUMN_MIN_WIDTH}px, 100%)"},
             ),
-            pn.Column(
-                self.controls,
-                self.readout,
-                # Built when first opened: most students never open them (a lighter page for everyone).
-                self._move_card,
-                card_built_when_opened(lambda: self.sampler, title="Draw a new sample from known truth", width=390),
-                card_built_when_opened(
-                    lambda: pn.Column(self.share, self.files, sizing_mode="stretch_width"),
-                    title="Share a link · upload · download",
-                    width=390,
+        ]
+        # Two rows of two columns, which stack in a narrow window (explorer.css). The first holds what a first
+        # screen must show together: the plot, and beside it (or under it) the sliders, Optimize and the readout;
+        # the second how to start (the introduction, the scenarios) and the tools for the data. Below both, the
+        # comparison and the landscape take the whole width.
+        self._layout = pn.Column(
+            pn.Row(
+                pn.Column(self.plot, **_WIDE_COLUMN),
+                pn.Column(
+                    pn.Column(self.controls.family_panel, css_classes=["mle-family-panel"]),
+                    self.controls.parameter_panel,
+                    self.readout,
+                    pn.Column(self.controls.data_panel, css_classes=["mle-data-panel"]),
+                    stylesheets=[LAYOUT_CSS],
+                    **_NARROW_COLUMN,
                 ),
-                pn.pane.Markdown(ASSUMPTIONS, sizing_mode="stretch_width"),
-                width=CONTROLS_WIDTH,
+                **_COLUMNS,
             ),
+            pn.Row(
+                pn.Column(pn.pane.Markdown(INTRODUCTION, sizing_mode="stretch_width"), self.scenarios, **_WIDE_COLUMN),
+                pn.Column(*cards, pn.pane.Markdown(ASSUMPTIONS, sizing_mode="stretch_width"), **_NARROW_COLUMN),
+                **_COLUMNS,
+            ),
+            self.comparison,
+            # Collapsed: nothing of it is built or updated until a student opens it, so clicks and
+            # slider steps cost what they cost without it (measured: +30 ms per step when open).
+            LandscapePanel(state=self.state, collapsed=True),
             sizing_mode="stretch_width",
-            # Narrower than both columns need, the controls go under the plot instead of squeezing it.
-            styles={"flex-wrap": "wrap", "min-width": f"min({PLOT_COLUMN_MIN_WIDTH + CONTROLS_WIDTH}px, 100%)"},
+            # Beside the explanations only where both columns fit (classroom.Classroom wraps them below).
+            styles={"min-width": f"min({PLOT_COLUMN_MIN_WIDTH + CONTROLS_WIDTH}px, 100%)"},
         )
 
     def __panel__(self):

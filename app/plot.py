@@ -12,13 +12,14 @@ nor receives one glyph per observation.
 
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
 import panel as pn
 import param
 from bokeh.core.property.descriptors import UnsetValueError
-from bokeh.events import DoubleTap, Tap
+from bokeh.events import DoubleTap, Press, Tap
 from bokeh.models import (
     ColumnDataSource,
     HoverTool,
@@ -37,9 +38,11 @@ from mle_core.scenarios import SCENARIOS
 
 from .assets import stylesheet
 from .presentation import presentation
+from .readout import format_number
 from .state import ExplorerState
 from .theme import palette, requested_theme
 from .upstream import patchable_column
+from .widgets import LiveHTML
 
 #: How close (in screen pixels) a click must be to an observation to select it instead of adding one.
 HIT_RADIUS_PX = 8
@@ -50,12 +53,24 @@ HISTOGRAM_BINS = 60
 #: over millions), bars stand at this many integers spread evenly rather than at every one.
 MAX_BARS = 1000
 
-POINTS_TITLE = "Click to add an observation · drag one to move it · click one, then Backspace ⌫ removes it"
-DISCRETE_TITLE = (
-    "Click to add an observation (snapped to an allowed value) · drag one to move it · select one, ⌫ removes it"
+#: The hint above the plot, per kind of view: (with a mouse, on a touch screen). Both are on the page; plot.css shows
+#: the one for the page's pointer. A long press removes a point with a mouse too, but a mouse has the quicker way.
+POINTS_HINT = (
+    "Click to add an observation · drag one to move it · click one, then Backspace ⌫ removes it",
+    "Tap to add an observation · drag one to move it · hold one to remove it",
 )
-HISTOGRAM_TITLE = "{n:,} observations: drawn as a histogram (density scale), not one point each · click to add one more"
-DISCRETE_HISTOGRAM_TITLE = "{n:,} observations: drawn as observed proportions, not one dot each · click to add one more"
+DISCRETE_HINT = (
+    "Click to add an observation (snapped to an allowed value) · drag one to move it · select one, ⌫ removes it",
+    "Tap to add an observation (snapped to an allowed value) · drag one to move it · hold one to remove it",
+)
+HISTOGRAM_HINT = (
+    "{n:,} observations: drawn as a histogram (density scale), not one point each · click to add one more",
+    "{n:,} observations: drawn as a histogram (density scale), not one point each · tap to add one more",
+)
+DISCRETE_HISTOGRAM_HINT = (
+    "{n:,} observations: drawn as observed proportions, not one dot each · click to add one more",
+    "{n:,} observations: drawn as observed proportions, not one dot each · tap to add one more",
+)
 #: Bar width of the probability bars (in units of the integer axis).
 BAR_WIDTH = 0.7
 #: Legend labels per kind of family: renderer key → (continuous, discrete); {model} is the family's notation.
@@ -75,6 +90,12 @@ def _rows(source: ColumnDataSource) -> int:
 
 #: The focus ring of every other control (``components.css``), for the plot's toolbar buttons.
 TOOLBAR_FOCUS_CSS = stylesheet("toolbar.css")
+#: The figure's height, which follows the window's (a stylesheet of the plot's column, where the figure's element is).
+PLOT_CSS = stylesheet("plot.css")
+#: The figure's own (its canvas's edge; see the file).
+FIGURE_CSS = stylesheet("figure.css")
+#: The legend's entries wrap in a narrow plot (Bokeh lays them out in one row of fixed columns).
+LEGEND_CSS = stylesheet("legend.css")
 
 
 def removed_positions(before: np.ndarray, after: np.ndarray) -> list[int]:
@@ -120,6 +141,9 @@ class LikelihoodPlot(pn.viewable.Viewer):
         self._chosen_index: int | None = None
         self._family_shown = self.state.family  # the family whose view (x range) is shown
         self.figure = self._make_figure()
+        # The hint is HTML above the figure rather than its title: it wraps in a narrow plot (a title drawn on the
+        # canvas was cut off), and it names the gestures of the page's pointer.
+        self.hint = LiveHTML("", sizing_mode="stretch_width", css_classes=["mle-plot-hint"], stylesheets=[PLOT_CSS])
         self.remove_button = pn.widgets.Button(
             label="Remove selected points",
             disabled=True,
@@ -132,16 +156,17 @@ class LikelihoodPlot(pn.viewable.Viewer):
         self._x_range.on_change("end", self._on_view_change)
         self.figure.on_event(Tap, self._on_tap)
         self.figure.on_event(DoubleTap, self._on_tap)  # BokehJS sends no Tap for a second quick click
+        self.figure.on_event(Press, self._on_press)  # held still for 300 ms: BokehJS sends a Press, and no Tap
         self.state.param.watch(self._on_parameters, ["theta_changed"])
         self.state.param.watch(self._on_observations, ["observations", "constants"])
         self.state.param.watch(self._on_truth, ["true_parameters"])
         self.state.param.watch(self._on_scenario, ["scenario", "family"])
-        self._pane = pn.pane.Bokeh(self.figure, sizing_mode="stretch_width")
+        self._pane = pn.pane.Bokeh(self.figure, sizing_mode="stretch_width", stylesheets=[FIGURE_CSS])
         self.remove_button.on_click(lambda _: self.remove_selected())
         self._observations.selected.on_change("indices", self._on_selection)
 
     def __panel__(self):
-        return pn.Column(self._pane, self.remove_button, sizing_mode="stretch_width")
+        return pn.Column(self.hint, self._pane, self.remove_button, sizing_mode="stretch_width", stylesheets=[PLOT_CSS])
 
     @property
     def shows_points(self) -> bool:
@@ -161,11 +186,10 @@ class LikelihoodPlot(pn.viewable.Viewer):
             x_range=self._x_range,
             y_range=self._y_range,
             tools=[],
-            title=POINTS_TITLE,
             x_axis_label=presentation(self.state.family).x_label,
             y_axis_label="density f(x | θ)",
         )
-        fig.title.text_font_style = "normal"
+        fig.css_classes = ["mle-likelihood-figure"]  # its height is set in plot.css, from the window's
         colors = palette(requested_theme())
         # Legend labels are placeholders, one per renderer (renderers sharing a label would share a
         # legend item): ``_show_mode`` writes the family's own.
@@ -268,7 +292,10 @@ class LikelihoodPlot(pn.viewable.Viewer):
         )
         legend = fig.legend[0]
         fig.center.remove(legend)
-        legend.update(orientation="horizontal", location="center", label_text_font_size="11px", spacing=12)
+        legend.update(
+            orientation="horizontal", location="center", label_text_font_size="11px", spacing=12, margin=4, padding=6
+        )
+        legend.stylesheets = [LEGEND_CSS]  # its entries wrap onto more lines where one is too narrow
         fig.add_layout(legend, "below")
         draw = PointDrawTool(renderers=[points], add=False, drag=True, description="Drag or delete observations")
         # Bokeh groups the three hover tools in one toolbar button whose title lists their descriptions (it said
@@ -405,11 +432,16 @@ class LikelihoodPlot(pn.viewable.Viewer):
         self.figure.yaxis.axis_label = "probability P(X = k | θ)" if discrete else "density f(x | θ)"
         self._sync_legend()
         if points:
-            self.figure.title.text = DISCRETE_TITLE if discrete else POINTS_TITLE
+            self._show_hint(DISCRETE_HINT if discrete else POINTS_HINT)
         else:
-            self.figure.title.text = (DISCRETE_HISTOGRAM_TITLE if discrete else HISTOGRAM_TITLE).format(n=self.state.n)
+            self._show_hint(DISCRETE_HISTOGRAM_HINT if discrete else HISTOGRAM_HINT)
             self._bin_counts = self._count_in_bins(self.state.observations)
             self._update_histogram()
+
+    def _show_hint(self, hint: tuple[str, str]) -> None:
+        """Show ``hint`` (with a mouse, on a touch screen; ``{n}`` is the number of observations) above the plot."""
+        mouse, touch = (html.escape(text.format(n=self.state.n)) for text in hint)
+        self.hint.object = f'<span class="mle-for-mouse">{mouse}</span><span class="mle-for-touch">{touch}</span>'
 
     def _legend_keys(self) -> dict:
         return {
@@ -531,8 +563,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
                 self._bin_counts = self._bin_counts + self._count_in_bins(self.state.observations[list(change.indices)])
             else:
                 self._bin_counts = self._count_in_bins(self.state.observations)
-            title = DISCRETE_HISTOGRAM_TITLE if self.discrete else HISTOGRAM_TITLE
-            self.figure.title.text = title.format(n=self.state.n)
+            self._show_hint(DISCRETE_HISTOGRAM_HINT if self.discrete else HISTOGRAM_HINT)
             self._update_histogram()
         elif self.discrete:
             # Every dot's height is its rank among equal values over n: all of them move with n.
@@ -666,15 +697,35 @@ class LikelihoodPlot(pn.viewable.Viewer):
         return len(indices)
 
     def _hits_observation(self, x: float, y: float) -> bool:
+        return self._observation_at(x, y) is not None
+
+    def _observation_at(self, x: float, y: float) -> int | None:
+        """The index of the drawn observation nearest to the data point (x, y) within ``HIT_RADIUS_PX``, or None."""
         if not self.shows_points or self.state.n == 0:
-            return False
+            return None
         width, height = self._frame_size()
         x_scale = width / (self._x_range.end - self._x_range.start)
         y_scale = height / (self._y_range.end - self._y_range.start)
         columns = self._observations.data
         px = np.abs(np.asarray(columns["x"], dtype=float) - x) * x_scale
         py = np.abs(np.asarray(columns["y"], dtype=float) - y) * y_scale
-        return bool(np.any((px <= HIT_RADIUS_PX) & (py <= HIT_RADIUS_PX)))
+        hit = (px <= HIT_RADIUS_PX) & (py <= HIT_RADIUS_PX)
+        if not np.any(hit):
+            return None
+        return int(np.argmin(np.where(hit, px**2 + py**2, np.inf)))
+
+    def _on_press(self, event) -> None:
+        """A long press on an observation (a finger, or the mouse button, held still on it) removes it."""
+        if not (_plain_number(event.x) and _plain_number(event.y)):
+            return
+        index = self._observation_at(event.x, event.y)
+        if index is None or index >= self.state.n:
+            return
+        value = float(self.state.observations[index])
+        with pn.io.hold():
+            self._clear_selection()
+            self.state.remove_observations([index])
+            self.state.notice = f"Removed the observation {format_number(value)}; Undo brings it back."
 
     def _frame_size(self) -> tuple[int, int]:
         """The plot frame's size in pixels, as the browser reports it (a guess before it has)."""
@@ -746,7 +797,6 @@ class LikelihoodPlot(pn.viewable.Viewer):
     #: Font sizes on a projector, by property. Absolute, not scaled: the dark theme writes its sizes in
     #: em, which already grow with the page's presentation font.
     PRESENTATION_FONTS = (
-        ("text_font_size", "20px"),  # the title (a long one: it must fit a 900 px wide plot)
         ("axis_label_text_font_size", "20px"),
         ("major_label_text_font_size", "17px"),  # tick labels
         ("label_text_font_size", "17px"),  # the legend
@@ -764,7 +814,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
         fonts, scales = dict(self.PRESENTATION_FONTS), dict(self.PRESENTATION_SCALES)
         if self._normal_look is None:
             fig = self.figure
-            texts = [fig.title, fig.legend[0], *fig.xaxis, *fig.yaxis]
+            texts = [fig.legend[0], *fig.xaxis, *fig.yaxis]  # the hint above the plot is HTML: the page's font
             glyphs = [renderer.glyph for renderer in fig.renderers] + [self._points.selection_glyph]
             self._normal_look = tuple(
                 (model, name, getattr(model, name))

@@ -7,7 +7,7 @@ import numpy as np
 import panel as pn
 import pytest
 import scipy.stats
-from bokeh.events import DoubleTap, Tap
+from bokeh.events import DoubleTap, Press, Tap
 
 from mle_explorer.controls import ANIMATION_DURATION_S, ANIMATION_PERIOD_MS, ease
 from mle_explorer.explorer import MLEExplorer, create_app
@@ -170,6 +170,19 @@ def test_a_tap_on_an_existing_point_selects_rather_than_adds(explorer):
     assert explorer.state.n == 5
 
 
+def test_a_long_press_on_a_point_removes_it_and_elsewhere_does_nothing(explorer):
+    # A touch screen has no Backspace: holding a finger on a point removes it (BokehJS sends a Press, and no Tap).
+    figure = explorer.plot.figure
+    figure._trigger_event(Press(figure, x=1.0, y=0.3))  # on no point: nothing added, nothing removed
+    assert explorer.state.n == 5
+    figure._trigger_event(Press(figure, x=2.5 + 1e-4, y=0.0))
+    assert explorer.state.observations.tolist() == [2.3, 1.9, 2.8, 1.7]
+    assert observation_source(explorer).data["x"].tolist() == [2.3, 1.9, 2.8, 1.7]
+    assert "Removed the observation 2.500" in explorer.state.notice
+    explorer.controls.undo_button.clicks += 1
+    assert explorer.state.observations.tolist() == [2.3, 1.9, 2.5, 2.8, 1.7]
+
+
 def test_a_drag_in_the_browser_moves_the_observation(explorer):
     source = observation_source(explorer)
     data = {name: np.array(values, dtype=float) for name, values in source.data.items()}
@@ -241,7 +254,7 @@ def test_many_observations_are_drawn_as_a_histogram_not_point_by_point(explorer)
     assert len(plot._observations.data["x"]) == 0  # nothing per point crosses the websocket
     assert plot._bars.visible
     assert not plot._points.visible
-    assert f"{limit + 500:,} observations" in plot.figure.title.text
+    assert f"{limit + 500:,} observations" in plot.hint.object  # the hint above the plot says so
     legend = {item.label.value: item.visible for item in plot.figure.legend[0].items}
     assert legend["observations (histogram)"]
     assert not legend["observations xᵢ"]

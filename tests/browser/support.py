@@ -168,6 +168,11 @@ const allModels = () => Bokeh.documents.flatMap((doc) => [...doc.all_models]);
 const sliderModel = (prefix) => allModels().find(
   (model) => typeof model.title === "string" && model.title.startsWith(prefix) && "value" in model && "step" in model
 );
+// Every element matching ``selector`` in the document and, recursively, in every shadow root.
+const deepAll = (selector, root = document) => [
+  ...root.querySelectorAll(selector),
+  ...[...root.querySelectorAll("*")].filter((el) => el.shadowRoot).flatMap((el) => deepAll(selector, el.shadowRoot)),
+];
 const observationSource = () => {
   const renderer = plotView().model.renderers.find(
     (r) => r.glyph?.type === "Scatter" && r.data_source.data.log_density !== undefined
@@ -243,8 +248,11 @@ _RANGES = _function("""
   const model = plotView().model;
   return {x: [model.x_range.start, model.x_range.end], y: [model.y_range.start, model.y_range.end]};
 """)
-_TITLE = _function("""
-  return plotView().model.title.text;
+_HINT = _function("""
+  // The variant shown for the page's pointer (the other is display: none).
+  const pane = deepAll(".mle-plot-hint")[0];
+  const spans = [...pane.shadowRoot.querySelectorAll("span")];
+  return spans.filter((span) => getComputedStyle(span).display !== "none").map((span) => span.textContent).join("");
 """)
 _SELECTED = _function("""
   return Array.from(observationSource().selected.indices);
@@ -298,9 +306,9 @@ def slider_speech(page, prefix: str) -> tuple[str | None, str | None]:
     return heard, seen
 
 
-def plot_title(page) -> str:
-    """Return the text of the plot's title (drawn on the canvas, so read from the BokehJS model)."""
-    return page.evaluate(_TITLE)
+def plot_hint(page) -> str:
+    """Return the hint above the plot as the page shows it (with a mouse or on a touch screen)."""
+    return page.evaluate(_HINT)
 
 
 def selected_observations(page) -> list[int]:

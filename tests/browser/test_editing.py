@@ -15,7 +15,7 @@ from .support import (
     observation_xs,
     observations,
     pixel_width,
-    plot_title,
+    plot_hint,
     plot_to_page,
     ranges,
     read_log_likelihood,
@@ -67,7 +67,7 @@ def remove_with_the_button(page):
 # The plot's title tells the student to click a point and press Backspace; a button does the same.
 @pytest.mark.parametrize("remove", [remove_with_backspace, remove_with_the_button], ids=["Backspace", "button"])
 def test_selected_point_is_removed_and_undo_brings_it_back(page, remove):
-    assert "then Backspace ⌫ removes it" in plot_title(page)
+    assert "then Backspace ⌫ removes it" in plot_hint(page)
     click_data(page, 2.3, 0.0)
     wait_until(lambda: selected_observations(page) == [0])
 
@@ -124,7 +124,7 @@ def test_typed_values_are_added_and_many_are_drawn_as_a_histogram(page):
     entry.fill(" ".join(map(str, values)))
     page.get_by_role("button", name="Add", exact=True).click()
     wait_until(lambda: read_n(page) == 1207)
-    wait_until(lambda: "1,207 observations: drawn as a histogram" in plot_title(page))
+    wait_until(lambda: "1,207 observations: drawn as a histogram" in plot_hint(page))
     assert observation_xs(page) == []  # no glyph, and no value, per observation in the page
     expected = gaussian_log_likelihood([*EXAMPLE, 0.5, 3.75, *values], 0.0, 1.0)
     assert read_log_likelihood(page) == pytest.approx(expected, abs=5e-4)
