@@ -8,9 +8,11 @@ Everything here is per session and changes the page in place:
   sizes are fixed, read ``--mle-control-font-size`` from the page's design stylesheet) and asks the
   plot for thick lines, big markers and large fonts (``LikelihoodPlot.set_presentation``).
 * **Themes**: the page is a ``BootstrapTemplate`` (its assets ship with Panel, so an offline classroom
-  gets them); the theme button reloads the page with ``?theme=dark`` (or without it), which Panel
-  reads, and with the current view written into the address as a share link. Colours our own HTML
-  uses come from CSS variables set for the theme in the page's head (``app.theme``).
+  gets them), built in the theme the link asks for (``?theme=dark``). The theme button switches in place:
+  every CSS colour of the page follows its ``data-bs-theme`` attribute (``PageTheme`` sets it; the head
+  holds both themes' variables, ``page_css``), and the Bokeh figures take the theme's Bokeh theme and
+  glyph colours (``app.theme``). Nothing is re-rendered: the data, the sliders, open cards and the
+  scroll position stay; the address keeps the theme for a reload or a shared link.
 * **Keyboard**: every component gets a ``:focus-visible`` outline (``ClassroomDesign``), and a "skip to
   the controls" link, the first stop of the main area, moves the focus to the family selector.
 * **Explanations** (``Explanations``) sit in a column beside the app, in collapsible cards; the card
@@ -21,7 +23,7 @@ Everything here is per session and changes the page in place:
 
 from __future__ import annotations
 
-import urllib.parse
+import functools
 
 import panel as pn
 import param
@@ -32,12 +34,11 @@ from panel.viewable import Viewable
 from .assets import asset_text, stylesheet
 from .presentation import presentation
 from .pyodide_support import IN_PYODIDE
-from .sharing import MAX_QUERY_CHARS, MAX_SHARED_POINTS, share_query
 from .state import ExplorerState
-from .theme import HEADER_BACKGROUND, css_variables
+from .theme import BOOTSTRAP_THEMES, HEADER_BACKGROUND, css_variables, palette_changes, recolour
 from .theme import THEME_COLORS as THEME_COLORS
 from .theme import requested_theme as requested_theme
-from .upstream import SessionPage, release_js_callbacks_when_the_session_ends
+from .upstream import SessionPage, release_js_callbacks_when_the_session_ends, theme_variables_by_mode
 from .widgets import AccessibleBokehViews
 
 #: The page's font size in presentation mode (the normal page uses 12 px text): 1.5 times, as much as the
@@ -50,6 +51,8 @@ PRESENTATION_STYLES = {
     "--mle-control-font-size": PRESENTATION_FONT_SIZE,
     "--mle-label-wrap": "normal",  # a widget's label wraps rather than runs out of its column
 }
+#: The page's viewport: the device's width, unzoomed (a phone showed the desktop layout at 0.4 zoom without it).
+VIEWPORT = "width=device-width, initial-scale=1"
 #: How the tour marks the component a step talks about.
 HIGHLIGHT_STYLES = {"outline": "4px solid var(--mle-tour-color)", "outline-offset": "3px"}
 #: Width of the explanations column beside the app.
@@ -64,20 +67,39 @@ TOUR_STYLES = {"position": "fixed", "right": "16px", "bottom": "16px", "z-index"
 #: Added to every component's shadow root by ``ClassroomDesign``: the focus ring, and the sizes presentation mode
 #: can raise (see the file).
 COMPONENT_CSS = stylesheet("components.css")
+#: The header's buttons: a phone shows no presentation mode (see the file).
+HEADER_CSS = stylesheet("header.css")
 #: The skip link is out of sight until it has the keyboard focus.
 SKIP_LINK_CSS = stylesheet("skip_link.css")
-
-
-def page_css(theme: str) -> str:
-    """CSS for the head of a page in ``theme``: the themes' colours as variables, which every shadow root inherits
-    (every theme's, each applying where the page's ``data-bs-theme`` says), and ``page.css``."""
-    return f"{css_variables()}\n{stylesheet('page.css')}"
 
 
 class ClassroomDesign(Bootstrap):
     """Panel's Bootstrap design plus ``COMPONENT_CSS`` in every component, including ones created later."""
 
     modifiers = {Viewable: {"stylesheets": [Inherit, COMPONENT_CSS]}}  # noqa: RUF012 (Panel's own convention)
+
+
+def page_css(theme: str) -> str:
+    """CSS for the head of a page in ``theme``: the colours of every theme as variables, which every shadow root
+    inherits, each theme's applying where the page's ``data-bs-theme`` says (the app's own, ``app.theme``, and Panel's,
+    which Panel sets for the page's theme alone), and ``page.css``."""
+    return f"{css_variables()}\n{theme_variables_by_mode(ClassroomDesign, BOOTSTRAP_THEMES)}\n{stylesheet('page.css')}"
+
+
+@functools.cache
+def bokeh_theme(theme: str):
+    """The Bokeh theme (axes, grid, backgrounds) Panel's design gives the figures of a page in ``theme``; None for
+    Bokeh's own."""
+    return ClassroomDesign(theme=theme).theme.bokeh_theme
+
+
+class PageTheme(JSComponent):
+    """The page's colour mode, Bootstrap's ``data-bs-theme`` attribute of ``<html>``, set in the browser: every CSS
+    colour of the page follows it (``page_css``). Renders nothing visible; one per page."""
+
+    mode = param.Selector(default="light", objects=sorted(set(BOOTSTRAP_THEMES.values())), doc="The colour mode.")
+
+    _esm = asset_text("page_theme.js")
 
 
 # --- explanations ---------------------------------------------------------------------------------------
@@ -250,7 +272,9 @@ class Classroom(pn.viewable.Viewer):
     presentation = param.Boolean(
         default=False, label="Presentation mode", doc="Large fonts, thick lines and big markers for a projector."
     )
-    theme = param.Selector(default="default", objects=["default", "dark"], doc="The page's theme (set on load).")
+    theme = param.Selector(
+        default="default", objects=list(BOOTSTRAP_THEMES), doc="The page's theme; a change recolours the page in place."
+    )
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -261,10 +285,14 @@ class Classroom(pn.viewable.Viewer):
             width=TOUR_WIDTH,
             styles=dict(TOUR_STYLES),
         )
-        self.tour_button = pn.widgets.Button(label="Take the tour")
-        self.presentation_toggle = pn.widgets.Toggle.from_param(self.param.presentation)
+        self.tour_button = pn.widgets.Button(label="Take the tour", css_classes=["mle-header-button"])
+        self.presentation_toggle = pn.widgets.Toggle.from_param(
+            self.param.presentation, css_classes=["mle-header-button", "mle-presentation-toggle"]
+        )
         dark = self.theme == "dark"
-        self.theme_button = pn.widgets.Button(label="Light theme" if dark else "Dark theme")
+        self.theme_button = pn.widgets.Button(
+            label="Light theme" if dark else "Dark theme", css_classes=["mle-header-button"]
+        )
         self.skip_link = pn.widgets.Button(
             label="Skip to the controls",
             stylesheets=[SKIP_LINK_CSS],
@@ -272,18 +300,21 @@ class Classroom(pn.viewable.Viewer):
         )
         self.tour_button.on_click(lambda _: self.tour.start())
         self.theme_button.on_click(self._on_theme)
-        self._theme_warned_for = None  # the data a switch that would lose them was last refused for
+        self.page_theme = PageTheme(mode=BOOTSTRAP_THEMES[self.theme], width=0, height=0, margin=0)
+        self.param.watch(self._apply_theme, ["theme"])
         self.skip_link.js_on_click(args={"target": explorer.controls.family_select}, code=_FOCUS_JS)
         self._release_links_with_the_session()
         self._highlighted: list[tuple[object, dict]] = []
         self.tour.param.watch(self._on_tour, ["step", "active"])
         self.param.watch(self._on_presentation, ["presentation"])
-        self.theme_button.visible = not IN_PYODIDE  # the static page cannot reload into another theme
+        if IN_PYODIDE:  # a static page is built in the default theme: a link's ?theme=dark is applied once loaded
+            pn.state.onload(self._theme_from_address)
         self.header = pn.Row(
             self.tour_button,
             self.presentation_toggle,
             self.theme_button,
             styles={"flex-wrap": "wrap", "min-width": "0"},  # a narrow window wraps the buttons, not cut them off
+            stylesheets=[HEADER_CSS],
         )
         # The explanations sit beside the app; in presentation mode below it, which leaves the plot the
         # width its larger fonts need. A wrapping row and a full-width column do that in CSS: nothing
@@ -296,6 +327,7 @@ class Classroom(pn.viewable.Viewer):
             pn.Row(explorer, self._side, sizing_mode="stretch_width", styles={"flex-wrap": "wrap", "min-width": "0"}),
             self.tour,
             AccessibleBokehViews(width=0, height=0, margin=0),
+            self.page_theme,
             sizing_mode="stretch_width",
             styles={"min-width": "0"},
         )
@@ -311,34 +343,44 @@ class Classroom(pn.viewable.Viewer):
 
     # --- the theme ------------------------------------------------------------------------------------------
     def _on_theme(self, _event=None):
-        """Reload the page in the other theme, carrying the current view (family, parameters, data) in its URL.
+        """Switch to the other theme (in place: ``_apply_theme``)."""
+        self.theme = "default" if self.theme == "dark" else "dark"
 
-        Panel applies a theme when the page is built, so switching means a reload, and a reload starts a new
-        session: the view travels as a share link (``app.sharing``), or the student would lose the data.
-        Observations a link cannot carry are dropped only if the student insists: the first press says so.
+    def _apply_theme(self, event):
+        """Recolour the page in the theme it switched to, in place.
+
+        The page's colour mode (every CSS colour follows it), the Bokeh figures' theme (axes, grid, background) and the
+        glyph colours the two palettes draw differently (``theme.palette_changes``); Panel's per-session
+        ``config.theme``, which views built later read (``theme.requested_theme``); and the address, so that a reload
+        or a shared link opens in this theme. Nothing is re-rendered: the data, the sliders, open cards and the
+        scroll position stay as they were.
         """
-        state = self.explorer.state
-        query = share_query(state)
-        if state.n and "x" not in query and self._theme_warned_for is not state.observations:
-            self._theme_warned_for = state.observations
-            state.notice = (
-                f"Switching the theme reloads the page, and the {state.n:,} observations do not fit in its "
-                f"address (at most {MAX_SHARED_POINTS:,}, or {MAX_QUERY_CHARS:,} characters): download them as CSV "
-                "(Share a link · upload · download) to keep them, then press the theme button again to switch "
-                "without them."
-            )
-            return
-        if self.theme != "dark":
-            query["theme"] = "dark"
-        if self.presentation:
-            query["presentation"] = "1"
+        with pn.io.hold():
+            self.page_theme.mode = BOOTSTRAP_THEMES[self.theme]
+            self.theme_button.label = "Light theme" if self.theme == "dark" else "Dark theme"
+            if pn.state.curdoc is not None:
+                pn.config.theme = self.theme  # Panel keeps it per session (its config of the current document)
+            document = self.explorer.plot.figure.document  # the page's, once it is rendered
+            if document is not None:
+                document.theme = bokeh_theme(self.theme)  # None: Bokeh's own
+                recolour(list(document.models), palette_changes(event.old, event.new))
+            self._write_theme_to_address()
+
+    def _write_theme_to_address(self) -> None:
+        """Put ``theme=dark`` in the page's address (or take ``theme`` out of it), leaving the rest as it is."""
         location = pn.state.location
         if location is None:
             return
-        # The address first, then the reload: the browser applies the changes in this order, and its
-        # ``reload`` handler reloads at the address the page has by then.
-        location.search = "?" + urllib.parse.urlencode(query, safe=",")
-        location.reload = True
+        pairs = [pair for pair in location.search.lstrip("?").split("&") if pair and not pair.startswith("theme=")]
+        if self.theme == "dark":
+            pairs.append("theme=dark")
+        location.search = "?" + "&".join(pairs) if pairs else ""
+
+    def _theme_from_address(self) -> None:
+        """Switch to the theme the page's address asks for (``?theme=dark``), if it is not the page's."""
+        location = pn.state.location
+        if location is not None and "theme=dark" in location.search.lstrip("?").split("&"):
+            self.theme = "dark"
 
     def page(self, title: str, header_background: str = HEADER_BACKGROUND) -> pn.template.BootstrapTemplate:
         """The page: a Bootstrap template (assets shipped with Panel) in this classroom's theme."""
@@ -353,6 +395,8 @@ class Classroom(pn.viewable.Viewer):
             header_background=header_background,
             design=ClassroomDesign,
             theme=self.theme,
+            # A phone lays the page out at its own width (without this, at 980 px shown at 0.4 zoom).
+            meta_viewport=VIEWPORT,
         )
         template.config.raw_css.append(page_css(self.theme))
         return template

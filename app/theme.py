@@ -129,6 +129,38 @@ def palette(theme: str) -> PlotPalette:
     return _PALETTES[theme]
 
 
+def palette_changes(old: str, new: str) -> dict[str, str]:
+    """{colour of ``old``'s palette: the colour of ``new``'s in its place} for the glyphs the two themes colour
+    differently: what a page switching theme in place recolours (a glyph keeps its colour, not the palette field it
+    came from). Raises ``ValueError`` where that is ambiguous: one colour of ``old``'s in two fields that ``new``
+    colours differently."""
+    before, after = palette(old), palette(new)
+    targets: dict[str, set[str]] = {}
+    for field in dataclasses.fields(PlotPalette):
+        was, becomes = getattr(before, field.name), getattr(after, field.name)
+        pairs = zip(was, becomes, strict=True) if isinstance(was, tuple) else [(was, becomes)]
+        for colour, replacement in pairs:
+            targets.setdefault(colour, set()).add(replacement)
+    ambiguous = {colour: sorted(found) for colour, found in targets.items() if len(found) > 1}
+    if ambiguous:
+        raise ValueError(f"from the {old} palette to the {new} one, a colour would become two: {ambiguous}")
+    return {colour: replacement for colour, (replacement,) in targets.items() if replacement != colour}
+
+
+def recolour(models, changes: dict[str, str]) -> None:
+    """Give every colour property of the Bokeh ``models`` whose value is a key of ``changes`` the colour it maps to
+    (``palette_changes``: the glyphs of a page switching theme in place)."""
+    if not changes:
+        return
+    for model in models:
+        for name in model.properties():
+            if name.endswith("_color"):
+                value = getattr(model, name)
+                if isinstance(value, str) and value in changes:
+                    setattr(model, name, changes[value])
+
+
 def requested_theme() -> str:
-    """The theme this page was asked for (``?theme=dark``), as Panel reads it; "default" otherwise."""
+    """The session's theme: the one the page was asked for (``?theme=dark``), as Panel reads it, or the one it was
+    switched to since (``classroom.Classroom`` sets Panel's per-session ``config.theme``); "default" otherwise."""
     return "dark" if pn.config.theme == "dark" else "default"

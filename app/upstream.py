@@ -22,9 +22,11 @@ Sections: the version check; values from the browser; sliders; HTML panes; uploa
 from __future__ import annotations
 
 import logging
+import re
 import urllib.parse
 import warnings
 import weakref
+from pathlib import Path
 from typing import ClassVar
 
 import bokeh
@@ -275,6 +277,37 @@ class SessionPage(pn.template.BootstrapTemplate):
                     refs[document] = ref
                     break
         return document
+
+
+def theme_variables_by_mode(design: type, modes: dict[str, str]) -> str:
+    """CSS setting the colour variables of each of ``design``'s themes under its Bootstrap colour mode (``modes``: Panel
+    theme name → ``data-bs-theme`` value): ``:root[data-bs-theme="dark"] { --panel-background-color: …; … }``. A page
+    holding it switches every colour between the themes by that one attribute of its ``<html>``.
+
+    Upstream (Panel): a template's theme is fixed when its page is built. The page links that theme's stylesheets
+    (``Theme.base_css`` and ``Theme.css``: ``dark.css`` and ``bootstrap_dark.css``, or the default's), which set
+    Panel's and Bootstrap's variables on ``:root`` whatever the page's ``data-bs-theme`` (Bootstrap's own stylesheet
+    follows the attribute; Panel's come after it and win), and every component's colours derive from them. Here the
+    declarations of each theme's files are read, and those the themes set differently are written under the
+    attribute, whose selector outranks ``:root`` (one a theme does not set at all is ``initial`` there, as if
+    unset). ``tests/test_upstream.py`` checks that Panel's files still set them on ``:root`` whatever the attribute.
+    """
+    declared: dict[str, dict[str, str]] = {}
+    for theme in modes:
+        chosen = design(theme=theme).theme
+        declarations = declared[theme] = {}
+        for path in (chosen.base_css, chosen.css):
+            if path:
+                text = re.sub(r"/\*.*?\*/", "", Path(path).read_text(encoding="utf-8"), flags=re.DOTALL)
+                for name, value in re.findall(r"(--[\w-]+)\s*:\s*([^;{}]+);", text):
+                    declarations[name] = " ".join(value.split())
+    names = list(dict.fromkeys(name for declarations in declared.values() for name in declarations))
+    differ = [name for name in names if len({theme.get(name) for theme in declared.values()}) > 1]
+    rules = []
+    for theme, mode in modes.items():
+        body = " ".join(f"{name}: {declared[theme].get(name, 'initial')};" for name in differ)
+        rules.append(f':root[data-bs-theme="{mode}"] {{ {body} }}')
+    return "\n".join(rules)
 
 
 class LenientLocation(Location):

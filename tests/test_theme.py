@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from pathlib import Path
 
@@ -10,7 +11,16 @@ import pytest
 from bokeh.core.properties import Color
 
 import mle_explorer
-from mle_explorer.theme import BOOTSTRAP_THEMES, THEME_COLORS, THEMES, css_variables, palette
+from mle_explorer import theme as theme_module
+from mle_explorer.theme import (
+    BOOTSTRAP_THEMES,
+    THEME_COLORS,
+    THEMES,
+    css_variables,
+    palette,
+    palette_changes,
+    recolour,
+)
 
 APP = Path(mle_explorer.__file__).parent
 HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{8}|[0-9a-fA-F]{6}|[0-9a-fA-F]{3,4})\b")
@@ -71,3 +81,36 @@ def test_the_plots_palette_is_a_bokeh_colour_per_glyph_and_the_keyboard_s_ring_i
     for field, value in vars(colors).items():
         values = value if isinstance(value, tuple) else (value,)
         assert all(Color().is_valid(v) for v in values), f"{field} = {value!r}"
+
+
+@pytest.mark.parametrize(("old", "new"), [(old, new) for old in THEMES for new in THEMES])
+def test_a_switch_in_place_maps_every_glyph_colour_of_one_palette_to_the_other_s(old, new):
+    changes = palette_changes(old, new)
+    before, after = palette(old), palette(new)
+    for field in dataclasses.fields(before):
+        was, becomes = getattr(before, field.name), getattr(after, field.name)
+        for colour, replacement in zip(
+            *((was, becomes) if isinstance(was, tuple) else ((was,), (becomes,))), strict=True
+        ):
+            assert changes.get(colour, colour) == replacement, field.name
+    assert all(colour != replacement for colour, replacement in changes.items())
+
+
+def test_a_colour_two_fields_share_and_one_theme_colours_apart_is_refused(monkeypatch):
+    light = palette("default")
+    dark = dataclasses.replace(light, tangent=light.climb, climb="#000001")  # tangent and climb alike, then not
+    monkeypatch.setitem(theme_module._PALETTES, "default", dataclasses.replace(light, tangent=light.climb))
+    monkeypatch.setitem(theme_module._PALETTES, "dark", dark)
+    with pytest.raises(ValueError, match="a colour would become two"):
+        palette_changes("default", "dark")
+
+
+def test_recolour_sets_the_colour_properties_holding_a_changed_colour_and_nothing_else():
+    from bokeh.plotting import figure
+
+    fig = figure()
+    ring = fig.scatter([1], [1], line_color="#0b5cad", fill_color="#123456")
+    line = fig.line([1, 2], [1, 2], line_color="#0b5cad", line_alpha=0.5)
+    recolour(fig.references(), {"#0b5cad": "#ffd24d"})
+    assert (ring.glyph.line_color, ring.glyph.fill_color) == ("#ffd24d", "#123456")
+    assert (line.glyph.line_color, line.glyph.line_alpha) == ("#ffd24d", 0.5)

@@ -281,6 +281,40 @@ def test_panel_s_location_still_refuses_a_query_of_more_than_4300_digits():
     assert LenientLocation(search=search).query_params == {"x": "1" * 5000}
 
 
+def theme_rules(theme: str) -> list[tuple[list[str], str]]:
+    """(selectors, declarations) of every rule in the stylesheets Panel links for a Bootstrap page in ``theme``."""
+    chosen = pn.theme.Bootstrap(theme=theme).theme
+    text = "".join(Path(path).read_text(encoding="utf-8") for path in (chosen.base_css, chosen.css))
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.DOTALL)
+    return [
+        ([s.strip() for s in selectors.split(",")], body)
+        for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", text)
+    ]
+
+
+@pytest.mark.parametrize("theme", ["default", "dark"])
+def test_panel_s_theme_stylesheets_still_set_their_colours_on_root_whatever_the_colour_mode(theme):
+    # theme_variables_by_mode exists because these rules ignore the page's data-bs-theme: a page built in one theme
+    # keeps its colours when the attribute changes. Once Panel scopes them by the attribute, it can go.
+    setting = [selectors for selectors, body in theme_rules(theme) if "--panel-background-color:" in body]
+    setting += [selectors for selectors, body in theme_rules(theme) if "--bs-body-bg:" in body]
+    assert setting, "Panel's theme no longer sets the page's background colour in these files"
+    assert all(":root" in selectors for selectors in setting), setting
+
+
+def test_the_colour_variables_by_mode_are_each_theme_s_own_under_its_attribute():
+    css = upstream.theme_variables_by_mode(pn.theme.Bootstrap, {"default": "light", "dark": "dark"})
+    light, dark = css.splitlines()
+    assert light.startswith(':root[data-bs-theme="light"] {')
+    assert dark.startswith(':root[data-bs-theme="dark"] {')
+    for theme, rule in (("default", light), ("dark", dark)):
+        declared = dict(re.findall(r"(--[\w-]+)\s*:\s*([^;{}]+);", "".join(body for _, body in theme_rules(theme))))
+        for name in ("--panel-background-color", "--panel-on-background-color", "--bs-body-bg", "--bs-body-color"):
+            assert f"{name}: {' '.join(declared[name].split())};" in rule, (theme, name)
+    assert "--bs-heading-color: initial;" in light, "a variable only the dark theme sets is unset in the light one"
+    assert "--panel-primary-color" not in css, "a variable both themes set alike is left to the page's own stylesheet"
+
+
 def test_panel_s_registry_of_js_callbacks_still_keeps_a_source_whose_args_lead_back_to_it():
     # release_js_callbacks_when_the_session_ends pops the entry: nothing else ever does.
     button = pn.widgets.Button(label="skip")
