@@ -39,7 +39,7 @@ from .theme import BOOTSTRAP_THEMES, HEADER_BACKGROUND, css_variables, palette_c
 from .theme import THEME_COLORS as THEME_COLORS
 from .theme import requested_theme as requested_theme
 from .upstream import SessionPage, release_js_callbacks_when_the_session_ends, theme_variables_by_mode
-from .widgets import AccessibleBokehViews
+from .widgets import AccessibleBokehViews, Formulas
 
 #: The page's font size in presentation mode (the normal page uses 12 px text): 1.5 times, as much as the
 #: app's fixed 400 px column of controls and readout takes.
@@ -152,7 +152,7 @@ class Explanations(pn.viewable.Viewer):
         )
         self.log_likelihood_card = pn.Card(
             pn.pane.Markdown(LOG_LIKELIHOOD_TEXT, sizing_mode="stretch_width"),
-            pn.pane.LaTeX(LIKELIHOOD_FORMULA, renderer="katex"),
+            Formulas(LIKELIHOOD_FORMULA),  # two: side by side they were wider than this column
             title="ℓ, the log-likelihood: why logs?",
             collapsed=True,
             **card,
@@ -324,7 +324,13 @@ class Classroom(pn.viewable.Viewer):
         # which made narrow windows cut the page off instead of wrapping it.
         self._layout = pn.Column(
             self.skip_link,
-            pn.Row(explorer, self._side, sizing_mode="stretch_width", styles={"flex-wrap": "wrap", "min-width": "0"}),
+            pn.Row(
+                explorer.main_view,
+                self._side,
+                sizing_mode="stretch_width",
+                styles={"flex-wrap": "wrap", "min-width": "0"},
+            ),
+            explorer.analysis_view,  # the comparison and the landscape, under both
             self.tour,
             AccessibleBokehViews(width=0, height=0, margin=0),
             self.page_theme,

@@ -18,6 +18,7 @@ from mle_core import inference
 from .assets import stylesheet
 from .controls import held
 from .overlays import LandscapeOverlays, LazyView, PathPoint, escape, event_loop_running, finite_mle, number
+from .widgets import Formulas
 
 #: The time between two animation frames of Run (ms) and how many steps each frame takes: one at a
 #: readable pace at first, then more and more, so that a slow gradient ascent still ends in seconds.
@@ -103,7 +104,8 @@ class ClimbControls(LazyView):
             value=None,
             placeholder="automatic",
             step=0.001,
-            width=360,
+            sizing_mode="stretch_width",
+            max_width=360,
         )
         self.step_button = pn.widgets.Button(label="Step", color="primary", description="Take one step uphill")
         self.back_button = pn.widgets.Button(label="Back", description="Undo the last step")
@@ -111,7 +113,7 @@ class ClimbControls(LazyView):
             label="Run to convergence", color="success", description="Keep stepping until θ stops changing"
         )
         self.reset_button = pn.widgets.Button(label="Reset", description="Clear the path and go back to its start")
-        self._formula_pane = pn.pane.LaTeX(METHOD_FORMULAS["gradient"], renderer="katex", margin=(0, 10))
+        self._formula_pane = Formulas(METHOD_FORMULAS["gradient"], margin=(0, 10))
         self._method_text = pn.pane.Markdown(METHOD_TEXT["gradient"], sizing_mode="stretch_width", margin=(0, 10))
         sheets = [stylesheet("hints.css"), stylesheet("climb.css")]
         self._status = pn.pane.HTML("", sizing_mode="stretch_width", stylesheets=sheets)
@@ -126,7 +128,9 @@ class ClimbControls(LazyView):
             self._formula_pane,
             self._method_text,
             self.step_size_input,
-            pn.Row(self.step_button, self.back_button, self.run_button, self.reset_button),
+            pn.Row(
+                self.step_button, self.back_button, self.run_button, self.reset_button, styles={"flex-wrap": "wrap"}
+            ),
             self._status,
             self._table,
             css_classes=["mle-climb"],

@@ -84,9 +84,8 @@ class MLEExplorer(pn.viewable.Viewer):
         ]
         # Two rows of two columns, which stack in a narrow window (explorer.css). The first holds what a first
         # screen must show together: the plot, and beside it (or under it) the sliders, Optimize and the readout;
-        # the second how to start (the introduction, the scenarios) and the tools for the data. Below both, the
-        # comparison and the landscape take the whole width.
-        self._layout = pn.Column(
+        # the second how to start (the introduction, the scenarios) and the tools for the data.
+        self.main_view = pn.Column(
             pn.Row(
                 pn.Column(self.plot, **_WIDE_COLUMN),
                 pn.Column(
@@ -104,14 +103,20 @@ class MLEExplorer(pn.viewable.Viewer):
                 pn.Column(*cards, pn.pane.Markdown(ASSUMPTIONS, sizing_mode="stretch_width"), **_NARROW_COLUMN),
                 **_COLUMNS,
             ),
+            sizing_mode="stretch_width",
+            # Beside the explanations only where both columns fit (classroom.Classroom wraps them below).
+            styles={"min-width": f"min({PLOT_COLUMN_MIN_WIDTH + CONTROLS_WIDTH}px, 100%)"},
+        )
+        # Below: the comparison and the landscape, as wide as the page (classroom.Classroom puts them under the
+        # explanations too: the landscape's surface, slices and tabs use the width).
+        self.analysis_view = pn.Column(
             self.comparison,
             # Collapsed: nothing of it is built or updated until a student opens it, so clicks and
             # slider steps cost what they cost without it (measured: +30 ms per step when open).
             LandscapePanel(state=self.state, collapsed=True),
             sizing_mode="stretch_width",
-            # Beside the explanations only where both columns fit (classroom.Classroom wraps them below).
-            styles={"min-width": f"min({PLOT_COLUMN_MIN_WIDTH + CONTROLS_WIDTH}px, 100%)"},
         )
+        self._layout = pn.Column(self.main_view, self.analysis_view, sizing_mode="stretch_width")
 
     def __panel__(self):
         return self._layout

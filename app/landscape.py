@@ -64,6 +64,7 @@ from .overlays import (
 from .state import ExplorerState
 from .theme import palette, requested_theme
 from .uncertainty import HowSure
+from .widgets import Formulas
 
 #: Points per slice (fewer for families whose ℓ costs a pass over the data: see ``grid_points``).
 SLICE_POINTS = 200
@@ -812,7 +813,7 @@ class LikelihoodVersusLog(LazyView):
         self.figure = fig
         self._layout = pn.Column(
             pn.pane.Markdown(LIKELIHOOD_TEXT, sizing_mode="stretch_width", margin=(0, 10)),
-            pn.pane.LaTeX(LIKELIHOOD_FORMULA, renderer="katex", margin=(0, 10)),
+            Formulas(LIKELIHOOD_FORMULA, margin=(0, 10)),
             self._numbers,
             pn.pane.Bokeh(fig, sizing_mode="stretch_width"),
             pn.pane.Markdown(
@@ -1059,7 +1060,7 @@ class LandscapePanel(pn.viewable.Viewer):
             }
             self._built = {0: self.climb}
             self._holders = [self.climb] + [pn.Column(sizing_mode="stretch_width") for _ in self._builders]
-            self.tabs = pn.Tabs(*zip(self.TABS, self._holders, strict=True), sizing_mode="stretch_width")
+            self.tabs = pn.Tabs(*zip(self.TABS, self._holders, strict=True), sizing_mode="stretch_width", dynamic=True)
             self.tabs.param.watch(self._on_tab, ["active"])
             self._card.objects = [
                 pn.pane.Markdown(INTRODUCTION, sizing_mode="stretch_width"),

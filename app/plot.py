@@ -92,8 +92,6 @@ def _rows(source: ColumnDataSource) -> int:
 TOOLBAR_FOCUS_CSS = stylesheet("toolbar.css")
 #: The figure's height, which follows the window's (a stylesheet of the plot's column, where the figure's element is).
 PLOT_CSS = stylesheet("plot.css")
-#: The figure's own (its canvas's edge; see the file).
-FIGURE_CSS = stylesheet("figure.css")
 #: The legend's entries wrap in a narrow plot (Bokeh lays them out in one row of fixed columns).
 LEGEND_CSS = stylesheet("legend.css")
 
@@ -161,7 +159,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
         self.state.param.watch(self._on_observations, ["observations", "constants"])
         self.state.param.watch(self._on_truth, ["true_parameters"])
         self.state.param.watch(self._on_scenario, ["scenario", "family"])
-        self._pane = pn.pane.Bokeh(self.figure, sizing_mode="stretch_width", stylesheets=[FIGURE_CSS])
+        self._pane = pn.pane.Bokeh(self.figure, sizing_mode="stretch_width")
         self.remove_button.on_click(lambda _: self.remove_selected())
         self._observations.selected.on_change("indices", self._on_selection)
 

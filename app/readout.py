@@ -11,7 +11,7 @@ import param
 from .assets import stylesheet
 from .presentation import hat, presentation
 from .state import ADD_BY_KEYBOARD, ExplorerState
-from .widgets import LIVE_REGION_CLASS, LiveHTML
+from .widgets import LIVE_REGION_CLASS, Formulas, LiveHTML
 
 #: The classes of the readout's HTML (each pane renders in its own shadow root: the sheets go to each pane).
 _STYLESHEETS = (stylesheet("hints.css"), stylesheet("readout.css"))
@@ -65,7 +65,7 @@ class LikelihoodReadout(pn.viewable.Viewer):
             stylesheets=list(_STYLESHEETS),
         )
         self._formula_panes = [
-            pn.pane.LaTeX(formula, renderer="katex", css_classes=["mle-formula"], stylesheets=list(_STYLESHEETS))
+            Formulas(formula, css_classes=["mle-formula"], stylesheets=list(_STYLESHEETS))
             for formula in (_SUM_OF_LOGS, *self._family_formulas())
         ]
         self._formulas = pn.Column(*self._formula_panes, sizing_mode="stretch_width")

@@ -13,7 +13,7 @@ import math
 import numpy as np
 import panel as pn
 import param
-from bokeh.models import ColumnDataSource, Range1d, Span
+from bokeh.models import ColumnDataSource, Range1d, Span, Title
 from bokeh.plotting import figure
 
 import mle_core
@@ -37,7 +37,7 @@ from .overlays import (
 from .presentation import presentation
 from .requirements import missing_modules, run_when_loaded
 from .theme import palette, requested_theme
-from .widgets import GuardedIntInput
+from .widgets import Formulas, GuardedIntInput
 
 #: Points of each profile curve drawn on the slices (fewer where each point is a costly maximisation).
 PROFILE_POINTS = 80
@@ -147,17 +147,18 @@ class HowSure(LazyView):
         self.histograms = [_Histogram(slot) for slot in range(MAX_PARAMETERS)]
         self._layout = pn.Column(
             pn.pane.Markdown(INTERVALS_TEXT, sizing_mode="stretch_width", margin=(0, 10)),
-            pn.pane.LaTeX(INTERVALS_FORMULA, renderer="katex", margin=(0, 10)),
+            Formulas(INTERVALS_FORMULA, margin=(0, 10)),
             self._intervals,
             pn.pane.Markdown(TESTS_TEXT, sizing_mode="stretch_width", margin=(0, 10)),
-            pn.pane.LaTeX(TESTS_FORMULA, renderer="katex", margin=(0, 10)),
+            Formulas(TESTS_FORMULA, margin=(0, 10)),
             pn.Row(*self.null_inputs),
             self._tests,
             self._sigma_box,
             pn.pane.Markdown(REPEAT_TEXT, sizing_mode="stretch_width", margin=(0, 10)),
             pn.Row(self.repeats_input, pn.Column(self.repeat_button, align="end")),
             self._repeat_summary,
-            pn.Row(*(h.pane for h in self.histograms), sizing_mode="stretch_width"),
+            # Side by side where they fit, one under the other in a narrow window.
+            pn.FlexBox(*(h.pane for h in self.histograms), flex_wrap="wrap", sizing_mode="stretch_width"),
             sizing_mode="stretch_width",
         )
         self._sync_family()
@@ -204,7 +205,7 @@ class HowSure(LazyView):
                 widget.value = float(p.default)
         self._sigma_box.visible = presentation(family.name).normal_location_scale is not None
         for slot, histogram in enumerate(self.histograms):
-            histogram.pane.visible = slot < len(family.parameters) and self.estimates is not None
+            histogram.shown = slot < len(family.parameters) and self.estimates is not None
 
     def update_theta(self) -> None:
         pass
@@ -399,7 +400,7 @@ class HowSure(LazyView):
             finite = column[np.isfinite(column)]
             infinite = column.size - finite.size
             histogram = self.histograms[j]
-            histogram.pane.visible = True
+            histogram.shown = True
             histogram.show(p, finite, theta[p.name])
             if finite.size:
                 mean, spread = float(finite.mean()), float(finite.std(ddof=1)) if finite.size > 1 else math.nan
@@ -415,7 +416,7 @@ class HowSure(LazyView):
             if infinite:
                 notes.append(f"{infinite:,} samples had no finite {p.symbol}̂ (not in the histogram).")
         for slot in range(len(family.parameters), MAX_PARAMETERS):
-            self.histograms[slot].pane.visible = False
+            self.histograms[slot].shown = False
         lines.append(_table(["estimate", "true value", "average estimate", "bias", "spread (SD)"], rows))
         normal = presentation(state.family).normal_location_scale
         if normal is not None and n > 1:
@@ -454,6 +455,8 @@ class _Histogram:
             y_axis_label="samples",
         )
         fig.title.text_font_style = "normal"
+        # What the lines are, on a line of its own under the title: together they did not fit a narrow histogram.
+        fig.add_layout(Title(text="green: the truth · red: their average", text_font_style="normal"), "above")
         fig.quad(left="left", right="right", bottom=0, top="count", source=self.source, fill_alpha=0.5)
         colors = palette(requested_theme())
         self.truth = Span(dimension="height", location=0, line_color=colors.truth, line_width=3)
@@ -463,7 +466,19 @@ class _Histogram:
         fig.add_layout(self.truth)
         fig.add_layout(self.mean)
         self.figure = fig
-        self.pane = pn.pane.Bokeh(fig, sizing_mode="stretch_width", visible=False)
+        self.pane = pn.pane.Bokeh(fig, sizing_mode="stretch_width", min_width=280)
+        self.shown = False  # until the experiment is run: an empty frame waiting for it said nothing
+
+    @property
+    def shown(self) -> bool:
+        """Whether the histogram is on the page."""
+        return self.figure.visible
+
+    @shown.setter
+    def shown(self, on: bool) -> None:
+        # The figure's own flag, which the browser follows. The pane's ``visible`` would not do: set back to its
+        # default, Panel's pane takes the figure's value instead (and the figure was never hidden).
+        self.figure.visible = on
 
     def show(self, parameter: mle_core.Parameter, values: np.ndarray, truth: float) -> None:
         if values.size:
@@ -481,7 +496,7 @@ class _Histogram:
             self.mean.visible = False
         self.truth.location = float(truth)
         self.figure.xaxis.axis_label = f"{parameter.symbol}̂ ({parameter.name}) in each sample"
-        self.figure.title.text = f"{values.size:,} estimates {parameter.symbol}̂: green = truth, red = their average"
+        self.figure.title.text = f"{values.size:,} estimates {parameter.symbol}̂"
 
     @property
     def counts(self) -> np.ndarray:

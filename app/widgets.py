@@ -30,6 +30,7 @@ __all__ = [
     "CHOOSE_WITH_ENTER_CLASS",
     "LIVE_REGION_CLASS",
     "AccessibleBokehViews",
+    "Formulas",
     "GuardedFloatInput",
     "GuardedIntInput",
     "GuardedSelect",
@@ -155,6 +156,49 @@ class GuardedFloatInput(RefusesBadValues, RangeKeptOnServer, pn.widgets.FloatInp
         if not _is_number(value) or not low <= value <= high:
             return f"{value!r} was refused: it takes {describe_range(low, high)}"
         return None
+
+
+class Formulas(pn.viewable.Viewer):
+    """One or more formulas (LaTeX in ``$…$``, several separated by ``\\qquad``), side by side where they fit and one
+    under another in a narrow column: a KaTeX pane per formula, in a row that wraps.
+
+    A formula itself never breaks: Panel's KaTeX pane shows the MathML that KaTeX writes, and a browser does not break
+    MathML. Several in one pane made a line wider than a phone or the explanations' column, cut off at its edge.
+    ``object`` is the whole text, as a pane's; ``pane_params`` go to every pane.
+    """
+
+    object = param.String(default="", doc="The formulas, in LaTeX: $…$, several separated by \\qquad.")
+
+    def __init__(self, object: str = "", **pane_params):
+        super().__init__(object=object)
+        self._pane_params = {"renderer": "katex", **pane_params}
+        self.panes: list[pn.pane.LaTeX] = []
+        self._row = pn.FlexBox(flex_wrap="wrap", align_items="center", sizing_mode="stretch_width", margin=0)
+        self.param.watch(self._show, ["object"])
+        self._show()
+
+    def __panel__(self):
+        return self._row
+
+    @staticmethod
+    def split(text: str) -> list[str]:
+        """The formulas of ``text``, each in its own ``$…$``."""
+        inner = text.strip()
+        if not (inner.startswith("$") and inner.endswith("$")) or r"\qquad" not in inner:
+            return [text]
+        parts = [part.strip() for part in inner[1:-1].split(r"\qquad") if part.strip()]
+        if any(part.count("{") != part.count("}") for part in parts):
+            return [text]  # a \qquad inside braces does not separate formulas
+        return [f"${part}$" for part in parts]
+
+    def _show(self, *_):
+        parts = self.split(self.object)
+        if len(parts) == len(self.panes):
+            for pane, part in zip(self.panes, parts, strict=True):
+                pane.object = part
+            return
+        self.panes = [pn.pane.LaTeX(part, **self._pane_params) for part in parts]
+        self._row.objects = list(self.panes)
 
 
 def card_built_when_opened(build: Callable[[], object], title: str, **card_params) -> pn.Card:

@@ -186,8 +186,9 @@ def test_the_model_card_follows_family_switches(classroom):
 
 
 def test_the_explanations_render_their_formulas_with_katex(classroom):
-    latex = [pane for card in classroom.explanations.cards for pane in card.objects if isinstance(pane, pn.pane.LaTeX)]
-    assert len(latex) == 3
+    latex = [pane for card in classroom.explanations.cards for pane in card.select(pn.pane.LaTeX)]
+    # The density, L and ℓ (two formulas, one under the other where the column is narrow: Formulas), and θ̂.
+    assert len(latex) == 4
     assert all(pane.renderer == "katex" for pane in latex)
 
 

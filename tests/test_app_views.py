@@ -12,6 +12,7 @@ from bokeh.events import DoubleTap, Press, Tap
 from mle_explorer.controls import ANIMATION_DURATION_S, ANIMATION_PERIOD_MS, ease
 from mle_explorer.explorer import MLEExplorer, create_app
 from mle_explorer.plot import removed_positions
+from mle_explorer.widgets import Formulas
 
 
 @pytest.fixture
@@ -421,3 +422,18 @@ def test_a_view_asked_for_before_its_card_is_opened_is_the_one_the_card_shows(ex
     card = next(card for card in explorer._layout.select(pn.Card) if card.title.startswith("Draw a new sample"))
     card.collapsed = False
     assert any(widget is sampler.size_input for widget in card.select(pn.widgets.IntInput))
+
+
+def test_formulas_side_by_side_become_one_pane_each_and_follow_a_new_text():
+    # A browser does not break a formula (MathML): several in one pane ran past a phone's edge.
+    formulas = Formulas(r"$\hat\mu=\bar x\qquad \hat\sigma=s,\qquad n=5$", margin=(0, 10))
+    assert [pane.object for pane in formulas.panes] == [r"$\hat\mu=\bar x$", r"$\hat\sigma=s,$", "$n=5$"]
+    assert all(pane.renderer == "katex" and pane.margin == (0, 10) for pane in formulas.panes)
+    kept = formulas.panes[0]
+    formulas.object = r"$a=1\qquad b=2\qquad c=3$"
+    assert formulas.panes[0] is kept, "as many formulas: the panes are kept and only their text changes"
+    assert [pane.object for pane in formulas.panes] == ["$a=1$", "$b=2$", "$c=3$"]
+    formulas.object = r"$\text{one}\qquad\text{formula}$ or \frac{a\qquad b}{c}"  # not a $…$ list: one pane, as given
+    assert [pane.object for pane in formulas.panes] == [formulas.object]
+    formulas.object = r"$\frac{a\qquad b}{c}$"  # a \qquad inside braces separates nothing
+    assert [pane.object for pane in formulas.panes] == [formulas.object]
