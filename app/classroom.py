@@ -143,7 +143,7 @@ class Explanations(pn.viewable.Viewer):
         card = {"sizing_mode": "stretch_width", "margin": (5, 5)}
         shown = presentation(self.state.family)
         self.family_markdown = pn.pane.Markdown(shown.explanation(), sizing_mode="stretch_width")
-        self.family_formula = pn.pane.LaTeX(shown.density_formula, renderer="katex")
+        self.family_formula = Formulas(shown.density_formula)
         self.family_card = pn.Card(
             self.family_markdown, self.family_formula, title=self._family_title(), collapsed=False, **card
         )

@@ -37,7 +37,8 @@ class FamilyPresentation:
     notation: str
     #: One sentence: what one observation is, in the words of a first course.
     observation: str
-    #: The density (or probability mass) in KaTeX.
+    #: The density (or probability mass) in KaTeX. In these three, ``\qquad`` separates two formulas and ``\allowbreak``
+    #: marks where a long one may go on on the next line in a narrow column (``widgets.Formulas``).
     density_formula: str
     #: ℓ(θ) written out for this family, in KaTeX.
     log_likelihood_formula: str
@@ -97,7 +98,7 @@ GAUSSIAN = FamilyPresentation(
     observation="An observation is one measured value, any real number: a length, a time, a test score.",
     density_formula=r"$f(x\mid\mu,\sigma)=\dfrac{1}{\sigma\sqrt{2\pi}}\,e^{-(x-\mu)^2/(2\sigma^2)}$",
     log_likelihood_formula=(
-        r"$\ell(\mu,\sigma)=-\tfrac{n}{2}\ln(2\pi)-n\ln\sigma-\tfrac{1}{2\sigma^2}\sum_{i=1}^{n}(x_i-\mu)^2$"
+        r"$\ell(\mu,\sigma)=-\tfrac{n}{2}\ln(2\pi)-n\ln\sigma\allowbreak-\tfrac{1}{2\sigma^2}\sum_{i=1}^{n}(x_i-\mu)^2$"
     ),
     estimate_formula=(
         r"$\hat\mu=\bar x=\tfrac{1}{n}\sum_{i=1}^{n}x_i\qquad"
@@ -110,7 +111,7 @@ BERNOULLI = FamilyPresentation(
     name="bernoulli",
     notation="Bernoulli(p)",
     observation="An observation is one yes/no outcome: 1 for a success (heads, a click), 0 for a failure.",
-    density_formula=r"$P(X=x\mid p)=p^{x}(1-p)^{1-x},\quad x\in\{0,1\}$",
+    density_formula=r"$P(X=x\mid p)=p^{x}(1-p)^{1-x},\allowbreak\quad x\in\{0,1\}$",
     log_likelihood_formula=r"$\ell(p)=k\ln p+(n-k)\ln(1-p),\qquad k=\sum_{i=1}^{n}x_i\ \text{(the number of 1s)}$",
     estimate_formula=r"$\hat p=\tfrac{k}{n}$",
     outcomes=(("Heads / success (1)", 1.0), ("Tails / failure (0)", 0.0)),
@@ -121,11 +122,11 @@ BINOMIAL = FamilyPresentation(
     observation=(
         "An observation is a number of successes out of m independent trials (0 to m); m is known, not estimated."
     ),
-    density_formula=r"$P(X=k\mid p)=\binom{m}{k}p^{k}(1-p)^{m-k},\quad k=0,\dots,m$",
+    density_formula=r"$P(X=k\mid p)=\binom{m}{k}p^{k}(1-p)^{m-k},\allowbreak\quad k=0,\dots,m$",
     log_likelihood_formula=(
-        r"$\ell(p)=\sum_{i=1}^{n}\ln\tbinom{m}{x_i}+S\ln p+(nm-S)\ln(1-p),\qquad S=\sum_{i=1}^{n}x_i$"
+        r"$\ell(p)=\sum_{i=1}^{n}\ln\tbinom{m}{x_i}\allowbreak+S\ln p+(nm-S)\ln(1-p),\qquad S=\sum_{i=1}^{n}x_i$"
     ),
-    estimate_formula=r"$\hat p=\tfrac{S}{nm}\quad(m\text{ trials per observation})$",
+    estimate_formula=r"$\hat p=\tfrac{S}{nm}\allowbreak\quad(m\text{ trials per observation})$",
     constant_limits=MappingProxyType({"n_trials": MAX_TRIALS}),
     constants_covering=_trials_covering,
 )
@@ -133,15 +134,15 @@ POISSON = FamilyPresentation(
     name="poisson",
     notation="Poisson(λ)",
     observation="An observation is a count of events in one fixed interval (a day, a batch): 0, 1, 2, …",
-    density_formula=r"$P(X=k\mid\lambda)=\dfrac{\lambda^{k}e^{-\lambda}}{k!},\quad k=0,1,2,\dots$",
-    log_likelihood_formula=r"$\ell(\lambda)=\Big(\sum_{i=1}^{n}x_i\Big)\ln\lambda-n\lambda-\sum_{i=1}^{n}\ln(x_i!)$",
+    density_formula=r"$P(X=k\mid\lambda)=\dfrac{\lambda^{k}e^{-\lambda}}{k!},\allowbreak\quad k=0,1,2,\dots$",
+    log_likelihood_formula=r"$\ell(\lambda)=\Big(\sum_{i=1}^{n}x_i\Big)\ln\lambda-n\lambda\allowbreak-\sum_{i=1}^{n}\ln(x_i!)$",
     estimate_formula=r"$\hat\lambda=\bar x$",
 )
 EXPONENTIAL = FamilyPresentation(
     name="exponential",
     notation="Exponential(λ)",
     observation="An observation is a waiting time (a positive number) until the next event.",
-    density_formula=r"$f(x\mid\lambda)=\lambda e^{-\lambda x},\quad x\ge 0$",
+    density_formula=r"$f(x\mid\lambda)=\lambda e^{-\lambda x},\allowbreak\quad x\ge 0$",
     log_likelihood_formula=r"$\ell(\lambda)=n\ln\lambda-\lambda\sum_{i=1}^{n}x_i$",
     estimate_formula=r"$\hat\lambda=1/\bar x$",
 )
@@ -150,14 +151,16 @@ WEIBULL = FamilyPresentation(
     notation="Weibull(k, λ)",
     observation="An observation is a lifetime (a positive number): how long one part lasted.",
     density_formula=(
-        r"$f(x\mid k,\lambda)=\dfrac{k}{\lambda}\Big(\dfrac{x}{\lambda}\Big)^{k-1}e^{-(x/\lambda)^{k}},\quad x\ge 0$"
+        r"$f(x\mid k,\lambda)=\dfrac{k}{\lambda}\Big(\dfrac{x}{\lambda}\Big)^{k-1}e^{-(x/\lambda)^{k}},"
+        r"\allowbreak\quad x\ge 0$"
     ),
     log_likelihood_formula=(
         r"$\ell(k,\lambda)=n\ln\tfrac{k}{\lambda}+(k-1)\sum_{i=1}^{n}\ln\tfrac{x_i}{\lambda}"
-        r"-\sum_{i=1}^{n}\big(\tfrac{x_i}{\lambda}\big)^{k}$"
+        r"\allowbreak-\sum_{i=1}^{n}\big(\tfrac{x_i}{\lambda}\big)^{k}$"
     ),
     estimate_formula=(
-        r"$\text{no closed form: }\hat\lambda^{\hat k}=\tfrac{1}{n}\sum x_i^{\hat k},\ \hat k\text{ found numerically}$"
+        r"$\text{no closed form: }\allowbreak\hat\lambda^{\hat k}=\tfrac{1}{n}\sum x_i^{\hat k},"
+        r"\allowbreak\ \hat k\text{ found numerically}$"
     ),
 )
 

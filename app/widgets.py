@@ -8,11 +8,14 @@ there are re-exported here.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
+from typing import ClassVar
 
 import panel as pn
 import param
 
+from .assets import stylesheet
 from .upstream import (
     CHOOSE_WITH_ENTER_CLASS,
     LIVE_REGION_CLASS,
@@ -159,46 +162,70 @@ class GuardedFloatInput(RefusesBadValues, RangeKeptOnServer, pn.widgets.FloatInp
 
 
 class Formulas(pn.viewable.Viewer):
-    """One or more formulas (LaTeX in ``$…$``, several separated by ``\\qquad``), side by side where they fit and one
-    under another in a narrow column: a KaTeX pane per formula, in a row that wraps.
+    """Formulas in LaTeX (``$…$``) that wrap: side by side where they fit, one under another in a narrow column.
 
-    A formula itself never breaks: Panel's KaTeX pane shows the MathML that KaTeX writes, and a browser does not break
-    MathML. Several in one pane made a line wider than a phone or the explanations' column, cut off at its edge.
-    ``object`` is the whole text, as a pane's; ``pane_params`` go to every pane.
+    ``\\qquad`` separates two formulas, ``\\allowbreak`` marks where a long one may continue on the next line (as in
+    TeX): each piece is a KaTeX pane of its own, in a row that wraps (formulas.css spaces them). A formula itself never
+    breaks: Panel's KaTeX pane shows the MathML that KaTeX writes, and a browser does not break MathML, so a long line
+    ran past a phone's edge or the explanations' column. ``object`` is the whole text, as a pane's; ``pane_params`` go
+    to every pane.
     """
 
-    object = param.String(default="", doc="The formulas, in LaTeX: $…$, several separated by \\qquad.")
+    object = param.String(default="", doc="The formulas, in LaTeX: $…$, split at \\qquad and \\allowbreak.")
+
+    #: The separators, and the CSS class of a piece that follows each.
+    SEPARATORS: ClassVar[dict[str, str]] = {r"\qquad": "mle-formula-next", r"\allowbreak": "mle-formula-continued"}
 
     def __init__(self, object: str = "", **pane_params):
         super().__init__(object=object)
         self._pane_params = {"renderer": "katex", **pane_params}
         self.panes: list[pn.pane.LaTeX] = []
-        self._row = pn.FlexBox(flex_wrap="wrap", align_items="center", sizing_mode="stretch_width", margin=0)
+        self._row = pn.FlexBox(
+            flex_wrap="wrap",
+            align_items="baseline",
+            sizing_mode="stretch_width",
+            margin=0,
+            stylesheets=[stylesheet("formulas.css")],
+        )
         self.param.watch(self._show, ["object"])
         self._show()
 
     def __panel__(self):
         return self._row
 
-    @staticmethod
-    def split(text: str) -> list[str]:
-        """The formulas of ``text``, each in its own ``$…$``."""
+    @classmethod
+    def split(cls, text: str) -> list[tuple[str, str]]:
+        """The pieces of ``text``, each ``(CSS class, "$…$")``: "" for the first, else the class of its separator. A
+        text that is not one ``$…$``, or whose separators stand inside braces, is one piece as it is."""
         inner = text.strip()
-        if not (inner.startswith("$") and inner.endswith("$")) or r"\qquad" not in inner:
-            return [text]
-        parts = [part.strip() for part in inner[1:-1].split(r"\qquad") if part.strip()]
-        if any(part.count("{") != part.count("}") for part in parts):
-            return [text]  # a \qquad inside braces does not separate formulas
-        return [f"${part}$" for part in parts]
+        pattern = "(" + "|".join(re.escape(separator) for separator in cls.SEPARATORS) + ")"
+        if not (inner.startswith("$") and inner.endswith("$") and inner.count("$") == 2):
+            return [("", text)]
+        tokens = re.split(pattern, inner[1:-1])
+        pieces, separator = [], ""
+        for token in tokens:
+            if token in cls.SEPARATORS:
+                separator = cls.SEPARATORS[token]
+            elif token.strip():
+                pieces.append((separator if pieces else "", token.strip()))
+        if len(pieces) < 2 or any(piece.count("{") != piece.count("}") for _, piece in pieces):
+            return [("", text)]
+        return [(css_class, f"${piece}$") for css_class, piece in pieces]
 
     def _show(self, *_):
-        parts = self.split(self.object)
-        if len(parts) == len(self.panes):
-            for pane, part in zip(self.panes, parts, strict=True):
-                pane.object = part
+        pieces = self.split(self.object)
+        if [pane.css_classes for pane in self.panes] == [self._classes(css_class) for css_class, _ in pieces]:
+            for pane, (_, piece) in zip(self.panes, pieces, strict=True):
+                pane.object = piece
             return
-        self.panes = [pn.pane.LaTeX(part, **self._pane_params) for part in parts]
+        self.panes = [
+            pn.pane.LaTeX(piece, **{**self._pane_params, "css_classes": self._classes(css_class)})
+            for css_class, piece in pieces
+        ]
         self._row.objects = list(self.panes)
+
+    def _classes(self, css_class: str) -> list[str]:
+        return [*self._pane_params.get("css_classes", []), *([css_class] if css_class else [])]
 
 
 def card_built_when_opened(build: Callable[[], object], title: str, **card_params) -> pn.Card:

@@ -425,15 +425,24 @@ def test_a_view_asked_for_before_its_card_is_opened_is_the_one_the_card_shows(ex
 
 
 def test_formulas_side_by_side_become_one_pane_each_and_follow_a_new_text():
-    # A browser does not break a formula (MathML): several in one pane ran past a phone's edge.
-    formulas = Formulas(r"$\hat\mu=\bar x\qquad \hat\sigma=s,\qquad n=5$", margin=(0, 10))
-    assert [pane.object for pane in formulas.panes] == [r"$\hat\mu=\bar x$", r"$\hat\sigma=s,$", "$n=5$"]
+    # A browser does not break a formula (MathML): several in one pane, or one long one, ran past a phone's edge.
+    formulas = Formulas(r"$\hat\mu=\bar x\qquad \hat\sigma=s\allowbreak-t,\qquad n=5$", margin=(0, 10))
+    assert [pane.object for pane in formulas.panes] == [r"$\hat\mu=\bar x$", r"$\hat\sigma=s$", "$-t,$", "$n=5$"]
+    assert [pane.css_classes for pane in formulas.panes] == [
+        [],
+        ["mle-formula-next"],  # a formula of its own, 2em on
+        ["mle-formula-continued"],  # the same formula, on the next line if need be
+        ["mle-formula-next"],
+    ]
     assert all(pane.renderer == "katex" and pane.margin == (0, 10) for pane in formulas.panes)
     kept = formulas.panes[0]
-    formulas.object = r"$a=1\qquad b=2\qquad c=3$"
-    assert formulas.panes[0] is kept, "as many formulas: the panes are kept and only their text changes"
-    assert [pane.object for pane in formulas.panes] == ["$a=1$", "$b=2$", "$c=3$"]
-    formulas.object = r"$\text{one}\qquad\text{formula}$ or \frac{a\qquad b}{c}"  # not a $…$ list: one pane, as given
-    assert [pane.object for pane in formulas.panes] == [formulas.object]
-    formulas.object = r"$\frac{a\qquad b}{c}$"  # a \qquad inside braces separates nothing
-    assert [pane.object for pane in formulas.panes] == [formulas.object]
+    formulas.object = r"$a=1\qquad b=2\allowbreak+3\qquad c=3$"
+    assert formulas.panes[0] is kept, "pieces of the same kinds: the panes are kept and only their text changes"
+    assert [pane.object for pane in formulas.panes] == ["$a=1$", "$b=2$", "$+3$", "$c=3$"]
+    for text in (
+        r"$\text{one}\qquad\text{formula}$ or $\frac{a}{c}$",  # not one $…$: one pane, as given
+        r"$\frac{a\qquad b}{c}$",  # a separator inside braces separates nothing
+        r"$a=b$",
+    ):
+        formulas.object = text
+        assert [pane.object for pane in formulas.panes] == [text]
