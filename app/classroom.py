@@ -59,9 +59,11 @@ HIGHLIGHT_STYLES = {"outline": "4px solid var(--mle-tour-color)", "outline-offse
 SIDE_WIDTH = 330
 #: In presentation mode the explanations column takes a line of its own, below the app.
 SIDE_BELOW_STYLES = {"width": "100%", "flex": "1 0 100%"}
-#: The tour's card floats over the page's bottom right corner, so it stays in view whatever it points at.
+#: The tour's card floats over the page (tour.js puts it beside what a step talks about, scrolled into view).
 TOUR_WIDTH = 380
 TOUR_STYLES = {"position": "fixed", "right": "16px", "bottom": "16px", "z-index": "1050"}
+#: The CSS class of the components a tour step's card is placed beside (``GuidedTour``, tour.js).
+TOUR_ANCHOR_CLASS = "mle-tour-anchor"
 
 # --- styles ---------------------------------------------------------------------------------------------
 #: Added to every component's shadow root by ``ClassroomDesign``: the focus ring, and the sizes presentation mode
@@ -230,11 +232,20 @@ class GuidedTour(JSComponent):
     tour opens, the keyboard focus moves to Next, and back to where it was when it closes. The
     Python side (``start``, ``next_step``, ``previous_step``, ``close``) and the browser change the
     same two parameters, ``step`` and ``active``.
+
+    The card sits beside what the step talks about: the components with the CSS class ``anchor_class``, which the
+    page marks and then announces in ``placed_step``. The browser scrolls them into view with room for the card,
+    and places the card to their right or left where the window has room, else below or above them (tour.js); it
+    follows them as the page scrolls. With nothing marked, the card floats at the window's bottom right.
     """
 
     steps = param.List(default=[], doc="The steps, each a dict with 'title' and 'text'.")
     step = param.Integer(default=0, bounds=(0, None), doc="The step shown (from 0).")
     active = param.Boolean(default=False, doc="Whether the tour is open.")
+    placed_step = param.Integer(
+        default=-1, doc="The step whose components the page has marked with anchor_class (-1: none)."
+    )
+    anchor_class = param.String(default=TOUR_ANCHOR_CLASS, constant=True, doc="See TOUR_ANCHOR_CLASS.")
 
     _esm = asset_text("tour.js")
     _stylesheets = [stylesheet("tour.css")]  # noqa: RUF012 (Panel's own convention)
@@ -418,19 +429,26 @@ class Classroom(pn.viewable.Viewer):
             self.explorer.plot.set_presentation(self.presentation)
 
     # --- the tour's outlines ------------------------------------------------------------------------------
-    def _tour_targets(self, name: str) -> list:
-        """The components a tour step outlines (found when the step is shown: the sliders change with the family)."""
+    def _tour_targets(self, name: str) -> tuple[list, list]:
+        """The components a tour step outlines (found when the step is shown: the sliders change with the family), as
+        (anchors, others): the card is placed beside the anchors; the scenario buttons are elsewhere on the page than
+        the family selector."""
         explorer = self.explorer
         controls = explorer.controls
-        targets = {
-            "plot": [explorer.plot.figure],
-            "sliders": list(controls.sliders.values()),
-            "readout": [getattr(explorer.readout, "_numbers", None)],
-            "optimize": [controls.optimize_button],
-            "families": [controls.family_select, *getattr(explorer.scenarios, "buttons", {}).values()],
-            "undo": [controls.undo_button, controls.reset_button, controls.clear_button],
+        groups = {
+            "plot": ([explorer.plot.figure], []),
+            "sliders": (list(controls.sliders.values()), []),
+            "readout": ([getattr(explorer.readout, "_numbers", None)], []),
+            "optimize": ([controls.optimize_button], []),
+            "families": ([controls.family_select], list(getattr(explorer.scenarios, "buttons", {}).values())),
+            "undo": ([controls.undo_button, controls.reset_button, controls.clear_button], []),
         }
-        return [target for target in targets.get(name, []) if target is not None and hasattr(target, "styles")]
+        anchors, others = groups.get(name, ([], []))
+        return self._styleable(anchors), self._styleable(others)
+
+    @staticmethod
+    def _styleable(components: list) -> list:
+        return [component for component in components if component is not None and hasattr(component, "styles")]
 
     @property
     def highlighted(self) -> list:
@@ -441,13 +459,21 @@ class Classroom(pn.viewable.Viewer):
         with pn.io.hold():
             for target, styles in self._highlighted:
                 target.styles = {**dict.fromkeys(HIGHLIGHT_STYLES, ""), **styles}  # "": remove in the browser
+                target.css_classes = [name for name in target.css_classes if name != TOUR_ANCHOR_CLASS]
             self._highlighted = []
-            if self.tour.active:
-                step = min(self.tour.step, len(TOUR_STEPS) - 1)
-                for target in self._tour_targets(TOUR_STEPS[step][2]):
-                    styles = dict(target.styles or {})
-                    self._highlighted.append((target, styles))
-                    target.styles = {**styles, **HIGHLIGHT_STYLES}
+            if not self.tour.active:
+                self.tour.placed_step = -1
+                return
+            step = min(self.tour.step, len(TOUR_STEPS) - 1)
+            anchors, others = self._tour_targets(TOUR_STEPS[step][2])
+            for target in anchors + others:
+                styles = dict(target.styles or {})
+                self._highlighted.append((target, styles))
+                target.styles = {**styles, **HIGHLIGHT_STYLES}
+            for anchor in anchors:
+                anchor.css_classes = [*anchor.css_classes, TOUR_ANCHOR_CLASS]
+            # Last, so that the browser has the marks when it hears of the step (one message: pn.io.hold).
+            self.tour.placed_step = step
 
 
 #: JavaScript moving the keyboard focus into the view of ``target`` (a widget's Bokeh model).

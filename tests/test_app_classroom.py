@@ -19,6 +19,7 @@ from mle_explorer.classroom import (
     PRESENTATION_STYLES,
     SIDE_BELOW_STYLES,
     THEME_COLORS,
+    TOUR_ANCHOR_CLASS,
     TOUR_STEPS,
     Classroom,
     ClassroomDesign,
@@ -148,6 +149,38 @@ def test_each_tour_step_outlines_its_component_and_restores_it(classroom):
     for name, component in expected.items():
         styles = dict(component.styles or {})
         assert {key: value for key, value in styles.items() if value != ""} == before[name], name
+
+
+def test_each_tour_step_marks_what_its_card_is_placed_beside_and_then_announces_it(classroom):
+    explorer, tour = classroom.explorer, classroom.tour
+    controls = explorer.controls
+    outlined = [
+        explorer.plot.figure,
+        *controls.sliders.values(),
+        explorer.readout._numbers,
+        controls.optimize_button,
+        controls.family_select,
+        *explorer.scenarios.buttons.values(),
+        controls.undo_button,
+        controls.reset_button,
+        controls.clear_button,
+    ]
+
+    def marked():
+        return [component for component in outlined if TOUR_ANCHOR_CLASS in component.css_classes]
+
+    assert (tour.placed_step, marked()) == (-1, [])
+    tour.start()
+    assert (tour.placed_step, marked()) == (0, [explorer.plot.figure])
+    for _ in range(4):
+        tour.next_step()
+    assert TOUR_STEPS[tour.step][2] == "families"
+    assert tour.placed_step == tour.step
+    # Outlined, but the card goes beside the selector: the scenario buttons are elsewhere on the page.
+    assert marked() == [controls.family_select]
+    assert set(classroom.highlighted) > {controls.family_select}
+    tour.close()
+    assert (tour.placed_step, marked()) == (-1, [])
 
 
 def test_the_tour_outlines_the_sliders_of_the_current_family(classroom):
