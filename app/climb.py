@@ -16,7 +16,8 @@ import param
 from mle_core import inference
 
 from .controls import held
-from .overlays import LandscapeOverlays, LazyView, PathPoint, escape, event_loop_running, finite_mle, number
+from .numbers import log_likelihood, number, parameter, signed
+from .overlays import LandscapeOverlays, LazyView, PathPoint, escape, event_loop_running, finite_mle
 
 #: The time between two animation frames of Run (ms) and how many steps each frame takes: one at a
 #: readable pace at first, then more and more, so that a slow gradient ascent still ends in seconds.
@@ -37,19 +38,21 @@ METHOD_TEXT = {
     "gradient": (
         "**Gradient ascent** walks uphill along the score ∇ℓ, scaled by the step size η. Too small an η "
         "crawls; too large overshoots (each step is then halved until ℓ does not drop, and the formula says so). "
-        "The path is drawn in red on the surface and on the slices."
+        "The path is drawn in red on the surface and on the slices (off a slice's curve where a step moved the "
+        "other parameter too)."
     ),
     "newton": (
         "**Newton–Raphson** fits a parabola to ℓ at θ (its slope and curvature: the purple dashed curves on "
         "the slices) and jumps to that parabola's top. Near the peak it needs only a few steps. The path is "
-        "drawn in red on the surface and on the slices."
+        "drawn in red on the surface and on the slices (off a slice's curve where a step moved the other "
+        "parameter too)."
     ),
 }
 
 
-def plain(value: float) -> str:
-    """A parameter value in the path table: 10 significant digits (μ ≈ 1e8 moves in its last ones)."""
-    return f"{value:.10g}".replace("-", "−")
+def gain_text(before: float, after: float) -> str:
+    """ℓ's change in a step, signed: "+14.95", "+3.412 × 10⁻⁷", or "≈ 0" for a change within rounding of ℓ."""
+    return signed(number(after - before, noise=1e-12 * max(1.0, abs(before))))
 
 
 def _steps(count: int) -> str:
@@ -219,9 +222,11 @@ class ClimbControls(LazyView):
         return step, ""
 
     def _follow(self) -> None:
-        """Draw the path and move the sliders to its end."""
+        """Draw the path and move the sliders to its end; a climb that reached the top reveals the answer."""
         self._publish_path()
         self.state.set_parameters(**self.steps[-1].theta_new)
+        if converged(self.steps[-1]) and finite_mle(self.state)[0] is not None:
+            self.state.show_answer()  # found by climbing, as Optimize finds it
 
     def back(self) -> None:
         """Undo the last step: the sliders go back to where it started."""
@@ -347,10 +352,10 @@ class ClimbControls(LazyView):
         if self.steps:
             step = self.steps[-1]
             label = "Newton–Raphson" if step.method == "newton" else "gradient ascent"
-            gain = step.log_likelihood_new - step.log_likelihood
+            gain = gain_text(step.log_likelihood, step.log_likelihood_new)
             parts.append(
-                f"<div><b>Step {len(self.steps)}</b> ({label}): ℓ went from {number(step.log_likelihood, 6)} to "
-                f"{number(step.log_likelihood_new, 6)} ({'+' if gain >= 0 else ''}{number(gain, 4)})</div>"
+                f"<div><b>Step {len(self.steps)}</b> ({label}): ℓ went from {log_likelihood(step.log_likelihood)} "
+                f"to {log_likelihood(step.log_likelihood_new)} ({gain})</div>"
                 f'<pre style="white-space: pre-wrap; font-size: 0.9em; margin: 4px 0">{escape(step.formula())}</pre>'
             )
         elif not message:
@@ -365,21 +370,21 @@ class ClimbControls(LazyView):
             return ""
         names = self.steps[0].names
         symbols = self.steps[0].symbols
+        steps = {name: self.state.model.param[name].step for name in names}
         head = "".join(f"<th style='padding:2px 8px'>{s}</th>" for s in symbols)
         body = []
         start = max(0, len(self.steps) - rows)
         if start == 0:
             first = self.steps[0]
-            cells = "".join(f"<td style='padding:2px 8px'>{plain(first.theta[n])}</td>" for n in names)
+            cells = "".join(f"<td style='padding:2px 8px'>{parameter(first.theta[n], steps[n])}</td>" for n in names)
             body.append(
-                f"<tr><td>start</td>{cells}<td style='padding:2px 8px'>{number(first.log_likelihood, 6)}</td></tr>"
+                f"<tr><td>start</td>{cells}<td style='padding:2px 8px'>{log_likelihood(first.log_likelihood)}</td></tr>"
             )
         for k in range(start, len(self.steps)):
             step = self.steps[k]
-            cells = "".join(f"<td style='padding:2px 8px'>{plain(step.theta_new[n])}</td>" for n in names)
-            body.append(
-                f"<tr><td>{k + 1}</td>{cells}<td style='padding:2px 8px'>{number(step.log_likelihood_new, 6)}</td></tr>"
-            )
+            cells = "".join(f"<td style='padding:2px 8px'>{parameter(step.theta_new[n], steps[n])}</td>" for n in names)
+            ell = log_likelihood(step.log_likelihood_new)
+            body.append(f"<tr><td>{k + 1}</td>{cells}<td style='padding:2px 8px'>{ell}</td></tr>")
         more = f"<div>(the last {rows} of {len(self.steps)} steps)</div>" if start else ""
         return (
             "<table style='font-family: ui-monospace, monospace; font-size: 0.9em; text-align: right'>"
