@@ -266,7 +266,9 @@ class HowSure(LazyView):
     def _profile_curve(self, p: mle_core.Parameter):
         state = self.state
         start, end = state.model.param[p.name].bounds
-        costly = len(state.family_spec.parameters) > 1 and state.family != "gaussian"
+        # Without a closed-form profile every point is a maximisation over the other parameters.
+        family = state.family_spec
+        costly = len(family.parameters) > 1 and family.profile is None
         values = np.linspace(start, end, COSTLY_PROFILE_POINTS if costly else PROFILE_POINTS)
         try:
             with np.errstate(all="ignore"):
@@ -392,7 +394,7 @@ class HowSure(LazyView):
             return
         family = state.family_spec
         repeats = int(self.repeats)
-        budget = MAX_DRAWS if state.family == "gaussian" else MAX_DRAWS_ONE_BY_ONE
+        budget = MAX_DRAWS if family.fit_many is not None else MAX_DRAWS_ONE_BY_ONE
         notes = []
         if repeats * n > budget:
             repeats = max(10, budget // n)
