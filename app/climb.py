@@ -3,7 +3,8 @@
 The student picks a method (and, for gradient ascent, a step size η), then Step, Back, Run to
 convergence or Reset. Every step is one ``mle_core.inference`` step from the sliders' current
 values; the sliders follow it, the path is drawn on the surface and the slices (through
-``LandscapeOverlays.path``), and the step's update formula is shown with its numbers filled in.
+``LandscapeOverlays.path``), and the step's update formula is shown with its numbers filled in
+(``step_text``: mle_core gives the numbers, the app writes them with ``app.numbers``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import param
 from mle_core import inference
 
 from .controls import held
-from .numbers import log_likelihood, number, parameter, signed
+from .numbers import APPROXIMATELY_ZERO, MINUS, log_likelihood, number, parameter, signed
 from .overlays import LandscapeOverlays, LazyView, PathPoint, escape, event_loop_running, finite_mle
 
 #: The time between two animation frames of Run (ms) and how many steps each frame takes: one at a
@@ -48,6 +49,82 @@ METHOD_TEXT = {
         "parameter too)."
     ),
 }
+
+
+#: Why a Newton step was damped, in the words of a first course. Its constant is α: λ is a family's rate or scale.
+DAMPING_TEXT = (
+    "Here ℓ does not curve down like a hilltop in every direction (−∂²ℓ is not positive definite), so Newton's "
+    "jump to the top of its parabola could lead downhill. The step adds α·D to the curvature (D: the diagonal of "
+    "|I|), which shortens it and turns it toward the uphill direction of gradient ascent; near the top α is 0 "
+    "and the step is Newton's own."
+)
+
+
+def _factor(text: str) -> str:
+    """A number inside a product, in brackets when it has a sign or a power of ten: × (−2.401), × (7.04 × 10⁻⁷)."""
+    return f"({text})" if text.startswith(MINUS) or "×" in text or text == APPROXIMATELY_ZERO else text
+
+
+def _times(count: int) -> str:
+    return "once" if count == 1 else "twice" if count == 2 else f"{count} times"
+
+
+def why_stuck(step: inference.ClimbStep) -> str:
+    """Why ``step`` could not move, in words ('' if it moved)."""
+    if not (math.isfinite(step.step_size) and all(math.isfinite(v) for v in step.direction.values())):
+        return "the derivatives are not finite here"
+    if step.scale == 0.0:
+        return "ℓ does not increase along this step's direction, however short the step"
+    return ""
+
+
+def step_text(step: inference.ClimbStep, state) -> str:
+    """The update of ``step`` written out with its numbers, one line per parameter, then in words what changed it.
+
+    θ is written as its slider writes it. Rounding noise reads ≈ 0: a gradient entry that would move ℓ by a
+    billionth of its size across the slider's whole range, a matrix entry 10⁻¹² of the matrix's largest, a move
+    10⁻¹² of θ.
+    """
+    steps = {name: state.model.param[name].step for name in step.names}
+    widths = {name: state.model.param[name].bounds[1] - state.model.param[name].bounds[0] for name in step.names}
+    size = max(1.0, abs(step.log_likelihood))
+    gradient = {n: number(step.gradient[n], noise=1e-9 * size / max(widths[n], 1e-300)) for n in step.names}
+    t = number(step.scale)
+    lines = []
+    if step.method == "gradient":
+        eta = number(step.step_size)
+        lines.append(f"θ_new = θ + t·η·∇ℓ(θ),  η = {eta},  t = {t}")
+        for name, symbol in zip(step.names, step.symbols, strict=True):
+            lines.append(
+                f"{symbol}_new = {parameter(step.theta[name], steps[name])} + {t} × {_factor(eta)} × "
+                f"{_factor(gradient[name])} = {parameter(step.theta_new[name], steps[name])}"
+            )
+    else:
+        rows = step.information or ()
+        largest = max((abs(v) for row in rows for v in row if math.isfinite(v)), default=0.0)
+        matrix = "; ".join(", ".join(number(v, noise=1e-12 * largest) for v in row) for row in rows)
+        if step.levenberg:
+            head = f"θ_new = θ + t·(I + α·D)⁻¹∇ℓ(θ),  α = {number(step.levenberg)},  I + α·D = [{matrix}]"
+        else:
+            head = f"θ_new = θ + t·I⁻¹∇ℓ(θ),  I = −∂²ℓ = [{matrix}]"
+        lines.append(f"{head},  ∇ℓ = [{', '.join(gradient[n] for n in step.names)}],  t = {t}")
+        for name, symbol in zip(step.names, step.symbols, strict=True):
+            move = number(step.direction[name], noise=1e-12 * max(abs(step.theta[name]), steps[name]))
+            lines.append(
+                f"{symbol}_new = {parameter(step.theta[name], steps[name])} + {t} × {_factor(move)} = "
+                f"{parameter(step.theta_new[name], steps[name])}"
+            )
+        if step.levenberg:
+            lines.append(DAMPING_TEXT)
+    stuck = why_stuck(step)
+    if stuck:
+        lines.append(f"No move: {stuck}.")
+    else:
+        if step.halvings_outside:
+            lines.append(f"The step was halved {_times(step.halvings_outside)} to stay inside the parameter space.")
+        if step.halvings_downhill:
+            lines.append(f"The step was halved {_times(step.halvings_downhill)} so that ℓ does not decrease.")
+    return "\n".join(lines)
 
 
 def gain_text(before: float, after: float) -> str:
@@ -318,7 +395,7 @@ class ClimbControls(LazyView):
             where = "the maximum likelihood estimate" if estimate else "a point where ℓ stops changing"
             return f"Converged after {_steps(len(self.steps))}: the sliders are at {where}."
         if stuck(last):
-            return f"Stopped after {_steps(len(self.steps))}: {last.note or 'no uphill move was possible'}."
+            return f"Stopped after {_steps(len(self.steps))}: {why_stuck(last) or 'no uphill move was possible'}."
         return f"Stopped after {_steps(len(self.steps))} without converging: try Newton–Raphson or a larger η."
 
     def _stop(self) -> None:
@@ -353,10 +430,11 @@ class ClimbControls(LazyView):
             step = self.steps[-1]
             label = "Newton–Raphson" if step.method == "newton" else "gradient ascent"
             gain = gain_text(step.log_likelihood, step.log_likelihood_new)
+            formula = escape(step_text(step, self.state))
             parts.append(
                 f"<div><b>Step {len(self.steps)}</b> ({label}): ℓ went from {log_likelihood(step.log_likelihood)} "
                 f"to {log_likelihood(step.log_likelihood_new)} ({gain})</div>"
-                f'<pre style="white-space: pre-wrap; font-size: 0.9em; margin: 4px 0">{escape(step.formula())}</pre>'
+                f'<pre style="white-space: pre-wrap; font-size: 0.9em; margin: 4px 0">{formula}</pre>'
             )
         elif not message:
             parts.append(

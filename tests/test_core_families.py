@@ -147,7 +147,7 @@ def test_n_trials_is_an_integer_constant_with_default_10():
     assert n_trials.description == "trials per observation"
     assert n_trials.check(20) == 20
     assert isinstance(n_trials.check(20.0), int)
-    for bad, pattern in [(0, r"n_trials must lie in \[1, inf\)"), (2.5, "whole number"), ("x", "a number")]:
+    for bad, pattern in [(0, r"n_trials must lie in \[1, ∞\)"), (2.5, "whole number"), ("x", "a number")]:
         with pytest.raises(ValueError, match=pattern):
             n_trials.check(bad)
 
@@ -577,7 +577,7 @@ def test_non_finite_and_huge_values_are_refused_at_every_size(family, size, bad,
         mle_core.sufficient_statistics(family, data)
 
 
-@pytest.mark.parametrize(("n_trials", "pattern"), [(0, r"must lie in \[1, inf\)"), (2.5, "whole number")])
+@pytest.mark.parametrize(("n_trials", "pattern"), [(0, r"must lie in \[1, ∞\)"), (2.5, "whole number")])
 def test_invalid_n_trials_is_refused(n_trials, pattern):
     with pytest.raises(ValueError, match=pattern):
         mle_core.fit("binomial", [1, 2], n_trials=n_trials)
@@ -716,7 +716,7 @@ def test_sample_seeds_and_edges():
         mle_core.sample("poisson", 2.5, rate=1.0)
     with pytest.raises(ValueError, match="rng must be"):
         mle_core.sample("poisson", 2, rng="seed", rate=1.0)
-    with pytest.raises(ValueError, match=r"rate must lie in \(0, inf\)"):
+    with pytest.raises(ValueError, match=r"rate must lie in \(0, ∞\)"):
         mle_core.sample("exponential", 2, rate=0.0)
 
 

@@ -155,7 +155,7 @@ def test_degenerate_samples_have_no_finite_maximum(data):
 
 @pytest.mark.parametrize("sigma", [0.0, -0.0, -1.0, -1e-300, -math.inf])
 def test_non_positive_sigma_is_refused(sigma):
-    pattern = r"sigma must (lie in \(0, inf\)|be finite)"
+    pattern = r"sigma must (lie in \(0, ∞\)|be finite)"
     with pytest.raises(ValueError, match=pattern):
         mle_core.log_likelihood("gaussian", EXAMPLE, mu=0.0, sigma=sigma)
     with pytest.raises(ValueError, match=pattern):
