@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from mle_core.scenarios import SCENARIOS
 from mle_explorer import numbers
 
-from .support import UPDATE_TIMEOUT_S, VIEWPORT, wait_until
+from .support import LOAD_TIMEOUT_S, VIEWPORT, wait_until
 
 
 def _values() -> list[float]:
@@ -157,19 +157,22 @@ def test_no_scenario_climb_or_tab_shows_e_notation_or_more_than_six_figures(page
     problems = {}
     for name, scenario in SCENARIOS.items():
         page.get_by_role("button", name=scenario.title, exact=True).click()
-        expect(page.get_by_text(f"Loaded “{scenario.title}”").first).to_be_visible()
+        expect(page.get_by_text(f"Loaded “{scenario.title}”").first).to_be_visible(timeout=LOAD_TIMEOUT_S * 1000)
         seen = page.evaluate(_SCREEN_TEXT)  # before the answer is shown
         page.get_by_role("tab", name="Climb").click()
         climb.get_by_role("button", name="Newton–Raphson").click()
         climb.get_by_role("button", name="Run to convergence").click()
-        expect(climb.get_by_text("Converged after")).to_be_visible(timeout=UPDATE_TIMEOUT_S * 6000)
+        expect(climb.get_by_text("Converged after")).to_be_visible(timeout=LOAD_TIMEOUT_S * 2000)
         seen += page.evaluate(_SCREEN_TEXT)
         for tab in ("How sure?", "L vs ℓ", "Each point's ln f"):
             page.get_by_role("tab", name=tab).click()
             if tab == "How sure?":
-                wait_until(lambda: page.get_by_text("standard error").first.is_visible())
+                wait_until(lambda: page.get_by_text("standard error").first.is_visible(), timeout=LOAD_TIMEOUT_S)
             page.wait_for_function("() => Bokeh.documents.every((doc) => doc.is_idle)")
             seen += page.evaluate(_SCREEN_TEXT)
+        # What was read is the page: the climb's text, and bare numbers such as the axes' tick labels.
+        assert any("Converged after" in text for text in seen)
+        assert any(re.fullmatch(r"−?\d+(?:\.\d+)?", text) for text in seen)
         bad = _unreadable(seen)
         if bad:
             problems[name] = sorted(set(bad))[:8]
