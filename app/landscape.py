@@ -51,7 +51,7 @@ import mle_core
 from mle_core import inference
 
 from .climb import ClimbControls
-from .numbers import format_axes, hover_formatter, log_likelihood, number, parameter, power_of_ten
+from .numbers import equals, format_axes, hover_formatter, log_likelihood, number, parameter, power_of_ten
 from .overlays import (
     JOINT_DROP,
     MAX_PARAMETERS,
@@ -359,7 +359,7 @@ class LikelihoodSlices(LazyView):
         at = parameter(x, state.model.param[piece.name].step)
         # Rounding noise: a slope that would move ℓ by a billionth of its size across the slider's whole range.
         noise = 1e-9 * max(1.0, abs(y)) / max(piece.x_range.end - piece.x_range.start, 1e-300)
-        piece.figure.title.text = f"tangent slope ∂ℓ/∂{symbol} = {number(slope, noise=noise)} at {symbol} = {at}"
+        piece.figure.title.text = f"tangent slope ∂ℓ/∂{symbol} {equals(number(slope, noise=noise))} at {symbol} = {at}"
 
     def _set(self, source: ColumnDataSource, data: dict) -> None:
         self._updating = True

@@ -8,7 +8,7 @@ import math
 import panel as pn
 import param
 
-from .numbers import log_likelihood, log_likelihood_gap, parameter
+from .numbers import APPROXIMATELY_ZERO, log_likelihood, log_likelihood_gap, parameter
 from .presentation import hat, presentation
 from .state import ADD_BY_KEYBOARD, ExplorerState
 from .widgets import LIVE_REGION_CLASS, LiveHTML
@@ -164,9 +164,10 @@ class LikelihoodReadout(pn.viewable.Viewer):
                 lines.append(_hint(f"{mle.message[0].upper()}{mle.message[1:]}."))
         if gap is not None:
             trend = f", {self._trend}" if self._trend else ""
+            written = log_likelihood_gap(gap)
+            relation = "" if written == APPROXIMATELY_ZERO else "= "  # "ℓ̂ − ℓ ≈ 0", not "= ≈ 0"
             lines.append(
-                f"<div>ℓ̂ − ℓ = {_value(log_likelihood_gap(gap), 'gap')} below the maximum: "
-                f"<b>{closeness(gap)}</b>{trend}</div>"
+                f"<div>ℓ̂ − ℓ {relation}{_value(written, 'gap')} below the maximum: <b>{closeness(gap)}</b>{trend}</div>"
             )
         if gap is not None and not state.answer_shown:
             lines.append(

@@ -225,3 +225,21 @@ def test_aic_differences_below_two_read_as_no_real_difference(explorer):
     assert text.count("← lowest") == 1
     assert "← among the best" not in text
     assert "equally well" not in text
+
+
+def test_the_theme_switch_keeps_a_teacher_s_answer_shown(monkeypatch):
+    import urllib.parse
+
+    import panel as pn
+    from panel.io.location import Location
+
+    from mle_explorer.classroom import Classroom
+
+    classroom = Classroom(explorer=MLEExplorer())
+    location = Location()
+    monkeypatch.setattr(pn.state, "_location", location)  # the page's URL, outside a server session
+    classroom.theme_button.clicks += 1
+    assert "answer" not in dict(urllib.parse.parse_qsl(location.search.lstrip("?")))
+    classroom.explorer.state.show_answer(keep=True)
+    classroom.theme_button.clicks += 1
+    assert dict(urllib.parse.parse_qsl(location.search.lstrip("?")))["answer"] == "shown"

@@ -162,3 +162,21 @@ def test_ticks_are_distinct_when_the_ticks_are_and_never_in_e_notation(start, sp
 def test_the_javascript_twin_is_shipped_next_to_the_module():
     for name in ("formatNumber", "formatFixed", "formatTicks"):
         assert f"function {name}(" in numbers.JAVASCRIPT
+
+
+def test_a_session_sends_numbers_js_once_however_many_formatters_use_it():
+    from bokeh.document import Document
+    from bokeh.models import CustomJS, CustomJSHover, CustomJSTickFormatter
+    from panel.io.state import set_curdoc
+
+    from mle_explorer.explorer import create_app
+
+    document = Document()
+    with set_curdoc(document):  # as in a server session
+        create_app().server_doc(document)
+    formatters = [m for m in document.models if isinstance(m, CustomJSTickFormatter | CustomJSHover)]
+    libraries = [m for m in document.models if isinstance(m, CustomJS) and "function formatTicks(" in m.code]
+    assert len(formatters) >= 4  # two sliders, the plot's axes, its tooltips
+    assert len(libraries) == 1
+    assert all(formatter.args["library"] is libraries[0] for formatter in formatters)
+    assert not any("function formatNumber(" in formatter.code for formatter in formatters)

@@ -366,6 +366,10 @@ def read_gap(page) -> str:
     return readout_text(page, "gap")
 
 
+#: What the readout's "ℓ̂ − ℓ" shows at the maximum: 0, or ≈ 0 for a gap below ℓ's last decimal (app.numbers).
+AT_THE_TOP = ("0", "≈ 0")
+
+
 # --- expected values -------------------------------------------------------------------------------
 def gaussian_log_likelihood(xs, mu: float, sigma: float) -> float:
     """ℓ(μ, σ) = Σ ln N(xᵢ | μ, σ²), computed independently of the app."""

@@ -228,7 +228,7 @@ def test_a_file_outside_the_family_s_support_names_the_row(page, tmp_path):
     path = tmp_path / "waits.csv"
     path.write_text("minutes\n3\n-1\n")
     upload(page, path)
-    expect(notice(page, "needs positive numbers: row 3 (-1)")).to_be_visible()
+    expect(notice(page, "needs positive numbers: row 3 (−1)")).to_be_visible()  # the value as the app writes it
     assert observation_xs(page) == EXAMPLE
 
 

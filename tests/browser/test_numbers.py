@@ -19,6 +19,8 @@ from mle_explorer import numbers
 
 from .support import LOAD_TIMEOUT_S, VIEWPORT, wait_until
 
+pytestmark = pytest.mark.browser
+
 
 def _values() -> list[float]:
     """Values across 10⁻¹² … 10¹², both signs, halves that round differently to even, and the special ones."""

@@ -3,9 +3,12 @@ family), a teacher's ``?answer=shown`` keeps it shown, and a legend entry hides 
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import expect
 
 from .support import wait_until
+
+pytestmark = pytest.mark.browser
 
 #: The plot's best fit in BokehJS: its renderer's number of points, and whether the legend lists it.
 _BEST_FIT = """() => {
