@@ -11,12 +11,11 @@ from bokeh.models import Div
 
 import mle_core
 
+from .assets import stylesheet
 from .numbers import log_likelihood
 from .requirements import missing_modules, run_when_loaded
 from .state import ExplorerState
 
-_CELL = "padding: 2px 8px; text-align: right; font-family: ui-monospace, SFMono-Regular, Menlo, monospace"
-_HEAD = "padding: 2px 8px; text-align: right; border-bottom: 1px solid #999"
 #: AIC differences below this are no real difference (the usual rule of thumb, Burnham & Anderson's ΔAIC < 2).
 NO_REAL_DIFFERENCE = 2.0
 
@@ -42,7 +41,8 @@ class FamilyComparisonTable(pn.viewable.Viewer):
                 "distance above the lowest: below 2 it is no real difference (a common rule of thumb).",
                 sizing_mode="stretch_width",
             ),
-            pn.pane.Bokeh(self._table, sizing_mode="stretch_width"),
+            # The pane's stylesheets, not the Div's: the pane sets the Div's own (Panel's design, then these).
+            pn.pane.Bokeh(self._table, sizing_mode="stretch_width", stylesheets=[stylesheet("comparison.css")]),
             title="Compare families on these data",
             collapsed=True,
             sizing_mode="stretch_width",
@@ -81,23 +81,18 @@ class FamilyComparisonTable(pn.viewable.Viewer):
         best = min((row.aic for row in fitted), default=None)
         close = [row for row in fitted if row.aic - best < NO_REAL_DIFFERENCE] if best is not None else []
         lines = [
-            "<table style='border-collapse: collapse'>",
-            f"<tr><th style='{_HEAD}; text-align:left'>family</th><th style='{_HEAD}'>k</th>"
-            f"<th style='{_HEAD}'>max ℓ̂</th><th style='{_HEAD}'>AIC</th><th style='{_HEAD}'>ΔAIC</th></tr>",
+            "<table class='mle-comparison'>",
+            "<tr><th>family</th><th>k</th><th>max ℓ̂</th><th>AIC</th><th>ΔAIC</th></tr>",
         ]
         for row in rows:
             current = row.family == state.family
-            weight = "font-weight: 700;" if current else ""
+            row_class = " class='mle-current'" if current else ""
             name = f"{row.label}{' (current)' if current else ''}"
             if row.reason:
                 # The short form fits a row; the full reason (which values, where) is in the tooltip.
                 needs = mle_core.get_family(row.family).support
                 reason = html.escape(row.reason, quote=True)
-                cells = (
-                    f"<td colspan=4 style='{_CELL}; text-align:left; color:var(--mle-muted-color, #666)' "
-                    f"title='{reason}'>"
-                    f"does not apply: it needs {needs}</td>"
-                )
+                cells = f"<td colspan=4 class='mle-reason' title='{reason}'>does not apply: it needs {needs}</td>"
             else:
                 if row not in close:
                     mark = ""
@@ -108,15 +103,15 @@ class FamilyComparisonTable(pn.viewable.Viewer):
                 note = "" if row.converged else " (optimizer did not converge)"
                 delta = row.aic - best if best is not None and math.isfinite(row.aic) else math.nan
                 cells = (
-                    f"<td style='{_CELL}'>{row.k}</td>"
-                    f"<td style='{_CELL}'>{log_likelihood(row.log_likelihood)}</td>"
-                    f"<td style='{_CELL}'>{log_likelihood(row.aic)}</td>"
-                    f"<td style='{_CELL}'>{log_likelihood(delta)}{mark}{note}</td>"
+                    f"<td class='mle-number'>{row.k}</td>"
+                    f"<td class='mle-number'>{log_likelihood(row.log_likelihood)}</td>"
+                    f"<td class='mle-number'>{log_likelihood(row.aic)}</td>"
+                    f"<td class='mle-number'>{log_likelihood(delta)}{mark}{note}</td>"
                 )
-            lines.append(f"<tr style='{weight}'><td style='padding: 2px 8px'>{name}</td>{cells}</tr>")
+            lines.append(f"<tr{row_class}><td class='mle-name'>{name}</td>{cells}</tr>")
         for name in waiting:
             label = mle_core.get_family(name).label
-            lines.append(f"<tr><td style='padding: 2px 8px'>{label}</td><td colspan=4>loading its optimizer…</td></tr>")
+            lines.append(f"<tr><td class='mle-name'>{label}</td><td colspan=4>loading its optimizer…</td></tr>")
         lines.append("</table>")
         if len(close) > 1:
             names = [row.label for row in close]
