@@ -26,7 +26,8 @@ import itertools
 import math
 import weakref
 from decimal import ROUND_HALF_UP, Context, Decimal
-from importlib import resources
+
+from .assets import asset_text
 
 #: Significant figures of a measured value.
 FIGURES = 4
@@ -211,8 +212,7 @@ def power_of_ten(log10_value: float) -> str:
 # --- the same rules in the browser ------------------------------------------------------------------------
 #: ``numbers.js``: the rules above in JavaScript, for the formatters below (function declarations only, so that
 #: it can open the body of a Bokeh ``CustomJS…`` function).
-#: Read as package data, which also works where the package is imported from a wheel (the static page's build).
-JAVASCRIPT = resources.files(__package__).joinpath("numbers.js").read_text(encoding="utf-8")
+JAVASCRIPT = asset_text("numbers.js")
 #: The code the page receives: without comment lines and indentation.
 _SHIPPED = "\n".join(
     line.strip() for line in JAVASCRIPT.splitlines() if line.strip() and not line.strip().startswith("//")
