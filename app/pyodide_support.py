@@ -24,7 +24,12 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+from collections.abc import Callable
 from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bokeh.document import Document
 
 IN_PYODIDE = sys.platform == "emscripten"
 """True when running in the browser under Pyodide."""
@@ -68,3 +73,93 @@ async def _micropip() -> ModuleType:
         await pyodide_js.loadPackage("micropip")
         importlib.invalidate_caches()
     return importlib.import_module("micropip")
+
+
+def settle_before_first_render(document: Document | None) -> None:
+    """Under Pyodide, start the page's sync from the document as it will be rendered, not from before it was built.
+
+    Panel's web worker (``panel.io.pyodide``: ``init_doc``, ``write_doc``, ``_link_docs_worker``) holds the
+    document's change events from the start, builds the app, renders the document to JSON for the page, and
+    once the page has shown it, starts sending changes and releases the held ones. The page's copy already
+    holds every change made while building, so those events are redundant, and one of them names a model the
+    page never receives: the template's design restyles its internal root (``BaseTemplate._init_doc``'s
+    ``preprocess_root``, which has the document but is none of its roots). BokehJS then raised
+    "reference <id> isn't known" and dropped the rest of that message.
+
+    Released here, after the app is built and before the document is rendered, the held events run their
+    Python callbacks and reach no one (nothing listens yet); the hold is then taken again with the same policy,
+    so that changes made between the render and the page's "rendered" still reach the page, as Panel intends.
+    Outside Pyodide (``panel serve``, ``panel convert``'s build-time render) this does nothing.
+    """
+    if not IN_PYODIDE or document is None:
+        return
+    policy = document.callbacks.hold_value
+    if policy is None:
+        return
+    document.unhold()
+    document.hold(policy)
+
+
+def when_page_address_known(callback: Callable[[], None]) -> None:
+    """Under Pyodide, call ``callback()`` once ``pn.state.location`` holds the page's address.
+
+    On a server the address comes with the request that opens the session. In the static page's worker it
+    arrives after the first render: the page sends it (its "location" message) once it has shown the live
+    document, and Panel then sets every field of ``pn.state.location`` at once. ``pn.state.onload`` is no help
+    there: under Pyodide it runs its callback at once, before the address is known. Nor is the ``Location`` of
+    the moment: the page template makes the one the address goes to when it renders, after the app is built;
+    so it is looked up on the event loop's next turn (after the worker's start-up code, before the page's
+    first message).
+    """
+    import asyncio
+
+    import panel as pn
+
+    def watch_the_page_location() -> None:
+        location = pn.state.location
+        if location is None:
+            return
+        if location.href:
+            callback()
+            return
+
+        def arrived(_event) -> None:
+            location.param.unwatch(watcher)
+            callback()
+
+        watcher = location.param.watch(arrived, "href")
+
+    asyncio.get_event_loop().call_soon(watch_the_page_location)
+
+
+#: Panel classes the app renders whose CSS or JS Panel names by jsDelivr npm address (see the function below).
+PANEL_CLASSES_WITH_NPM_ASSETS = ("panel.models.file_dropper:FileDropper", "panel.io.notifications:NotificationArea")
+
+
+def use_the_pages_copies_of_panel_assets() -> None:
+    """Under Pyodide, point Panel's upload box and notifications at the copies of their CSS and JS that the page
+    already loads from Panel's CDN, not at jsDelivr.
+
+    Panel maps such a class's npm addresses (``__css_raw__``, ``__javascript_raw__``) to the bundled copies on its
+    own CDN when the installed package holds those files (``panel.io.resources.bundled_files``). The wheel the
+    page installs is Panel's CDN build, which leaves the bundled files out, so in the worker the mapping fell
+    back to jsDelivr: opening the upload card fetched filepond's stylesheets a second time from another host (and
+    found nothing offline). Here the addresses are rewritten as the mapping would have written them.
+    """
+    if not IN_PYODIDE:
+        return
+    from panel.config import config
+    from panel.io.resources import CDN_DIST
+
+    prefixes = [f"{prefix}/" for prefix in (config.npm_cdn, "https://cdn.jsdelivr.net/npm", "https://unpkg.com")]
+
+    def bundled(url: str, name: str) -> str:
+        prefix = next((prefix for prefix in prefixes if url.startswith(prefix)), None)
+        return url if prefix is None else f"{CDN_DIST}bundled/{name.lower()}/{url[len(prefix) :]}"
+
+    for path in PANEL_CLASSES_WITH_NPM_ASSETS:
+        module, name = path.split(":")
+        cls = getattr(importlib.import_module(module), name)
+        for attribute in ("__css_raw__", "__javascript_raw__"):
+            if urls := cls.__dict__.get(attribute):
+                setattr(cls, attribute, [bundled(url, name) for url in urls])
