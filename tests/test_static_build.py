@@ -85,9 +85,9 @@ def packed_wheel(site, tmp_path_factory) -> Path:
 
 
 def worker_packages(worker_js: str) -> list[str]:
-    """The list the worker passes to ``pyodide.loadPackage`` (parsed here independently of the build)."""
-    calls = re.findall(r"pyodide\.loadPackage\((\[[^\]]*\])\)", worker_js)
-    assert len(calls) == 1, f"expected one pyodide.loadPackage([...]) in the worker, found {len(calls)}"
+    """The packages the worker gives ``loadPyodide`` (parsed here independently of the build)."""
+    calls = re.findall(r"loadPyodide\(\{packages: (\[[^\]]*\])\}\)", worker_js)
+    assert len(calls) == 1, f"expected one loadPyodide({{packages: [...]}}) in the worker, found {len(calls)}"
     return json.loads(calls[0])
 
 
@@ -141,7 +141,7 @@ def test_build_prints_the_files_their_sizes_and_what_the_page_fetches(site):
 
 
 @pytest.mark.static
-def test_page_installs_exactly_what_the_app_imports_in_one_call(site, packed_wheel):
+def test_page_installs_exactly_what_the_app_imports_as_pyodide_starts(site, packed_wheel):
     from panel.io.convert import BOKEH_CDN_WHL, PANEL_CDN_WHL
 
     out, _ = site
@@ -590,7 +590,7 @@ def test_every_package_left_out_is_one_panel_or_bokeh_requires():
 
 
 def test_what_the_page_loads_by_name_is_in_the_pyodide_distribution():
-    # Pyodide's own lock file (from npm) comes with the offline mirror: loadPackage fails on a name it lacks.
+    # Pyodide's own lock file (from npm) comes with the offline mirror: loadPyodide cannot load a name it lacks.
     helpers = load_static_page_helpers()
     if not helpers.MIRROR_TOOLS.is_dir():
         pytest.skip(f"Pyodide's lock file comes with the offline mirror, and {helpers.MIRROR_TOOLS} is absent")

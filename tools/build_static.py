@@ -15,9 +15,9 @@ Then serve the folder with any static host (``python -m http.server -d dist``) a
 3. ``panel convert app/main.py --to pyodide-worker --requirements <wheel>``, which renders the page the student
    sees while Python loads (the conversion runs the app once, with the wheel first on ``sys.path``) and writes
    the worker script;
-4. make it light and fast (``make_light_and_fast``): the worker installs the plan in one
-   ``pyodide.loadPackage`` call, with no micropip and no dependency resolution in the browser; the page starts
-   the worker first thing (``static_page/boot.js``) and loads no Bokeh bundle the app does not use;
+4. make it light and fast (``make_light_and_fast``): the worker gives the plan to ``loadPyodide``, which
+   downloads it while Pyodide starts, with no micropip and no dependency resolution in the browser; the page
+   starts the worker first thing (``static_page/boot.js``) and loads no Bokeh bundle the app does not use;
 5. make it work offline after one visit: a service worker (``static_page/service-worker.js``) keeps what the
    page loads;
 6. rename ``main.html`` to ``index.html``, so a static host serves the app at the site's root, add the
@@ -111,7 +111,7 @@ class BuildError(RuntimeError):
 
 @dataclass(frozen=True)
 class InstallPlan:
-    """What the page's worker installs, in one ``pyodide.loadPackage`` call: no dependency resolution in the browser.
+    """What the page's worker installs, given to ``loadPyodide``: no dependency resolution in the browser.
 
     ``from_pyodide`` are names in the lock file of the Pyodide distribution the page loads; ``from_cdn`` Panel's
     and Bokeh's CDN wheels; ``shipped`` (name, version) pure wheels served with the site, next to our own wheel.
@@ -311,23 +311,33 @@ def replace_once(text: str, old: str | re.Pattern, new: str, where: str) -> str:
     return pattern.sub(lambda _: new, text)
 
 
-#: The part of panel convert's worker that unpacks the resources and installs with micropip.
+#: panel convert's worker: where it starts Pyodide, and its step that unpacks the resources and installs with micropip.
+WORKER_START = "self.pyodide = await loadPyodide();"
 WORKER_INSTALL_STEP = re.compile(r'(?<=console\.log\("Loaded pyodide!"\);\n).*?(?=  console\.log\("Environment)', re.S)
 
 
+#: Put in place of panel convert's calls (see patch_worker). Panel's status messages to the page stay as they were.
+WORKER_START_WITH_PACKAGES = (
+    "// The packages the app imports, and nothing else (tools/build_static.py): Pyodide downloads them while it\n"
+    "  // starts and installs them with no dependency resolution.\n"
+    "  self.pyodide = await loadPyodide({packages: %s});"
+)
+WORKER_INSTALLED = "  self.postMessage({type: 'status', msg: 'Installing environment'})\n"
+
+
 def worker_packages(plan: InstallPlan, own_wheel: str, shipped_wheels: list[str]) -> list[str]:
-    """The list the worker passes to ``pyodide.loadPackage``: names from Pyodide's lock, wheels by URL (the site's
+    """The packages the worker gives ``loadPyodide``: names from Pyodide's lock, wheels by URL (the site's
     relative to the worker, which is at the site's root)."""
     return [*plan.from_pyodide, *plan.from_cdn, *(f"./{WHEELS}/{name}" for name in [*shipped_wheels, own_wheel])]
 
 
 def patch_worker(worker_js: str, packages: list[str]) -> str:
-    """Panel's worker, installing ``packages`` in one ``pyodide.loadPackage`` call instead of unpacking the
-    resources zip and resolving the requirements with micropip (which loaded micropip, fetched Panel's and
-    Bokeh's wheels to read their requirements, then everything those name, pandas included)."""
-    install = (STATIC_PAGE / "worker_install.js").read_text(encoding="utf-8")
-    install = install.replace("__PACKAGES__", json.dumps(packages))
-    return replace_once(worker_js, WORKER_INSTALL_STEP, install, WORKER)
+    """Panel's worker, with ``packages`` given to ``loadPyodide``, which downloads them while Pyodide starts and
+    installs them with no dependency resolution, instead of unpacking the resources zip and then resolving the
+    requirements with micropip (which loaded micropip, fetched Panel's and Bokeh's wheels to read their
+    requirements, then fetched everything those name, pandas included)."""
+    worker_js = replace_once(worker_js, WORKER_START, WORKER_START_WITH_PACKAGES % json.dumps(packages), WORKER)
+    return replace_once(worker_js, WORKER_INSTALL_STEP, WORKER_INSTALLED, WORKER)
 
 
 def patch_page(html: str) -> str:
@@ -369,10 +379,10 @@ def make_light_and_fast(out: Path, wheel: Path, plan: InstallPlan) -> list[str]:
 
 
 def loaded_packages(worker_js: str) -> list[str]:
-    """The list the page's worker passes to ``pyodide.loadPackage``."""
-    match = re.search(r"pyodide\.loadPackage\((\[.*?\])\)", worker_js, re.DOTALL)
+    """The packages the page's worker gives ``loadPyodide``."""
+    match = re.search(r"loadPyodide\(\{packages: (\[.*?\])\}\)", worker_js, re.DOTALL)
     if match is None:
-        raise BuildError(f"no pyodide.loadPackage([...]) call in {WORKER}")
+        raise BuildError(f"no loadPyodide({{packages: [...]}}) call in {WORKER}")
     return json.loads(match.group(1))
 
 
@@ -490,7 +500,7 @@ def report(site: StaticSite) -> str:
     lines += [f"  {'total':<60} {human(sum(files.values())):>9}", ""]
     lines.append(f"{site.wheel_name} ({human(site.wheel_size)}) requires at start-up:")
     lines += [f"  {req}" for req in site.wheel_startup_requirements]
-    lines += ["", "The page's worker installs with pyodide.loadPackage (nothing else; names are Pyodide's packages):"]
+    lines += ["", "The page's worker installs, as Pyodide starts (nothing else; names are Pyodide's packages):"]
     lines += [f"  {package}" for package in site.worker_packages]
     lines += ["", "Not installed, though Panel or Bokeh require them (the app never imports them in the browser):"]
     lines += [f"  {name}: {why}" for name, why in NOT_INSTALLED.items()]
