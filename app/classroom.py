@@ -32,8 +32,7 @@ from panel.io.location import Location
 from panel.theme import Bootstrap, Inherit
 from panel.viewable import Viewable
 
-import mle_core
-
+from .presentation import presentation
 from .pyodide_support import IN_PYODIDE
 from .sharing import MAX_QUERY_CHARS, MAX_SHARED_POINTS, share_query
 from .state import ExplorerState
@@ -146,49 +145,6 @@ slider you move lowers ℓ. θ̂ is the best fit *of this family* to *these* dat
 """
 OPTIMIZE_FORMULA = r"$\hat\theta=\arg\max_{\theta}\ \ell(\theta)$"
 
-#: Per family: what one observation is, and its density (or probability) written out.
-FAMILY_NOTES = {
-    "gaussian": (
-        "An observation is one measured value, any real number: a length, a time, a test score.",
-        r"$f(x\mid\mu,\sigma)=\dfrac{1}{\sigma\sqrt{2\pi}}\,e^{-(x-\mu)^2/(2\sigma^2)}$",
-    ),
-    "bernoulli": (
-        "An observation is one yes/no outcome: 1 for a success (heads, a click), 0 for a failure.",
-        r"$P(X=x\mid p)=p^{x}(1-p)^{1-x},\quad x\in\{0,1\}$",
-    ),
-    "binomial": (
-        "An observation is a number of successes out of m independent trials (0 to m); m is known, not estimated.",
-        r"$P(X=k\mid p)=\binom{m}{k}p^{k}(1-p)^{m-k},\quad k=0,\dots,m$",
-    ),
-    "poisson": (
-        "An observation is a count of events in one fixed interval (a day, a batch): 0, 1, 2, …",
-        r"$P(X=k\mid\lambda)=\dfrac{\lambda^{k}e^{-\lambda}}{k!},\quad k=0,1,2,\dots$",
-    ),
-    "exponential": (
-        "An observation is a waiting time (a positive number) until the next event.",
-        r"$f(x\mid\lambda)=\lambda e^{-\lambda x},\quad x\ge 0$",
-    ),
-    "weibull": (
-        "An observation is a lifetime (a positive number): how long one part lasted.",
-        r"$f(x\mid k,\lambda)=\dfrac{k}{\lambda}\Big(\dfrac{x}{\lambda}\Big)^{k-1}e^{-(x/\lambda)^{k}},\quad x\ge 0$",
-    ),
-}
-
-
-def family_text(name: str) -> str:
-    """Markdown for one family: what an observation is and what each parameter (and known constant) means."""
-    family = mle_core.get_family(name)
-    observation = FAMILY_NOTES.get(name, (f"An observation is a value in the {family.support}.", ""))[0]
-    lines = [observation, ""]
-    lines += [f"- **{p.symbol}**: {p.description}" for p in family.parameters]
-    lines += [f"- **{c.symbol}** (known, set by you): {c.description}" for c in family.constants]
-    return "\n".join(lines)
-
-
-def family_formula(name: str) -> str:
-    """The family's density (or probability) in LaTeX, or '' if we have not written it out."""
-    return FAMILY_NOTES.get(name, ("", ""))[1]
-
 
 class Explanations(pn.viewable.Viewer):
     """Short explanations of the plot, the model, ℓ and Optimize, in collapsible cards.
@@ -201,8 +157,9 @@ class Explanations(pn.viewable.Viewer):
     def __init__(self, **params):
         super().__init__(**params)
         card = {"sizing_mode": "stretch_width", "margin": (5, 5)}
-        self.family_markdown = pn.pane.Markdown(family_text(self.state.family), sizing_mode="stretch_width")
-        self.family_formula = pn.pane.LaTeX(family_formula(self.state.family), renderer="katex")
+        shown = presentation(self.state.family)
+        self.family_markdown = pn.pane.Markdown(shown.explanation(), sizing_mode="stretch_width")
+        self.family_formula = pn.pane.LaTeX(shown.density_formula, renderer="katex")
         self.family_card = pn.Card(
             self.family_markdown, self.family_formula, title=self._family_title(), collapsed=False, **card
         )
@@ -235,8 +192,9 @@ class Explanations(pn.viewable.Viewer):
 
     def _on_family(self, *_):
         self.family_card.title = self._family_title()
-        self.family_markdown.object = family_text(self.state.family)
-        self.family_formula.object = family_formula(self.state.family)
+        shown = presentation(self.state.family)
+        self.family_markdown.object = shown.explanation()
+        self.family_formula.object = shown.density_formula
 
 
 # --- the guided tour ------------------------------------------------------------------------------------

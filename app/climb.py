@@ -151,7 +151,7 @@ class ClimbControls(LazyView):
 
     # --- reacting to the state ------------------------------------------------------------------
     def _on_state(self, *events):
-        if any(event.name not in ("theta", "true_parameters") for event in events):
+        if any(event.name not in ("theta_changed", "true_parameters") for event in events):
             self._stop()
             self._clear(
                 message="The data changed: a new climb starts from where the sliders are." if self.steps else ""

@@ -13,8 +13,10 @@ import param
 
 import mle_core
 
+from .parsing import parse_numbers
+from .presentation import presentation
 from .requirements import run_when_loaded
-from .state import ADD_BY_KEYBOARD, MAX_TRIALS, TYPED_VALUES_LABEL, ExplorerState, parse_numbers
+from .state import ADD_BY_KEYBOARD, TYPED_VALUES_LABEL, ExplorerState
 from .widgets import (
     CHOOSE_WITH_ENTER_CLASS,
     LIVE_REGION_CLASS,
@@ -70,10 +72,6 @@ def slider_format(step: float) -> str:
     return "0[.]" + "0" * decimals
 
 
-#: Quick-add buttons for families whose outcomes have names (label, value).
-OUTCOME_BUTTONS = {"bernoulli": (("Heads / success (1)", 1.0), ("Tails / failure (0)", 0.0))}
-
-
 class ParameterControls(pn.viewable.Viewer):
     """The family, one slider per parameter, Optimize (snap to the MLE), and the data buttons.
 
@@ -97,9 +95,9 @@ class ParameterControls(pn.viewable.Viewer):
         self.keep_button = pn.widgets.Button(label="Keep the current family")
         # Stacked: side by side the two buttons are wider than the column, and "Keep …" ended under the next one.
         self._refusal = pn.Column(self.switch_button, self.keep_button, visible=False, sizing_mode="stretch_width")
-        self.trials_input = GuardedIntInput(
-            label="Trials per observation (n_trials)", start=1, end=MAX_TRIALS, value=10, width=220, visible=False
-        )
+        # One box per known constant of the family (the binomial's trials m), rebuilt with the family.
+        self.constant_inputs: dict[str, GuardedIntInput] = {}
+        self._constants_box = pn.Column(sizing_mode="stretch_width")
         self.sliders: dict[str, LiveFloatSlider] = {}
         self._slider_box = pn.Column(sizing_mode="stretch_width")
         # No tooltip: on a full-width button it would open past the right edge of the page.
@@ -126,7 +124,6 @@ class ParameterControls(pn.viewable.Viewer):
         self.family_select.param.watch(held(self._on_family_selected), "value")
         self.switch_button.on_click(held(self._on_switch_anyway))
         self.keep_button.on_click(held(lambda _: self.state.keep_family()))
-        self.trials_input.param.watch(held(self._on_trials), "value")
         self.optimize_button.on_click(held(self._on_optimize))
         self.undo_button.on_click(held(lambda _: self.state.undo()))
         self.reset_button.on_click(held(lambda _: self.state.reset_example()))
@@ -134,8 +131,7 @@ class ParameterControls(pn.viewable.Viewer):
         self.entry.param.watch(held(self._on_add_typed), "enter_pressed")
         self.add_button.on_click(held(self._on_add_typed))
         self._animation = None
-        for widget in (self.family_select, self.trials_input):
-            widget.param.watch(self._on_refusal, "refusal")
+        self.family_select.param.watch(self._on_refusal, "refusal")
         self._build_sliders()
         self.state.param.watch(self._build_sliders, ["model"])
         self.state.param.watch(self._sync_family, ["family", "constants", "refused_switch"])
@@ -147,7 +143,7 @@ class ParameterControls(pn.viewable.Viewer):
         return pn.Column(
             self.family_select,
             self._refusal,
-            self.trials_input,
+            self._constants_box,
             self._slider_box,
             self.optimize_button,
             self._hint,
@@ -194,15 +190,8 @@ class ParameterControls(pn.viewable.Viewer):
             label = mle_core.get_family(refused.family).label
             self.switch_button.label = f"Clear the data and switch to {label}"
             self.keep_button.label = f"Keep {state.family_spec.label}"
-        trials = state.constants.get("n_trials")
-        self.trials_input.visible = trials is not None
-        if trials is not None and self.trials_input.value != trials:
-            self._syncing = True
-            try:
-                self.trials_input.value = int(trials)
-            finally:
-                self._syncing = False
-        outcomes = OUTCOME_BUTTONS.get(state.family, ())
+        self._sync_constants()
+        outcomes = presentation(state.family).outcomes
         if [b.name for b in self.outcome_buttons.objects] != [label for label, _ in outcomes]:
             buttons = []
             for label, value in outcomes:
@@ -213,6 +202,33 @@ class ParameterControls(pn.viewable.Viewer):
         self.outcome_buttons.visible = bool(outcomes)
 
     _syncing = False
+
+    def _sync_constants(self) -> None:
+        """One box per known constant of the family, showing its value (built anew when the family changes)."""
+        state = self.state
+        declared = state.family_spec.constants
+        if [c.name for c in declared] != list(self.constant_inputs):
+            limits = presentation(state.family).constant_limits
+            self.constant_inputs = {}
+            for constant in declared:
+                box = GuardedIntInput(
+                    label=f"{constant.description.capitalize()} ({constant.symbol})",
+                    start=int(constant.lower),
+                    end=limits.get(constant.name),
+                    value=int(state.constants[constant.name]),
+                    width=220,
+                )
+                box.param.watch(held(functools.partial(self._on_constant, constant)), "value")
+                box.param.watch(self._on_refusal, "refusal")
+                self.constant_inputs[constant.name] = box
+            self._constants_box.objects = list(self.constant_inputs.values())
+        for name, box in self.constant_inputs.items():
+            if box.value != state.constants[name]:
+                self._syncing = True
+                try:
+                    box.value = int(state.constants[name])
+                finally:
+                    self._syncing = False
 
     def _on_family_selected(self, event):
         if self._syncing or event.new == self.state.family:
@@ -237,16 +253,16 @@ class ParameterControls(pn.viewable.Viewer):
 
         run_when_loaded(self.state, [refused.family], switch)
 
-    def _on_trials(self, event):
+    def _on_constant(self, constant: mle_core.Parameter, event):
         if self._syncing or event.new is None:
             return
         try:
-            self.state.set_constant("n_trials", event.new)
+            self.state.set_constant(constant.name, event.new)
         except ValueError as error:
-            self.state.notice = f"Trials per observation not changed: {error}."
+            self.state.notice = f"{constant.description.capitalize()} ({constant.symbol}) not changed: {error}."
             self._sync_family()
         else:
-            self.state.notice = f"Each observation now counts successes in {event.new} trials."
+            self.state.notice = f"Now {constant.symbol} = {event.new:,} ({constant.description})."
 
     def _on_outcome(self, value, _event=None):
         self.state.add_observations([value])

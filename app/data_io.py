@@ -18,7 +18,8 @@ import mle_core
 from mle_core._observations import MAX_MAGNITUDE
 
 from .controls import held
-from .state import ExplorerState, family_needs, read_number
+from .parsing import read_number
+from .state import ExplorerState, family_needs
 
 #: The largest file accepted (checked in the browser before anything is sent, and again here).
 MAX_FILE_MB = 20

@@ -10,7 +10,8 @@ import panel as pn
 import param
 
 from .controls import held
-from .state import ExplorerState, exact_text, parse_numbers, short_quote, why_not_an_observation
+from .parsing import exact_text, parse_numbers, short_quote
+from .state import ExplorerState, why_not_an_observation
 from .widgets import GuardedIntInput
 
 

@@ -146,7 +146,9 @@ class LazyView(pn.viewable.Viewer):
         super().__init__(**params)
         self._stale = False
         self.param.watch(self._on_active, ["active"])
-        self.state.param.watch(self._on_state, ["observations", "constants", "family", "theta", "true_parameters"])
+        self.state.param.watch(
+            self._on_state, ["observations", "constants", "family", "theta_changed", "true_parameters"]
+        )
 
     def draw_when_shown(self) -> None:
         """Draw now if the view is in sight, else on the first time it is (the end of a subclass's ``__init__``)."""
@@ -164,7 +166,7 @@ class LazyView(pn.viewable.Viewer):
         if not self.active:
             self._stale = True
             return
-        if any(event.name != "theta" for event in events):
+        if any(event.name != "theta_changed" for event in events):
             self.refresh()
         else:
             self.update_theta()

@@ -36,6 +36,7 @@ from mle_core._observations import MAX_MAGNITUDE
 from mle_core.scenarios import SCENARIOS
 
 from .classroom import THEME_COLORS, requested_theme
+from .presentation import presentation
 from .state import ExplorerState
 
 #: How close (in screen pixels) a click must be to an observation to select it instead of adding one.
@@ -64,27 +65,6 @@ LEGEND_LABELS = {
     "segments": ("f(xᵢ): each point's density", ""),
     "points": ("observations xᵢ", "observations xᵢ (stacked)"),
 }
-#: How each family is written (m: the binomial's trials per observation).
-NOTATION = {
-    "gaussian": "N(μ, σ²)",
-    "bernoulli": "Bernoulli(p)",
-    "binomial": "Binomial(m, p)",
-    "poisson": "Poisson(λ)",
-    "exponential": "Exponential(λ)",
-    "weibull": "Weibull(k, λ)",
-}
-
-
-def notation(family: mle_core.Family, fitted: bool = False) -> str:
-    """The family written with its parameters, e.g. N(μ, σ²); with ``fitted``, with the estimates: N(μ̂, σ̂²)."""
-    symbols = [p.symbol for p in family.parameters]
-    text = NOTATION.get(family.name, f"{family.name.title()}({', '.join(symbols)})")
-    if fitted:
-        name, _, arguments = text.partition("(")
-        for symbol in symbols:
-            arguments = arguments.replace(symbol, symbol + "\u0302")
-        text = f"{name}({arguments}"
-    return text
 
 
 def _rows(source: ColumnDataSource) -> int:
@@ -136,6 +116,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
         # The observation the "Move or remove one observation" card shows, ringed (``mark_observation``).
         self._chosen = ColumnDataSource({"x": [], "y": []})
         self._chosen_index: int | None = None
+        self._family_shown = self.state.family  # the family whose view (x range) is shown
         self.figure = self._make_figure()
         self.remove_button = pn.widgets.Button(
             label="Remove selected points",
@@ -149,10 +130,10 @@ class LikelihoodPlot(pn.viewable.Viewer):
         self._x_range.on_change("end", self._on_view_change)
         self.figure.on_event(Tap, self._on_tap)
         self.figure.on_event(DoubleTap, self._on_tap)  # BokehJS sends no Tap for a second quick click
-        self.state.param.watch(self._on_parameters, ["theta"])
+        self.state.param.watch(self._on_parameters, ["theta_changed"])
         self.state.param.watch(self._on_observations, ["observations", "constants"])
         self.state.param.watch(self._on_truth, ["true_parameters"])
-        self.state.param.watch(self._on_scenario, ["scenario"])
+        self.state.param.watch(self._on_scenario, ["scenario", "family"])
         self._pane = pn.pane.Bokeh(self.figure, sizing_mode="stretch_width")
         self.remove_button.on_click(lambda _: self.remove_selected())
         self._observations.selected.on_change("indices", self._on_selection)
@@ -179,7 +160,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
             y_range=self._y_range,
             tools=[],
             title=POINTS_TITLE,
-            x_axis_label="x (observation value)",
+            x_axis_label=presentation(self.state.family).x_label,
             y_axis_label="density f(x | θ)",
         )
         fig.title.text_font_style = "normal"
@@ -320,8 +301,9 @@ class LikelihoodPlot(pn.viewable.Viewer):
         if state.family_spec.discrete:
             top = self._discrete_top()
             return -0.6, top + 0.6
-        if state.family == "gaussian" or "mu" in state.theta:
-            start, end = state.model.param[state.family_spec.parameter_names[0]].bounds
+        follows = presentation(state.family).view_follows
+        if follows is not None:
+            start, end = state.model.param[follows].bounds
         elif x.size:
             start, end = float(x.min()), float(x.max())
         else:
@@ -405,8 +387,8 @@ class LikelihoodPlot(pn.viewable.Viewer):
         self._model_bars.visible = self._mle_bars.visible = self._true_marks.visible = discrete
         self.remove_button.visible = points
         kind = 1 if discrete else 0
-        family = self.state.family_spec
-        names = {"model": notation(family), "fitted": notation(family, fitted=True)}
+        shown = presentation(self.state.family)
+        names = {"model": shown.written(), "fitted": shown.written(fitted=True)}
         for item in self.figure.legend[0].items:
             for key, renderer in self._legend_keys().items():
                 if renderer in item.renderers:
@@ -514,7 +496,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
             self._set_source(
                 lambda: self._observations.data.update(density=_density(log_density), log_density=log_density)
             )
-        if self.discrete and self.state.family_spec.name != "bernoulli":
+        if self.discrete:
             top = self._discrete_top()
             if top + 0.6 > self._x_range.end and self.state.last_change.kind != "family":
                 self._set_view(self._x_range.start, top + 0.6)
@@ -523,7 +505,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
     def _on_scenario(self, *_):
         scenario = SCENARIOS.get(self.state.scenario)
         unit = scenario.unit if scenario is not None else ""
-        self.figure.xaxis.axis_label = f"x ({unit})" if unit else "x (observation value)"
+        self.figure.xaxis.axis_label = f"x ({unit})" if unit else presentation(self.state.family).x_label
 
     def _on_truth(self, *_):
         self._update_curves(model=False)
@@ -603,8 +585,6 @@ class LikelihoodPlot(pn.viewable.Viewer):
             return False
         self._set_view(start, end)
         return True
-
-    _family_shown = "gaussian"
 
     def _set_view(self, start: float, end: float) -> None:
         self._fitting_view = True

@@ -8,6 +8,7 @@ import math
 import panel as pn
 import param
 
+from .presentation import hat, presentation
 from .state import ADD_BY_KEYBOARD, ExplorerState
 from .widgets import LIVE_REGION_CLASS, LiveHTML
 
@@ -42,43 +43,7 @@ def format_number(value: float | None, digits: int = 3) -> str:
     return text.replace("-", "−")
 
 
-#: The log-likelihood and the estimate of each family, in KaTeX (m: trials per observation).
-FORMULAS = {
-    "gaussian": (
-        r"$\ell(\mu,\sigma)=-\tfrac{n}{2}\ln(2\pi)-n\ln\sigma"
-        r"-\tfrac{1}{2\sigma^2}\sum_{i=1}^{n}(x_i-\mu)^2$",
-        r"$\hat\mu=\bar x=\tfrac{1}{n}\sum_{i=1}^{n}x_i\qquad"
-        r"\hat\sigma=\sqrt{\tfrac{1}{n}\sum_{i=1}^{n}(x_i-\bar x)^2}$",
-    ),
-    "bernoulli": (
-        r"$\ell(p)=k\ln p+(n-k)\ln(1-p),\qquad k=\sum_{i=1}^{n}x_i\ \text{(the number of 1s)}$",
-        r"$\hat p=\tfrac{k}{n}$",
-    ),
-    "binomial": (
-        r"$\ell(p)=\sum_{i=1}^{n}\ln\tbinom{m}{x_i}+S\ln p+(nm-S)\ln(1-p),\qquad S=\sum_{i=1}^{n}x_i$",
-        r"$\hat p=\tfrac{S}{nm}\quad(m\text{ trials per observation})$",
-    ),
-    "poisson": (
-        r"$\ell(\lambda)=\Big(\sum_{i=1}^{n}x_i\Big)\ln\lambda-n\lambda-\sum_{i=1}^{n}\ln(x_i!)$",
-        r"$\hat\lambda=\bar x$",
-    ),
-    "exponential": (
-        r"$\ell(\lambda)=n\ln\lambda-\lambda\sum_{i=1}^{n}x_i$",
-        r"$\hat\lambda=1/\bar x$",
-    ),
-    "weibull": (
-        r"$\ell(k,\lambda)=n\ln\tfrac{k}{\lambda}+(k-1)\sum_{i=1}^{n}\ln\tfrac{x_i}{\lambda}"
-        r"-\sum_{i=1}^{n}\big(\tfrac{x_i}{\lambda}\big)^{k}$",
-        r"$\text{no closed form: }\hat\lambda^{\hat k}=\tfrac{1}{n}\sum x_i^{\hat k},"
-        r"\ \hat k\text{ found numerically}$",
-    ),
-}
 _SUM_OF_LOGS = r"$\ell(\theta)=\sum_{i=1}^{n}\ln f(x_i\mid\theta)$"
-
-
-def hat(symbol: str) -> str:
-    """The symbol with a circumflex: the estimate of that parameter (μ → μ̂)."""
-    return symbol + "\u0302"
 
 
 class LikelihoodReadout(pn.viewable.Viewer):
@@ -98,7 +63,7 @@ class LikelihoodReadout(pn.viewable.Viewer):
         )
         self._formula_panes = [
             pn.pane.LaTeX(formula, renderer="katex", styles={"font-size": "0.95em"})
-            for formula in (_SUM_OF_LOGS, *FORMULAS.get(self.state.family, ("", "")))
+            for formula in (_SUM_OF_LOGS, *self._family_formulas())
         ]
         self._formulas = pn.Column(*self._formula_panes, sizing_mode="stretch_width")
         self.state.param.watch(self._update, ["log_likelihood", "mle", "true_parameters", "family"])
@@ -131,8 +96,12 @@ class LikelihoodReadout(pn.viewable.Viewer):
             text += f", {format_number(gap if gap >= 5e-4 else 0.0)} below the maximum"
         return html.escape(f"{text}, n = {state.n}")
 
+    def _family_formulas(self) -> tuple[str, str]:
+        shown = presentation(self.state.family)
+        return shown.log_likelihood_formula, shown.estimate_formula
+
     def _update_formulas(self, *_):
-        for pane, formula in zip(self._formula_panes[1:], FORMULAS.get(self.state.family, ("", "")), strict=True):
+        for pane, formula in zip(self._formula_panes[1:], self._family_formulas(), strict=True):
             pane.object = formula
 
     def _render(self) -> str:

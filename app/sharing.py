@@ -21,8 +21,9 @@ import param
 import mle_core
 
 from .controls import held
+from .parsing import exact_text, read_number, short_quote
 from .requirements import run_when_loaded
-from .state import ExplorerState, exact_text, family_needs, read_number, short_quote
+from .state import EXAMPLE_FAMILY, ExplorerState, family_needs
 
 #: The longest query a link may carry, and the most observations in it: beyond these, share a file.
 MAX_QUERY_CHARS = 20_000
@@ -108,7 +109,7 @@ def parse_share_query(query: Mapping[str, str]) -> SharedView | None:
     size = _query_size(query)
     if size > MAX_QUERY_CHARS:
         raise ValueError(f"the link is too long ({size:,} characters; at most {MAX_QUERY_CHARS:,})")
-    name = str(query.get("family", "gaussian"))
+    name = str(query.get("family", EXAMPLE_FAMILY))
     if name not in mle_core.FAMILIES:
         raise ValueError(f"unknown family {short_quote(name)}; choose one of: {', '.join(mle_core.FAMILIES)}")
     family = mle_core.get_family(name)

@@ -11,6 +11,7 @@ family, and switching family swaps that object.
 
 from __future__ import annotations
 
+import enum
 import functools
 import math
 import operator
@@ -25,21 +26,24 @@ import mle_core
 from mle_core import FitResult, GaussianStatistics
 from mle_core._observations import MAX_MAGNITUDE
 
+from .parsing import exact_text, short_quote
+from .presentation import presentation
+from .slider_ranges import allowed_value, nearby_values, parameter_ranges
+
 #: The label of the box where values are typed, and how the app's messages tell a keyboard user to add data.
 TYPED_VALUES_BOX = "Type or paste values"
 TYPED_VALUES_LABEL = f"{TYPED_VALUES_BOX} (a dot for decimals), then Enter"
 ADD_BY_KEYBOARD = f"type values in the “{TYPED_VALUES_BOX}” box"
 
-#: The five observations of the seed document's reference code.
+#: The example: the five observations of the seed document's reference code, under its family, from its
+#: starting guess μ = 0, σ = 1 (a poor fit, so that the first thing a student sees is a bad fit).
+EXAMPLE_FAMILY = "gaussian"
 EXAMPLE_OBSERVATIONS = (2.3, 1.9, 2.5, 2.8, 1.7)
-#: The reference code's starting guess: a poor fit, so that the first thing a student sees is a bad fit.
-STARTING_MU, STARTING_SIGMA = 0.0, 1.0
+EXAMPLE_START = {"mu": 0.0, "sigma": 1.0}
 #: How many edits Undo can take back.
 UNDO_DEPTH = 200
 #: How many draws "draw a new sample" allows (the plot switches to a histogram past 1,000).
 MAX_SAMPLE_SIZE = 100_000
-#: The most trials per observation the binomial takes here (its box's end): ln C(m, x) keeps its digits.
-MAX_TRIALS = 100_000
 
 
 @dataclass(frozen=True)
@@ -103,92 +107,6 @@ def model_parameters_class(family_name: str) -> type[ModelParameters]:
     return type(f"{family.name.title()}Parameters", (ModelParameters,), attributes)
 
 
-# --- slider ranges ------------------------------------------------------------------------------
-def nice_step(width: float) -> float:
-    """Return the 1-2-5 × 10ᵏ number closest above ``width`` (a readable slider step)."""
-    if not (width > 0 and math.isfinite(width)):
-        return 1.0
-    exponent = math.floor(math.log10(width))
-    for mantissa in (1, 2, 5, 10):
-        step = float(f"{mantissa}e{exponent}")  # parsed, so 1e-05 rather than 9.999999999999999e-06
-        if step >= width * (1 - 1e-12):
-            return step
-    return float(f"1e{exponent + 1}")
-
-
-def data_spread(stats: GaussianStatistics) -> float:
-    """Return the data's scale for sizing sliders: σ̂, or for equal observations a unit (or 1e-3 of |x̄|)."""
-    sigma_hat = math.sqrt(stats.sum_sq_dev / stats.n)
-    spread = sigma_hat if sigma_hat > 0 else max(1.0, abs(stats.mean) * 1e-3)
-    return max(spread, abs(stats.mean) * 1e-12)
-
-
-def parameter_ranges(
-    family: mle_core.Family, summary: GaussianStatistics, theta: dict[str, float], estimate: dict | None = None
-) -> dict[str, tuple[float, float, float]]:
-    """Return slider ranges ``{name: (start, end, step)}`` for every parameter of ``family``.
-
-    ``summary`` holds the observations' count, mean and spread; ``theta`` the values the ranges must
-    contain; ``estimate`` the MLE, if any. Steps follow the data's scale, so the sliders resolve the
-    likelihood's peak whatever the units:
-
-    * a parameter on the whole line (μ) covers the data's mean ± 5 spreads;
-    * a positive one (σ, a rate, a shape, a scale) runs from one step (0 if 0 is allowed) up to
-      three times its estimate;
-    * one between two finite bounds (a probability) covers them, in thousandths of their width.
-
-    So the MLE is always reachable, for data near 0, far from it (1e8) or spread very wide.
-    """
-    estimate = estimate or {}
-    ranges = {}
-    for p in family.parameters:
-        value = theta.get(p.name, p.default)
-        guess = estimate.get(p.name)
-        if math.isfinite(p.lower) and math.isfinite(p.upper):
-            step = nice_step((p.upper - p.lower) / 1000)
-            start = p.lower if getattr(p, "lower_closed", False) else p.lower + step
-            end = p.upper if getattr(p, "upper_closed", False) else p.upper - step
-        elif math.isfinite(p.lower):
-            if guess is not None and math.isfinite(guess) and guess > p.lower:
-                reference = guess - p.lower
-            else:
-                reference = data_spread(summary) if summary.n else max(abs(p.default - p.lower), 1.0)
-            # reference / 100, not 3 · reference / 300, which overflows for a rate of 1e308; for a scale
-            # of 5e-324 it underflows to 0, and the step is then the smallest float, not 1.0.
-            step = nice_step(reference / 100) if reference / 100 > 0 else math.ulp(0.0)
-            start = p.lower if getattr(p, "lower_closed", False) else p.lower + step
-            if p.lower < value < start:
-                start = value  # a value below one step (σ = 0.4 for data spread by millions) stays reachable
-            end = _round_to(p.lower + max(min(3 * reference, _LARGEST), value - p.lower), 10 * step, math.ceil)
-        else:
-            centre, spread = (summary.mean, data_spread(summary)) if summary.n else (value, 1.0)
-            step = nice_step(10 * spread / 500)
-            start = _round_to(min(centre - 5 * spread, value), 10 * step, math.floor)
-            end = _round_to(max(centre + 5 * spread, value), 10 * step, math.ceil)
-        ranges[p.name] = (start, end, step)
-    return ranges
-
-
-#: The largest float: a slider's end is never beyond it (1 / 1e-308 is a rate of 1e308).
-_LARGEST = float(np.finfo(np.float64).max)
-
-
-def _round_to(value: float, unit: float, direction) -> float:
-    """Round ``value`` to a multiple of ``unit`` (``math.floor`` or ``math.ceil``), without 0.30000000000000004.
-
-    A value too close to the largest float to be rounded (a parameter of 1e308) is returned as it is.
-    """
-    digits = max(0, 1 - math.floor(math.log10(unit)))
-    scaled = value / unit
-    if not math.isfinite(scaled):
-        return value
-    rounded = round(direction(scaled) * unit, digits)
-    if not math.isfinite(rounded):
-        return value
-    # The product can miss ``value`` by a rounding error (1e149 / 1e148 · 1e148 < 1e149): never round inwards.
-    return max(rounded, value) if direction is math.ceil else min(rounded, value)
-
-
 def family_needs(family: mle_core.Family, constants: dict) -> str:
     """Return what ``family`` takes as observations with these ``constants``, for a message about the ones it
     refused: e.g. "the Binomial (successes in m trials) family needs … (n_trials = 10 here)"."""
@@ -211,66 +129,68 @@ def why_not_an_observation(family: mle_core.Family, constants: dict, value: floa
     return None
 
 
-def exact_text(value: float) -> str:
-    """Return the shortest text that reads back as exactly ``value``: ``repr``, without a trailing ``.0``."""
-    text = repr(float(value))
-    return text[:-2] if text.endswith(".0") else text
-
-
-def read_number(text: str) -> float:
-    """Return the number ``text`` spells, as ``float`` reads it, or raise ``ValueError``.
-
-    Unlike ``float``, digits grouped with underscores are refused: in a student's data "1_0" is a typo, not ten.
-    """
-    if "_" in text:
-        raise ValueError(f"could not convert string to float: {text!r}")
-    return float(text)
-
-
-def parse_numbers(text: str) -> np.ndarray:
-    """Return the numbers in ``text`` (separated by commas, semicolons, spaces or new lines).
-
-    Raises ``ValueError`` naming the first entry that is not a finite number.
-    """
-    # Accept the typographic minus the readout itself shows, so copied numbers paste back.
-    entries = [entry for entry in re.split(r"[\s,;]+", text.replace("\u2212", "-").strip()) if entry]
-    if not entries:
-        raise ValueError("no numbers found: type values such as 2.1, 3.4")
-    values = []
-    for position, entry in enumerate(entries, start=1):
-        try:
-            value = read_number(entry)
-        except ValueError:
-            raise ValueError(f"entry {position} ({short_quote(entry)}) is not a number") from None
-        if not math.isfinite(value):
-            raise ValueError(f"entry {position} ({short_quote(entry)}) is not a finite number")
-        values.append(value)
-    return np.array(values)
-
-
-def short_quote(text: str, limit: int = 20) -> str:
-    """``repr`` of ``text``, cut to ``limit`` characters and an ellipsis: a message quotes a value, not all of it."""
-    return repr(text) if len(text) <= limit else repr(text[:limit]) + "…"
-
-
 def _listed(values: np.ndarray, indices: np.ndarray, limit: int = 5) -> str:
     shown = ", ".join(f"{values[i]:g} (#{i + 1})" for i in indices[:limit])
     more = len(indices) - limit
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-@dataclass(frozen=True)
-class _Snapshot:
-    """The state before an edit, as Undo restores it: data, family, parameter values and what is known of them."""
+# --- what an edit publishes ----------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class DataSet:
+    """A family, its known constants, the observations and their statistics: what every edit publishes.
 
-    family: str
-    constants: tuple
+    ``summary`` holds the observations' count, mean and spread (Gaussian statistics, whatever the family): the
+    slider ranges are sized from it.
+    """
+
+    family: mle_core.Family
+    constants: dict
     observations: np.ndarray
     statistics: object
     summary: GaussianStatistics
-    theta: tuple
-    scenario: str
-    true_parameters: tuple | None
+
+    @classmethod
+    def of(cls, family: mle_core.Family, constants: dict, observations: np.ndarray, statistics=None, summary=None):
+        """The data set of validated ``observations``; statistics not given are computed in one pass."""
+        if statistics is None:
+            statistics = family.statistics(observations, **constants)
+        if summary is None:
+            summary = (
+                statistics
+                if isinstance(statistics, GaussianStatistics)
+                else GaussianStatistics._from_valid(observations)
+            )
+        observations.setflags(write=False)
+        return cls(family, dict(constants), observations, statistics, summary)
+
+
+@dataclass(frozen=True)
+class DataOrigin:
+    """Where the observations came from, when the app knows: a scenario, or the true parameters of a draw."""
+
+    scenario: str = ""
+    true_parameters: dict | None = None
+
+
+class Ranges(enum.Enum):
+    """How new data move the sliders' ranges."""
+
+    #: Only grow, so that a slider never jumps under the student's hand (an added or moved point).
+    WIDEN = "widen"
+    #: Fit them to the new data (a new data set, a new family): a value far outside comes to its estimate.
+    RESET = "reset"
+    #: Fit them anew only if the new estimate is out of reach (Undo brings back an earlier data set).
+    REACH = "reach"
+
+
+@dataclass(frozen=True, eq=False)
+class _Snapshot:
+    """The state before an edit, as Undo restores it: the data set, θ and where the data came from."""
+
+    data: DataSet
+    theta: dict
+    origin: DataOrigin
 
 
 class ExplorerState(param.Parameterized):
@@ -282,20 +202,21 @@ class ExplorerState(param.Parameterized):
     observations. Appending updates them in O(1) per point; moving or removing a point recomputes
     them in the pass that copies the array anyway, because subtracting a point's share leaves a
     rounding residue that could turn "all observations equal" into a tiny σ̂.
+
+    θ is kept in one place, ``model`` (the sliders' parameters); ``theta`` reads it, and ``theta_changed``
+    fires after it changed, once ℓ has been recomputed.
     """
 
     # --- what the student controls -----------------------------------------------------------
-    family = param.Selector(
-        default="gaussian", objects=list(mle_core.FAMILIES), constant=True, doc="The family of the model."
-    )
+    family = param.String(default=EXAMPLE_FAMILY, constant=True, doc="The name of the model's family.")
     constants = param.Dict(default={}, constant=True, doc="Known constants of the family (binomial: n_trials).")
     model = param.ClassSelector(
-        class_=ModelParameters, constant=True, doc="The current parameter values, one param.Number per parameter."
+        class_=ModelParameters, constant=True, doc="θ: one param.Number per parameter, the sliders' values."
     )
     observations = param.Array(default=np.array(EXAMPLE_OBSERVATIONS), constant=True, doc="The observed data x₁ … xₙ.")
 
     # --- derived, read-only ------------------------------------------------------------------
-    theta = param.Dict(default={}, constant=True, doc="The current parameter values, name → value (follows model).")
+    theta_changed = param.Event(doc="Fires when θ has changed (read it from ``theta``), with ℓ already recomputed.")
     statistics = param.Parameter(constant=True, doc="The family's sufficient statistics of the observations.")
     log_likelihood = param.Number(default=0.0, constant=True, doc="ℓ(θ) = Σ ln f(xᵢ | θ).")
     mle = param.ClassSelector(
@@ -315,8 +236,8 @@ class ExplorerState(param.Parameterized):
     notice = param.String(default="", doc="A short message for the student about the latest action.")
 
     def __init__(self, rng: np.random.Generator | int | None = None, **params):
-        family = mle_core.get_family(params.pop("family", "gaussian"))
-        constants = {c.name: c.default for c in getattr(family, "constants", ())}
+        family = mle_core.get_family(params.pop("family", EXAMPLE_FAMILY))
+        constants = {c.name: c.default for c in family.constants}
         constants.update(params.pop("constants", {}))
         observations = self._validate(family, constants, params.pop("observations", EXAMPLE_OBSERVATIONS))
         theta = params.pop("theta", None)
@@ -324,14 +245,22 @@ class ExplorerState(param.Parameterized):
         self._rng = np.random.default_rng(rng)
         self._undo_stack: list[_Snapshot] = []
         self._model_watcher = None
-        if theta is None and family.name == "gaussian":
-            theta = {"mu": STARTING_MU, "sigma": STARTING_SIGMA}
-        self._publish(family, constants, observations, change=ObservationChange("replace"), theta=theta)
+        self._summary: GaussianStatistics | None = None
+        if theta is None and family.name == EXAMPLE_FAMILY and tuple(observations) == EXAMPLE_OBSERVATIONS:
+            theta = EXAMPLE_START
+        self._publish(
+            DataSet.of(family, constants, observations), ObservationChange("replace"), theta=theta, record=False
+        )
 
     # --- derived numbers -----------------------------------------------------------------------
     @property
     def n(self) -> int:
         return int(self.observations.size)
+
+    @property
+    def theta(self) -> dict[str, float]:
+        """θ: parameter name → the sliders' current value, in the family's declaration order."""
+        return self.model.values
 
     @property
     def family_spec(self) -> mle_core.Family:
@@ -352,8 +281,8 @@ class ExplorerState(param.Parameterized):
         return mle_core.log_likelihood(self.family, stats, **self.model.values)
 
     def _on_model(self, *_):
-        with param.edit_constant(self):
-            self.param.update(theta=self.model.values, log_likelihood=self._log_likelihood(self.statistics))
+        with param.parameterized.batch_call_watchers(self), param.edit_constant(self):
+            self.param.update(log_likelihood=self._log_likelihood(self.statistics), theta_changed=True)
 
     # --- editing the observations ---------------------------------------------------------------
     def add_observations(self, values) -> None:
@@ -367,8 +296,13 @@ class ExplorerState(param.Parameterized):
         change = ObservationChange("append", tuple(range(start, start + new.size)))
         # The first points after Clear all are a new data set, as Example data or an upload are: the ranges fit
         # them (not the data that were cleared), and a slider far outside them comes to their estimate.
-        ranges = "widen" if start else "reset"
-        self._replace(np.concatenate([self.observations, new]), change, stats=stats, summary=summary, ranges=ranges)
+        self._replace(
+            np.concatenate([self.observations, new]),
+            change,
+            statistics=stats,
+            summary=summary,
+            ranges=Ranges.WIDEN if start else Ranges.RESET,
+        )
 
     def check_move(self, index: int, value) -> tuple[int, float]:
         """Return ``(index, value)`` as a move would make it, or raise ``ValueError`` saying why it cannot.
@@ -432,20 +366,16 @@ class ExplorerState(param.Parameterized):
     def set_observations(self, values) -> None:
         """Replace every observation with ``values`` (validated first; on error nothing changes)."""
         observations = self._validate(self.family_spec, self.constants, values)
-        self._replace(observations, ObservationChange("replace"), ranges="reset")
+        self._replace(observations, ObservationChange("replace"), ranges=Ranges.RESET)
 
     def reset_example(self) -> None:
-        """Go back to the seed document's five example observations, under the Gaussian (one Undo step)."""
-        if self.family == "gaussian":
+        """Go back to the seed document's five example observations, under its family (one Undo step)."""
+        if self.family == EXAMPLE_FAMILY:
             self.set_observations(EXAMPLE_OBSERVATIONS)
         else:
-            self._publish(
-                mle_core.get_family("gaussian"),
-                {},
-                self._validate(mle_core.get_family("gaussian"), {}, EXAMPLE_OBSERVATIONS),
-                change=ObservationChange("replace"),
-                theta={"mu": STARTING_MU, "sigma": STARTING_SIGMA},
-            )
+            family = mle_core.get_family(EXAMPLE_FAMILY)
+            example = DataSet.of(family, {}, self._validate(family, {}, EXAMPLE_OBSERVATIONS))
+            self._publish(example, ObservationChange("replace"), theta=EXAMPLE_START)
         self.notice = "Back to the five example observations."
 
     def clear(self) -> None:
@@ -464,17 +394,12 @@ class ExplorerState(param.Parameterized):
             return
         snapshot = self._undo_stack.pop()
         self._publish(
-            mle_core.get_family(snapshot.family),
-            dict(snapshot.constants),
-            snapshot.observations,
-            change=ObservationChange("undo"),
-            stats=snapshot.statistics,
-            summary=snapshot.summary,
-            theta=dict(snapshot.theta),
+            snapshot.data,
+            ObservationChange("undo"),
+            theta=snapshot.theta,
+            ranges=Ranges.REACH,
+            origin=snapshot.origin,
             record=False,
-            ranges="reach",
-            scenario=snapshot.scenario,
-            truth=None if snapshot.true_parameters is None else dict(snapshot.true_parameters),
         )
         self.notice = "Undid the last edit."
 
@@ -494,8 +419,10 @@ class ExplorerState(param.Parameterized):
         outside = mle_core.outside_support(family, observations, **constants) if observations.size else np.empty(0)
         if outside.size:
             support = family.support
-            if constants.get("n_trials") == MAX_TRIALS and np.max(observations[outside]) > MAX_TRIALS:
-                support += f" (at most {MAX_TRIALS:,} trials per observation here)"
+            limits = presentation(family.name).constant_limits
+            for constant in family.constants:
+                if constants[constant.name] == limits.get(constant.name):
+                    support += f" (at most {limits[constant.name]:,} {constant.description} here)"
             message = (
                 f"The {family.label} family needs {support}; {outside.size} of the {self.n} observations "
                 f"{'is' if outside.size == 1 else 'are'} not: {_listed(observations, outside)}. Nothing was changed: "
@@ -506,7 +433,7 @@ class ExplorerState(param.Parameterized):
                     refused_switch=RefusedSwitch(family.name, tuple(outside.tolist()), message), notice=message
                 )
             return False
-        self._publish(family, constants, observations, change=ObservationChange("family"), ranges="reset")
+        self._publish(DataSet.of(family, constants, observations), ObservationChange("family"), ranges=Ranges.RESET)
         self.notice = f"Switched to the {family.label} family; the sliders are its parameters."
         return True
 
@@ -517,25 +444,20 @@ class ExplorerState(param.Parameterized):
 
     def set_constant(self, name: str, value) -> None:
         """Set a known constant of the family (binomial: ``n_trials``); refused if the data do not allow it."""
-        spec = {c.name: c for c in getattr(self.family_spec, "constants", ())}
+        family = self.family_spec
+        spec = {c.name: c for c in family.constants}
         if name not in spec:
             raise ValueError(f"the {self.family} family has no constant {name!r}")
-        constants = _within_app_limits({**self.constants, name: int(spec[name].check(value))})
-        observations = self._validate(self.family_spec, constants, self.observations)
-        self._publish(self.family_spec, constants, observations, change=ObservationChange("family"), theta=self.theta)
+        constants = _within_app_limits(family, {**self.constants, name: int(spec[name].check(value))})
+        observations = self._validate(family, constants, self.observations)
+        self._publish(DataSet.of(family, constants, observations), ObservationChange("family"), theta=self.theta)
 
     def _constants_for(self, family) -> dict:
         """The new family's constants: the current ones where they apply, else defaults wide enough for the data."""
-        constants = {}
-        for c in getattr(family, "constants", ()):
-            value = self.constants.get(c.name, c.default)
-            if c.name == "n_trials" and self.n:
-                largest = float(np.max(self.observations))
-                if largest.is_integer() and largest > value:
-                    # Larger counts are then outside the support, and the switch is refused naming them.
-                    value = int(min(largest, MAX_TRIALS))
-            constants[c.name] = value
-        return constants
+        constants = {c.name: self.constants.get(c.name, c.default) for c in family.constants}
+        covering = presentation(family.name).constants_covering
+        # Larger counts than the app takes are then outside the support, and the switch is refused naming them.
+        return covering(self.observations, constants) if covering is not None else constants
 
     # --- scenarios and simulation --------------------------------------------------------------
     def load_scenario(self, name: str) -> None:
@@ -561,20 +483,17 @@ class ExplorerState(param.Parameterized):
         full = {c.name: c.default for c in spec.constants}
         full.update(constants or {})
         full = {c.name: int(c.check(full[c.name])) if c.integer else c.check(full[c.name]) for c in spec.constants}
-        full = _within_app_limits(full)
+        full = _within_app_limits(spec, full)
         observations = self._validate(spec, full, observations)
         theta = dict(theta or {})
         if theta:
             spec.check_params({**{p.name: p.default for p in spec.parameters}, **theta})
         self._publish(
-            spec,
-            full,
-            observations,
-            change=ObservationChange("replace"),
+            DataSet.of(spec, full, observations),
+            ObservationChange("replace"),
             theta=theta,
-            ranges="reset",
-            scenario=scenario,
-            truth=truth,
+            ranges=Ranges.RESET,
+            origin=DataOrigin(scenario, truth),
         )
 
     def draw_sample(self, size: int, **true_parameters) -> None:
@@ -598,13 +517,11 @@ class ExplorerState(param.Parameterized):
                 f"the draws are too large to keep ({rule}); choose true parameters that give smaller values"
             ) from None
         self._publish(
-            family,
-            self.constants,
-            observations,
-            change=ObservationChange("replace"),
+            DataSet.of(family, self.constants, observations),
+            ObservationChange("replace"),
             theta=self.theta,
-            ranges="reset",
-            truth=truth,
+            ranges=Ranges.RESET,
+            origin=DataOrigin(true_parameters=truth),
         )
         self.notice = f"Drew {size:,} observations from the true distribution; press Optimize to estimate it."
 
@@ -622,7 +539,7 @@ class ExplorerState(param.Parameterized):
         ranges = parameter_ranges(family, self._summary, self.theta, dict(self.mle.params))
         for p in family.parameters:
             value = float(self.mle.params[p.name])
-            if not _within(p, value):
+            if not allowed_value(p, value):
                 start, end, _ = ranges[p.name]
                 start = min(start, self.model.param[p.name].bounds[0])
                 end = max(end, self.model.param[p.name].bounds[1])
@@ -666,101 +583,106 @@ class ExplorerState(param.Parameterized):
         self._fit_ranges(include=values)
         return values
 
-    # --- internals --------------------------------------------------------------------------
+    # --- publishing an edit -------------------------------------------------------------------
     @staticmethod
     def _validate(family, constants, values) -> np.ndarray:
         return family.validate_observations(mle_core.as_observations(values), **constants)
 
-    def _statistics_of(self, family, constants, observations):
-        return family.statistics(observations, **constants)
-
-    def _replace(self, observations, change, stats=None, summary=None, ranges="widen") -> None:
+    def _replace(self, observations, change, statistics=None, summary=None, ranges=Ranges.WIDEN) -> None:
         """Publish new observations for the current family (statistics recomputed unless given)."""
-        self._publish(
-            self.family_spec,
-            self.constants,
-            observations,
-            change=change,
-            stats=stats,
-            summary=summary,
-            ranges=ranges,
-        )
+        data = DataSet.of(self.family_spec, self.constants, observations, statistics, summary)
+        self._publish(data, change, ranges=ranges)
 
     def _publish(
         self,
-        family,
-        constants,
-        observations,
-        change,
-        stats=None,
-        summary=None,
-        theta=None,
-        record=True,
-        ranges="widen",
-        scenario="",
-        truth=None,
+        data: DataSet,
+        change: ObservationChange,
+        *,
+        theta: dict | None = None,
+        ranges: Ranges = Ranges.WIDEN,
+        origin: DataOrigin = DataOrigin(),
+        record: bool = True,
     ) -> None:
-        """Publish a new family, constants, observations and what follows from them, in one batch.
+        """Publish a data set and everything that follows from it, in one batch: the views update once.
 
-        ``theta`` are the parameter values to keep (a new family starts from its defaults);
-        ``ranges``: ``"widen"`` the sliders' ranges to the new data, ``"reset"`` them to it, or, for
-        ``"reach"``, reset them only if the new MLE is out of reach. The views' watchers run after the
-        ranges are fitted, so they see the final ranges.
+        ``theta`` are the parameter values to keep (a new family starts from its defaults); ``ranges`` how
+        the sliders' ranges follow the new data; ``origin`` where the data came from; ``record`` whether
+        Undo can take this edit back. The views' watchers run after the ranges are fitted, so they see the
+        final ranges.
         """
-        if record and hasattr(self, "_summary"):
-            self._undo_stack.append(
-                _Snapshot(
-                    self.family,
-                    tuple(self.constants.items()),
-                    self.observations,
-                    self.statistics,
-                    self._summary,
-                    tuple(self.theta.items()),
-                    self.scenario,
-                    None if self.true_parameters is None else tuple(self.true_parameters.items()),
-                )
-            )
-            del self._undo_stack[:-UNDO_DEPTH]
-        if stats is None:
-            stats = self._statistics_of(family, constants, observations)
-        if summary is None:
-            summary = stats if isinstance(stats, GaussianStatistics) else GaussianStatistics._from_valid(observations)
-        self._summary = summary
-        observations.setflags(write=False)
-        fit = mle_core.fit_result(family, stats) if observations.size else None
-        model = self.model
-        if model is None or model.family_name != family.name:
-            model = model_parameters_class(family.name)()
-            ranges = "reset"  # a new family's sliders start from its own ranges
-        theta = {name: float(value) for name, value in (theta or {}).items() if name in family.parameter_names}
+        if record:
+            self._remember_for_undo()
+        model, theta_before = self._model_for(data.family), self.model.values if self.model is not None else None
+        if model is not self.model:
+            ranges = Ranges.RESET  # a new family's sliders start from its own ranges
+        fit = mle_core.fit_result(data.family, data.statistics) if data.observations.size else None
         with param.parameterized.batch_call_watchers(self), param.edit_constant(self):
-            if model is not self.model:
-                if self._model_watcher is not None:
-                    self.model.param.unwatch(self._model_watcher)
-                self._model_watcher = model.param.watch(self._on_model, list(family.parameter_names))
-                # Only when it is a new object: param counts any two Parameterized as "changed", and
-                # the sliders are rebuilt when ``model`` changes.
-                self.model = model
-            self.param.update(
-                family=family.name,
-                constants=dict(constants),
-                observations=observations,
-                statistics=stats,
-                mle=fit,
-                last_change=change,
-                can_undo=bool(self._undo_stack),
-                refused_switch=None,
-                scenario=scenario,
-                true_parameters=truth,
-                notice="",
-            )
-            if ranges == "reach":
-                ranges = "widen" if self._mle_in_reach() else "reset"
-            self._fit_ranges(reset=ranges == "reset", include=theta)
-            if theta:
-                model.param.update(theta)  # within the ranges just fitted
+            self._install_model(model)
+            self._install_data(data, fit, change, origin)
+            kept = self._kept(theta, data.family)
+            self._fit_ranges(reset=self._resets(ranges), include=kept)
+            if kept:
+                model.param.update(kept)  # within the ranges just fitted
             # In the same batch: the views update once, with the final values.
-            self.param.update(theta=model.values, log_likelihood=self._log_likelihood(stats))
+            self.param.update(log_likelihood=self._log_likelihood(data.statistics))
+            if model.values != theta_before:
+                self.param.update(theta_changed=True)
+
+    def _remember_for_undo(self) -> None:
+        """Push the state as it is now, for Undo (the newest ``UNDO_DEPTH`` edits are kept)."""
+        self._undo_stack.append(
+            _Snapshot(
+                DataSet(self.family_spec, self.constants, self.observations, self.statistics, self._summary),
+                self.theta,
+                DataOrigin(self.scenario, self.true_parameters),
+            )
+        )
+        del self._undo_stack[:-UNDO_DEPTH]
+
+    def _model_for(self, family: mle_core.Family) -> ModelParameters:
+        """The sliders' parameters for ``family``: the current ones, or a new set with the family's defaults."""
+        if self.model is not None and self.model.family_name == family.name:
+            return self.model
+        return model_parameters_class(family.name)()
+
+    def _install_model(self, model: ModelParameters) -> None:
+        """Make ``model`` the one θ (only when it is a new object: param counts any two Parameterized as changed,
+        and the sliders are rebuilt when ``model`` changes)."""
+        if model is self.model:
+            return
+        if self._model_watcher is not None:
+            self.model.param.unwatch(self._model_watcher)
+        names = list(mle_core.get_family(model.family_name).parameter_names)
+        self._model_watcher = model.param.watch(self._on_model, names)
+        self.model = model
+
+    def _install_data(self, data: DataSet, fit: FitResult | None, change: ObservationChange, origin: DataOrigin):
+        """Set the data set, its fit, what changed and where it came from (inside ``_publish``'s batch)."""
+        self._summary = data.summary
+        self.param.update(
+            family=data.family.name,
+            constants=dict(data.constants),
+            observations=data.observations,
+            statistics=data.statistics,
+            mle=fit,
+            last_change=change,
+            can_undo=bool(self._undo_stack),
+            refused_switch=None,
+            scenario=origin.scenario,
+            true_parameters=None if origin.true_parameters is None else dict(origin.true_parameters),
+            notice="",
+        )
+
+    def _resets(self, ranges: Ranges) -> bool:
+        """Whether the ranges are fitted anew (else they only widen)."""
+        if ranges is Ranges.REACH:
+            return not self._mle_in_reach()
+        return ranges is Ranges.RESET
+
+    @staticmethod
+    def _kept(theta: dict | None, family: mle_core.Family) -> dict[str, float]:
+        """The values of ``theta`` that are parameters of ``family``, as floats."""
+        return {name: float(value) for name, value in (theta or {}).items() if name in family.parameter_names}
 
     def _mle_in_reach(self) -> bool:
         if self.mle is None:
@@ -771,7 +693,7 @@ class ExplorerState(param.Parameterized):
         )
 
     def _fit_ranges(self, reset: bool = False, include: dict | None = None) -> None:
-        """Fit the slider ranges to the observations.
+        """Fit the slider ranges to the observations (the policy: ``app.slider_ranges``).
 
         With ``reset`` the ranges are recomputed from the data (a current value far outside is
         moved in); otherwise they only widen, so a slider never jumps under the student's hand.
@@ -779,7 +701,7 @@ class ExplorerState(param.Parameterized):
         """
         family = self.family_spec
         estimate = dict(self.mle.params) if self.mle is not None else None
-        wanted = self._nearby_values(estimate) if reset else self.model.values
+        wanted = nearby_values(family, self._summary, self.model.values, estimate) if reset else self.model.values
         wanted.update(include or {})
         ranges = parameter_ranges(family, self._summary, wanted, estimate)
         updates = {}
@@ -799,44 +721,15 @@ class ExplorerState(param.Parameterized):
         if updates:
             self.model.param.update(updates)
 
-    def _nearby_values(self, estimate: dict | None) -> dict[str, float]:
-        """The current values if they are within reach of the data, else the estimate's."""
-        values = self.model.values
-        if not estimate or self._summary.n == 0:
-            return values
-        family = self.family_spec
-        spread = data_spread(self._summary)
-        for p in family.parameters:
-            value, guess = values[p.name], estimate[p.name]
-            if not _within(p, guess):
-                continue
-            if math.isfinite(p.lower) and math.isfinite(p.upper):
-                continue
-            if math.isfinite(p.lower):
-                reference = guess - p.lower if guess > p.lower else spread
-                if value - p.lower > 20 * reference:
-                    values[p.name] = guess if guess > p.lower else p.lower + reference
-            elif abs(value - self._summary.mean) > 20 * spread:
-                values[p.name] = guess
-        return values
 
-
-def _within_app_limits(constants: dict) -> dict:
-    """Return ``constants`` if the app takes them (the binomial's trials: at most ``MAX_TRIALS``), else raise."""
-    trials = constants.get("n_trials")
-    if trials is not None and trials > MAX_TRIALS:
-        got = f"{trials:,}" if trials < 1e15 else f"{float(trials):.3g}"  # not 1e300's 301 digits
-        raise ValueError(f"n_trials must be at most {MAX_TRIALS:,} here, got {got}")
+def _within_app_limits(family: mle_core.Family, constants: dict) -> dict:
+    """Return ``constants`` if the app takes them (the binomial's trials: at most 100,000), else raise."""
+    for name, limit in presentation(family.name).constant_limits.items():
+        value = constants.get(name)
+        if value is not None and value > limit:
+            got = f"{value:,}" if value < 1e15 else f"{float(value):.3g}"  # not 1e300's 301 digits
+            raise ValueError(f"{name} must be at most {limit:,} here, got {got}")
     return constants
-
-
-def _within(parameter: mle_core.Parameter, value: float) -> bool:
-    """Whether ``value`` is an allowed value of ``parameter`` (closed ends included)."""
-    if not math.isfinite(value):
-        return False
-    above = value > parameter.lower or (getattr(parameter, "lower_closed", False) and value == parameter.lower)
-    below = value < parameter.upper or (getattr(parameter, "upper_closed", False) and value == parameter.upper)
-    return above and below
 
 
 def _scenarios():

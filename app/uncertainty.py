@@ -33,6 +33,7 @@ from .overlays import (
     to_scale,
     waiting_for,
 )
+from .presentation import presentation
 from .requirements import missing_modules, run_when_loaded
 from .widgets import GuardedIntInput
 
@@ -174,7 +175,7 @@ class HowSure(LazyView):
 
     # --- reacting to the state ------------------------------------------------------------------
     def _on_state(self, *events):
-        if all(event.name in ("theta", "true_parameters") for event in events):
+        if all(event.name in ("theta_changed", "true_parameters") for event in events):
             return  # nothing here depends on the sliders
         self._generation += 1
         self.intervals, self.tests = {}, {}
@@ -201,7 +202,7 @@ class HowSure(LazyView):
                 # No start/end: the browser's box would drop a value beyond them without a word while
                 # showing it; here every value arrives and the tests say why one outside the range fails.
                 widget.value = float(p.default)
-        self._sigma_box.visible = family.name == "gaussian"
+        self._sigma_box.visible = presentation(family.name).normal_location_scale is not None
         for slot, histogram in enumerate(self.histograms):
             histogram.pane.visible = slot < len(family.parameters) and self.estimates is not None
 
@@ -254,7 +255,9 @@ class HowSure(LazyView):
     def _profile_curve(self, p: mle_core.Parameter):
         state = self.state
         start, end = state.model.param[p.name].bounds
-        costly = len(state.family_spec.parameters) > 1 and state.family != "gaussian"
+        # Without a closed-form profile every point is a maximisation over the other parameters.
+        family = state.family_spec
+        costly = len(family.parameters) > 1 and family.profile is None
         values = np.linspace(start, end, COSTLY_PROFILE_POINTS if costly else PROFILE_POINTS)
         try:
             with np.errstate(all="ignore"):
@@ -299,7 +302,7 @@ class HowSure(LazyView):
 
     def _compute_sigma(self) -> None:
         state = self.state
-        if state.family != "gaussian":
+        if presentation(state.family).normal_location_scale is None:
             self._sigma.object = ""
             return
         if state.n < 2:
@@ -377,7 +380,7 @@ class HowSure(LazyView):
             return
         family = state.family_spec
         repeats = int(self.repeats)
-        budget = MAX_DRAWS if state.family == "gaussian" else MAX_DRAWS_ONE_BY_ONE
+        budget = MAX_DRAWS if family.fit_many is not None else MAX_DRAWS_ONE_BY_ONE
         notes = []
         if repeats * n > budget:
             repeats = max(10, budget // n)
@@ -414,10 +417,13 @@ class HowSure(LazyView):
         for slot in range(len(family.parameters), MAX_PARAMETERS):
             self.histograms[slot].pane.visible = False
         lines.append(_table(["estimate", "true value", "average estimate", "bias", "spread (SD)"], rows))
-        if state.family == "gaussian" and n > 1:
-            mu, sigma = estimates[:, 0], estimates[:, 1]
+        normal = presentation(state.family).normal_location_scale
+        if normal is not None and n > 1:
+            location, scale = normal
+            names = family.parameter_names
+            mu, sigma = estimates[:, names.index(location)], estimates[:, names.index(scale)]
             z = 1.959963984540054
-            covered = np.abs(mu - theta["mu"]) <= z * sigma / math.sqrt(n)
+            covered = np.abs(mu - theta[location]) <= z * sigma / math.sqrt(n)
             lines.append(
                 f"<div>The Wald 95 % interval μ̂ ± 1.96 σ̂/√n caught the true μ in <b>{100 * covered.mean():.1f} %</b> "
                 "of the samples"
@@ -426,7 +432,7 @@ class HowSure(LazyView):
                     if n < 30
                     else "."
                 )
-                + f" Expected average σ̂: {number(inference.expected_sigma_hat(theta['sigma'], n))}.</div>"
+                + f" Expected average σ̂: {number(inference.expected_sigma_hat(theta[scale], n))}.</div>"
             )
         lines += [f'<div style="{_HINT}">{escape(note)}</div>' for note in notes]
         self._repeat_summary.object = "".join(lines)

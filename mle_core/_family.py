@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -123,6 +123,22 @@ class Family:
     ``discrete`` is True when f is a probability mass function (counts), False for a density.
     ``fit_requires`` names the optional modules ``fit`` imports (Weibull: ``scipy.optimize``), so
     that an app in the browser can load them before the first fit rather than fail in it.
+
+    Closed forms ``mle_core.inference`` uses where a family declares them (each None by default, and
+    then inference takes its generic numerical path; ``CLOSED_FORMS`` lists them):
+
+    - ``derivatives(stats, **theta)`` → (∇ℓ(θ), ∂²ℓ(θ)): the score as a length-k array and the
+      Hessian as a k × k array, in ``parameters`` order. Called only with θ strictly inside the
+      parameter space and at least one observation (on a closed bound inference reports nan, as
+      there is no two-sided derivative there);
+    - ``expected_information(stats, **theta)`` → the Fisher information n·i(θ) = E[−∂²ℓ(θ)] as a
+      k × k array; the score test uses it by default where it is declared;
+    - ``profile(stats, name, value)`` → (ℓ_p(v), θ̃): the profile log-likelihood
+      ℓ_p(v) = max over the other parameters of ℓ(θ_name = v, …) and the maximiser θ̃ (a sequence in
+      ``parameters`` order), for ``value`` v in the parameter space and at least one observation;
+    - ``fit_many(samples, **constants)`` → a (rows × k) array: the MLE of each row of the
+      (rows × size) array ``samples``, vectorised; a family that declares it draws such a matrix
+      with ``sample(rng, (rows, size), **theta, **constants)``.
     """
 
     name: str
@@ -140,6 +156,17 @@ class Family:
     sample: Callable[..., np.ndarray]
     constants: tuple[Parameter, ...] = ()
     fit_requires: tuple[str, ...] = ()
+    derivatives: Callable[..., tuple[np.ndarray, np.ndarray]] | None = None
+    expected_information: Callable[..., np.ndarray] | None = None
+    profile: Callable[..., tuple[float, Any]] | None = None
+    fit_many: Callable[..., np.ndarray] | None = None
+
+    def without_closed_forms(self) -> Family:
+        """Return this family with none of its ``CLOSED_FORMS``: inference then takes its numerical paths.
+
+        Useful to check a closed form against the generic numerics, or to show the two side by side.
+        """
+        return replace(self, **dict.fromkeys(CLOSED_FORMS))
 
     @property
     def parameter_names(self) -> tuple[str, ...]:
@@ -190,6 +217,10 @@ class Family:
         params = {k: v for k, v in arguments.items() if k not in constant_names}
         constants = {k: v for k, v in arguments.items() if k in constant_names}
         return params, constants
+
+
+#: The optional closed forms of a ``Family`` (see its docstring), by field name.
+CLOSED_FORMS = ("derivatives", "expected_information", "profile", "fit_many")
 
 
 # --- logarithms at the edge of the parameter space --------------------------------------------

@@ -260,11 +260,11 @@ def test_a_family_the_selector_does_not_offer_is_refused(value):
 def test_a_number_of_trials_outside_the_box_s_range_is_refused(value):
     controls = rendered(ParameterControls, "binomial")
     before = shown(controls.state)
-    controls.trials_input._process_events({"value": value})
+    controls.constant_inputs["n_trials"]._process_events({"value": value})
     assert shown(controls.state) == before
     assert "was refused" in controls.state.notice
-    assert bokeh_model(controls.trials_input).value == 10
-    controls.trials_input._process_events({"value": 12})
+    assert bokeh_model(controls.constant_inputs["n_trials"]).value == 10
+    controls.constant_inputs["n_trials"]._process_events({"value": 12})
     assert controls.state.constants == {"n_trials": 12}
 
 

@@ -13,7 +13,6 @@ from panel.theme.bootstrap import BootstrapDefaultTheme
 
 import mle_core
 from mle_explorer.classroom import (
-    FAMILY_NOTES,
     HIGHLIGHT_STYLES,
     PRESENTATION_STYLES,
     SIDE_BELOW_STYLES,
@@ -21,11 +20,10 @@ from mle_explorer.classroom import (
     TOUR_STEPS,
     Classroom,
     ClassroomDesign,
-    family_formula,
-    family_text,
     page_css,
 )
 from mle_explorer.explorer import MLEExplorer, create_app
+from mle_explorer.presentation import PRESENTATIONS, presentation
 
 
 @pytest.fixture
@@ -161,13 +159,13 @@ def test_the_tour_outlines_the_sliders_of_the_current_family(classroom):
 # --- explanations -----------------------------------------------------------------------------------------
 def test_every_family_has_an_explanation_naming_its_parameters_and_a_formula():
     for name, family in mle_core.FAMILIES.items():
-        text = family_text(name)
+        text = presentation(name).explanation()
         assert text.startswith("An observation is"), name
         for parameter in (*family.parameters, *family.constants):
             assert f"- **{parameter.symbol}**" in text, (name, parameter.name)
             assert parameter.description in text, (name, parameter.name)
-        assert re.fullmatch(r"\$.+\$", family_formula(name)), name
-    assert set(FAMILY_NOTES) == set(mle_core.FAMILIES)
+        assert re.fullmatch(r"\$.+\$", presentation(name).density_formula), name
+    assert set(PRESENTATIONS) == set(mle_core.FAMILIES)
 
 
 def test_the_model_card_follows_family_switches(classroom):

@@ -290,7 +290,7 @@ def test_run_animates_in_an_event_loop_and_ends_at_the_mle(panel):
     climb, state = panel.climb, panel.state
     climb.method_buttons.value = "newton"
     seen = []
-    state.param.watch(lambda event: seen.append(event.new["mu"]), "theta")
+    state.param.watch(lambda _: seen.append(state.theta["mu"]), "theta_changed")
 
     async def run_and_wait():
         climb.run_button.clicks += 1

@@ -8,7 +8,7 @@ import pytest
 import scipy.stats
 
 import mle_core
-from mle_explorer.state import EXAMPLE_OBSERVATIONS, ExplorerState, nice_step, parameter_ranges, parse_numbers
+from mle_explorer.state import EXAMPLE_OBSERVATIONS, ExplorerState
 
 
 def shown_log_likelihood(state: ExplorerState) -> float:
@@ -203,41 +203,12 @@ def test_slider_ranges_only_widen_while_clicking(state):
     assert high >= 40.0
 
 
-def test_parameter_ranges_contain_the_current_values():
-    stats = mle_core.GaussianStatistics.from_observations([2.3, 1.9, 2.5, 2.8, 1.7])
-    ranges = parameter_ranges(mle_core.get_family("gaussian"), stats, {"mu": 0.0, "sigma": 1.0})
-    assert ranges["mu"][0] <= 0.0 <= 2.24 <= ranges["mu"][1]
-    assert ranges["sigma"][0] <= 0.398 <= 1.0 <= ranges["sigma"][1]
-
-
-@pytest.mark.parametrize(("width", "step"), [(0.0037, 0.005), (0.01, 0.01), (1.2, 2.0), (340.0, 500.0)])
-def test_nice_step(width, step):
-    assert nice_step(width) == pytest.approx(step)
-
-
 def test_sessions_do_not_share_state():
     first, second = ExplorerState(), ExplorerState()
     first.add_observations([9.0])
     first.model.param.mu.bounds = (-100.0, 100.0)
     assert second.n == 5
     assert second.model.param.mu.bounds != (-100.0, 100.0)
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [("", "no numbers"), ("1, a", "entry 2 \\('a'\\) is not a number"), ("3 inf", "not a finite number")],
-)
-def test_parse_numbers_names_the_bad_entry(text, message):
-    with pytest.raises(ValueError, match=message):
-        parse_numbers(text)
-
-
-def test_parse_numbers_accepts_common_separators():
-    assert parse_numbers(" 1,2 ;3\n4\t-5e-1 ").tolist() == [1.0, 2.0, 3.0, 4.0, -0.5]
-
-
-def test_parse_numbers_accepts_the_minus_sign_the_readout_shows():
-    assert parse_numbers("−17.535, 2").tolist() == [-17.535, 2.0]
 
 
 def test_removing_down_to_equal_observations_is_degenerate(state):

@@ -6,8 +6,8 @@ derivatives), ``scipy.optimize`` (profile maximisation, roots), ``statsmodels``'
 
 Most tests run over every family registered in ``mle_core.FAMILIES`` (so a family added later is
 covered without edits; one that lacks what a test needs is skipped with the reason) and over
-``gaussian-numeric``: the Gaussian under another name, which ``inference`` does not recognise, so
-it goes through the generic numerical derivatives and the generic profile maximiser.
+``gaussian-numeric``: the Gaussian under another name and without its closed forms, so that it goes
+through the generic numerical derivatives and the generic profile maximiser.
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ import math
 import statistics
 import subprocess
 import sys
+import tomllib
 import warnings
 from contextlib import contextmanager
+from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
@@ -48,9 +50,9 @@ def no_warnings():
 
 
 GAUSSIAN = mle_core.get_family("gaussian")
-#: The Gaussian under another name: ``inference`` uses its closed forms only for "gaussian", so this
-#: one goes through the numerical derivatives and the generic profile maximiser.
-NUMERIC_GAUSSIAN = dataclasses.replace(GAUSSIAN, name="gaussian-numeric")
+#: The Gaussian under another name and without its closed forms (``Family.derivatives``, ``profile``, …):
+#: ``inference`` takes the numerical derivatives and the generic profile maximiser for it.
+NUMERIC_GAUSSIAN = dataclasses.replace(GAUSSIAN.without_closed_forms(), name="gaussian-numeric")
 
 REGISTERED = [pytest.param(mle_core.FAMILIES[name], id=name) for name in mle_core.FAMILIES]
 ALL_FAMILIES = [*REGISTERED, pytest.param(NUMERIC_GAUSSIAN, id="gaussian-numeric")]
@@ -173,6 +175,16 @@ def test_inference_does_not_import_scipy():
     assert result.stdout.strip() == "[]"
 
 
+def test_every_mle_core_package_is_installed():
+    # setuptools installs only the packages pyproject.toml lists: a subpackage missing there is missing
+    # from the wheel, and so from the static page, though an editable install still finds it.
+    root = Path(__file__).resolve().parents[1]
+    listed = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    found = {".".join(init.parent.relative_to(root).parts) for init in (root / "mle_core").rglob("__init__.py")}
+    assert "mle_core.inference" in found
+    assert found <= set(listed)
+
+
 # --- score and observed information -----------------------------------------------------------------
 
 
@@ -196,6 +208,33 @@ def test_gaussian_information_at_the_mle_is_diagonal():
     score = inf.score("gaussian", EXAMPLE, **mle)
     assert abs(score["mu"]) < 1e-12
     assert abs(score["sigma"]) < 1e-12
+
+
+def test_closed_forms_are_used_where_a_family_declares_them_and_only_there():
+    calls = []
+
+    def counted(name):
+        def hook(*args, **kwargs):
+            calls.append(name)
+            return getattr(GAUSSIAN, name)(*args, **kwargs)
+
+        return hook
+
+    counting = dataclasses.replace(GAUSSIAN, **{name: counted(name) for name in mle_core.CLOSED_FORMS})
+    inf.score(counting, EXAMPLE, mu=2.0, sigma=0.5)
+    inf.score_test(counting, EXAMPLE, "mu", 2.0)
+    inf.profile_interval(counting, EXAMPLE, "sigma")
+    inf.sampling_distribution(counting, {"mu": 2.0, "sigma": 0.5}, size=5, repeats=3, rng=1)
+    assert set(calls) == set(mle_core.CLOSED_FORMS)
+    # The numeric twin declares none, and its numbers come from another computation (equal to ~1e-9, not bitwise).
+    assert all(getattr(NUMERIC_GAUSSIAN, name) is None for name in mle_core.CLOSED_FORMS)
+    exact = inf.observed_information(GAUSSIAN, EXAMPLE, mu=2.0, sigma=0.5)
+    numeric = inf.observed_information(NUMERIC_GAUSSIAN, EXAMPLE, mu=2.0, sigma=0.5)
+    np.testing.assert_allclose(numeric, exact, rtol=1e-8, atol=1e-8)
+    assert not np.array_equal(numeric, exact)
+    # Without a closed form for the expected information the score test uses the observed one.
+    assert inf.score_test(NUMERIC_GAUSSIAN, EXAMPLE, "mu", 2.0).information == "observed"
+    assert inf.score_test(GAUSSIAN, EXAMPLE, "mu", 2.0).information == "expected"
 
 
 @pytest.mark.parametrize("family", ALL_FAMILIES)
