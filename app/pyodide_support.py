@@ -163,3 +163,54 @@ def use_the_pages_copies_of_panel_assets() -> None:
         for attribute in ("__css_raw__", "__javascript_raw__"):
             if urls := cls.__dict__.get(attribute):
                 setattr(cls, attribute, [bundled(url, name) for url in urls])
+
+
+def link_to_the_page(document: Document, send_patch: Callable) -> None:
+    """In the static page's worker, once the page has shown ``document``: send it every later change, each burst
+    of changes as one message. Panel's ``panel.io.pyodide._link_docs_worker``, but batching.
+
+    Panel sent one message per change event: a click on the plot (a new point: the points, the curve, the
+    segments, the ranges, the readout) was eight messages, each serialized on its own, each with a pass over
+    every model of the document (``flush_synced``), each applied and drawn by the page on its own. Here the
+    events of one turn of the worker's event loop (one change from the page and the callbacks it runs) are
+    collected and sent together, in order, at the end of that turn.
+    """
+    import asyncio
+    import functools
+
+    import js
+    import pyodide.ffi
+    from bokeh.events import DocumentReady
+    from panel.io.pyodide import _dict_converter, _process_document_events
+    from panel.io.state import state
+
+    pending: list = []
+
+    def send() -> None:
+        events = pending[:]
+        pending.clear()
+        json_patch, buffer_map = _process_document_events(document, events)
+        json_patch = pyodide.ffi.to_js(json_patch, dict_converter=_dict_converter)
+        buffers = js.Map.new(js.Object.entries(pyodide.ffi.to_js(buffer_map)))
+        send_patch(json_patch, buffers, None)
+
+    def collect(event) -> None:
+        if getattr(event, "setter", None) == "js":  # it came from the page
+            return
+        if not pending:
+            asyncio.get_event_loop().call_soon(send)
+        pending.append(event)
+
+    document.on_change(collect)
+    document.unhold()
+    document.on_event("document_ready", functools.partial(state._schedule_on_load, document))
+    document.callbacks.trigger_event(DocumentReady())
+
+
+def apply_the_pages_change(patch) -> None:
+    """In the static page's worker: apply a change the page sent (a JSON patch, as Pyodide hands it over) to the
+    document. Panel's worker ran this as a string of code for every message, compiled each time anew."""
+    from panel.io.pyodide import _convert_json_patch
+    from panel.io.state import state
+
+    state.curdoc.apply_json_patch(_convert_json_patch(patch), setter="js")

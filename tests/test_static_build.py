@@ -121,6 +121,10 @@ def test_build_writes_the_page_its_worker_and_its_wheels(site):
     assert re.search(r'importScripts\("https://cdn\.jsdelivr\.net/pyodide/v[\d.]+/full/pyodide\.js"\)', worker_js)
     assert "main.resources.zip" not in worker_js
     assert "micropip" not in worker_js
+    # Once the page has rendered, the worker sends it each burst of changes as one message, not one per change.
+    assert "link_to_the_page(state.curdoc, sendPatch)" in worker_js
+    assert "_link_docs_worker" not in worker_js
+    assert 'pyimport("mle_explorer.pyodide_support").apply_the_pages_change' in worker_js
     assert "from mle_explorer.explorer import create_app" in worker_js  # the entry script runs in the worker
     assert sorted(path.name.split("-")[0] for path in (out / "wheels").iterdir()) == sorted(
         [*WITH_THE_SITE, "mle_explorer"]
