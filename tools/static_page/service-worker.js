@@ -39,12 +39,15 @@ function keepable(response) {
   return response.ok || response.type === "opaque"; // a classic <script> or <link> from another host is opaque
 }
 
-async function fromNetworkElseCache(request) {
+// Each answer goes back as soon as it arrives; the copy is written to the cache meanwhile (event.waitUntil), so a
+// large file (Pyodide's 8.6 MB of WebAssembly) does not wait for the disk.
+async function fromNetworkElseCache(event) {
+  const request = event.request;
   const cache = await caches.open(SITE_CACHE);
   const key = request.mode === "navigate" ? withoutQuery(request.url) : request;
   try {
     const response = await fetch(request);
-    if (response.ok) await cache.put(key, response.clone());
+    if (response.ok) event.waitUntil(cache.put(key, response.clone()));
     return response;
   } catch (error) {
     const keys = request.mode === "navigate" ? [key, scoped("index.html"), scoped("")] : [key];
@@ -56,19 +59,20 @@ async function fromNetworkElseCache(request) {
   }
 }
 
-async function fromCacheElseNetwork(request) {
+async function fromCacheElseNetwork(event) {
+  const request = event.request;
   const cache = await caches.open(CDN_CACHE);
   const cached = await cache.match(request);
   if (cached !== undefined) return cached;
   const response = await fetch(request);
-  if (keepable(response)) await cache.put(request, response.clone());
+  if (keepable(response)) event.waitUntil(cache.put(request, response.clone()));
   return response;
 }
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET" || !request.url.startsWith("http")) return;
-  event.respondWith(isOwn(request.url) ? fromNetworkElseCache(request) : fromCacheElseNetwork(request));
+  event.respondWith(isOwn(request.url) ? fromNetworkElseCache(event) : fromCacheElseNetwork(event));
 });
 
 // From boot.js once the live app is shown: the page's address and every file it loaded. Those loaded before this
