@@ -32,7 +32,9 @@ from .support import (
     wait_until,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.static]
+# The first test also waits for the build (≈ 30 s), for the mirror if it must be prepared (1–2 minutes) and for
+# the first load (≈ 15 s here, a minute on a loaded machine): more than the suite's 300 s may be needed.
+pytestmark = [pytest.mark.browser, pytest.mark.static, pytest.mark.timeout(900)]
 
 EXAMPLE = [2.3, 1.9, 2.5, 2.8, 1.7]
 #: BokehJS turns a second tap within 300 ms into a DoubleTap: a student's clicks are further apart.

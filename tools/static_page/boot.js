@@ -35,6 +35,7 @@
     postMessage(message) {
       if (this._worker === null) this._outbox.push(message);
       else this._worker.postMessage(message);
+      if (message.type === "rendered") keepForOffline(); // the live app is on screen
     }
 
     get onmessage() {
@@ -51,7 +52,6 @@
     _deliver(event) {
       if (this._onmessage === null) this._inbox.push(event);
       else this._onmessage(event);
-      if (event.data?.type === "render") keepForOffline();
     }
   }
 
@@ -77,7 +77,7 @@
     });
   }
 
-  // Once the live app is rendered, when the page is idle: the files loaded before the service worker took control.
+  // Once the live app is on screen, when the page is idle: the files loaded before the service worker took control.
   function keepForOffline() {
     if (serviceWorkers === null) return;
     const idle = window.requestIdleCallback ?? ((callback) => setTimeout(callback, 1000));
