@@ -16,6 +16,12 @@ was loaded from, and pure-Python wheels from PyPI. Anywhere else it only imports
 been installed with pip (``pip install "mle-explorer[scipy]"``), and a missing one raises
 ``ModuleNotFoundError`` at once instead of being installed behind the user's back.
 
+The rest is the static page's side of Panel's web worker (``panel.io.pyodide``), each a workaround with its
+reason in its docstring, and each a no-op off Pyodide: ``settle_before_first_render`` and
+``use_the_pages_copies_of_panel_assets`` (called by ``main.py``), ``when_page_address_known`` (a shared link's
+view), and ``link_to_the_page`` and ``apply_the_pages_change``, which the worker script calls in place of
+Panel's own (``tools/build_static.py`` writes them in).
+
 Importing this module starts nothing: no threads, no subprocesses, no file writes, no network.
 """
 

@@ -276,7 +276,7 @@ def report(runs: dict[str, list[dict]], latency_rows: list[dict] | None) -> str:
         total = sum(size for _, size in live.values())
         lines += ["", f"**Bytes per package, {label}** (up to the live app; the mirror's count, uncompressed):", ""]
         lines += ["| package or file | files | kB | share | kept later for offline (kB) |", "|---|---:|---:|---:|---:|"]
-        for name in sorted(set(live) | set(later), key=lambda n: -live.get(n, (0, 0))[1] - later.get(n, (0, 0))[1]):
+        for name in sorted(set(live) | set(later), key=lambda n: (-live.get(n, (0, 0))[1], -later.get(n, (0, 0))[1])):
             files, size = live.get(name, (0, 0))
             lines.append(
                 f"| {name} | {files} | {size / 1e3:,.1f} | {100 * size / total:.1f} % | {later[name][1] / 1e3:,.1f} |"
