@@ -10,7 +10,7 @@ Everything here is per session and changes the page in place:
 * **Themes**: the page is a ``BootstrapTemplate`` (its assets ship with Panel, so an offline classroom
   gets them); the theme button reloads the page with ``?theme=dark`` (or without it), which Panel
   reads, and with the current view written into the address as a share link. Colours our own HTML
-  uses come from CSS variables set for the theme in the page's head.
+  uses come from CSS variables set for the theme in the page's head (``app.theme``).
 * **Keyboard**: every component gets a ``:focus-visible`` outline (``ClassroomDesign``), and a "skip to
   the controls" link, the first stop of the main area, moves the focus to the family selector.
 * **Explanations** (``Explanations``) sit in a column beside the app, in collapsible cards; the card
@@ -22,20 +22,22 @@ Everything here is per session and changes the page in place:
 from __future__ import annotations
 
 import urllib.parse
-import weakref
 
 import panel as pn
 import param
 from panel.custom import JSComponent
-from panel.io.document import create_doc_if_none_exists
-from panel.io.location import Location
 from panel.theme import Bootstrap, Inherit
 from panel.viewable import Viewable
 
+from .assets import asset_text, stylesheet
 from .presentation import presentation
 from .pyodide_support import IN_PYODIDE
 from .sharing import MAX_QUERY_CHARS, MAX_SHARED_POINTS, share_query
 from .state import ExplorerState
+from .theme import HEADER_BACKGROUND, css_variables
+from .theme import THEME_COLORS as THEME_COLORS
+from .theme import requested_theme as requested_theme
+from .upstream import SessionPage, release_js_callbacks_when_the_session_ends
 from .widgets import AccessibleBokehViews
 
 #: The page's font size in presentation mode (the normal page uses 12 px text): 1.5 times, as much as the
@@ -49,7 +51,7 @@ PRESENTATION_STYLES = {
     "--mle-label-wrap": "normal",  # a widget's label wraps rather than runs out of its column
 }
 #: How the tour marks the component a step talks about.
-HIGHLIGHT_STYLES = {"outline": "4px solid var(--mle-tour-color, #e8a400)", "outline-offset": "3px"}
+HIGHLIGHT_STYLES = {"outline": "4px solid var(--mle-tour-color)", "outline-offset": "3px"}
 #: Width of the explanations column beside the app.
 SIDE_WIDTH = 330
 #: In presentation mode the explanations column takes a line of its own, below the app.
@@ -59,57 +61,17 @@ TOUR_WIDTH = 380
 TOUR_STYLES = {"position": "fixed", "right": "16px", "bottom": "16px", "z-index": "1050"}
 
 # --- styles ---------------------------------------------------------------------------------------------
-#: Added to every component's shadow root by ``ClassroomDesign``: a visible focus ring (Bootstrap's buttons
-#: and Panel's cards draw none), and font sizes of buttons and form fields that presentation mode can raise
-#: (their normal sizes are fixed: 0.8rem and the browser's 13.33 px, so inheritance cannot reach them), and
-#: labels that presentation mode lets wrap.
-COMPONENT_CSS = """
-:focus-visible {
-  outline: 3px solid var(--mle-focus-color, #0b5cad) !important;
-  outline-offset: 2px !important;
-}
-.bk-btn { --bs-btn-font-size: var(--mle-control-font-size, 0.8rem); }
-select, input, textarea { font-size: var(--mle-control-font-size, 13.3333px); }
-.bk-input-group > label, .bk-slider-title { white-space: var(--mle-label-wrap, nowrap); }
-"""
-
-#: Colours, per theme, that our own HTML reads (hints, muted text, focus ring, tour outline).
-THEME_COLORS = {
-    "default": {
-        "--mle-hint-color": "#8a4b00",
-        "--mle-muted-color": "#666666",
-        "--mle-focus-color": "#0b5cad",
-        "--mle-tour-color": "#e8a400",
-    },
-    "dark": {
-        "--mle-hint-color": "#ffb86b",
-        "--mle-muted-color": "#b8b8b8",
-        "--mle-focus-color": "#ffd24d",
-        "--mle-tour-color": "#ffb000",
-    },
-}
-#: Focus ring on the blue header, in both themes.
-HEADER_FOCUS_COLOR = "#ffd24d"
-
+#: Added to every component's shadow root by ``ClassroomDesign``: the focus ring, and the sizes presentation mode
+#: can raise (see the file).
+COMPONENT_CSS = stylesheet("components.css")
 #: The skip link is out of sight until it has the keyboard focus.
-SKIP_LINK_CSS = """
-:host(:not(:focus-within)) {
-  position: absolute !important;
-  width: 1px !important;
-  height: 1px !important;
-  overflow: hidden !important;
-  clip-path: inset(50%) !important;
-}
-"""
+SKIP_LINK_CSS = stylesheet("skip_link.css")
 
 
 def page_css(theme: str) -> str:
-    """CSS for the page's head: the theme's colours as variables, which every shadow root inherits."""
-    colors = "".join(f"{name}: {value}; " for name, value in THEME_COLORS[theme].items())
-    focus = "a:focus-visible { outline: 3px solid var(--mle-focus-color); outline-offset: 2px; }"  # links
-    # The template keeps its title on one line: in a narrow window it ran off the right edge.
-    title = "#header .title { white-space: normal; } #header h1.title { margin: 0; }"
-    return f":root {{ {colors}}}\n#header {{ --mle-focus-color: {HEADER_FOCUS_COLOR}; }}\n{focus}\n{title}\n"
+    """CSS for the head of a page in ``theme``: the themes' colours as variables, which every shadow root inherits
+    (every theme's, each applying where the page's ``data-bs-theme`` says), and ``page.css``."""
+    return f"{css_variables()}\n{stylesheet('page.css')}"
 
 
 class ClassroomDesign(Bootstrap):
@@ -252,108 +214,8 @@ class GuidedTour(JSComponent):
     step = param.Integer(default=0, bounds=(0, None), doc="The step shown (from 0).")
     active = param.Boolean(default=False, doc="Whether the tour is open.")
 
-    _esm = """
-    export function render({ model }) {
-      const card = document.createElement("section");
-      card.className = "tour";
-      card.setAttribute("role", "dialog");
-      card.setAttribute("aria-label", "Guided tour");
-      const counter = document.createElement("div");
-      counter.className = "tour-counter";
-      const heading = document.createElement("h3");
-      heading.className = "tour-title";
-      const text = document.createElement("p");
-      text.className = "tour-text";
-      text.setAttribute("aria-live", "polite");
-      const buttons = document.createElement("div");
-      buttons.className = "tour-buttons";
-      const button = (label, name) => {
-        const b = document.createElement("button");
-        b.type = "button";
-        b.textContent = label;
-        b.className = "tour-button tour-" + name;
-        buttons.append(b);
-        return b;
-      };
-      const back = button("Back", "back");
-      const next = button("Next", "next");
-      const close = button("Close", "close");
-      card.append(counter, heading, text, buttons);
-      let opener = null;
-      const deepActive = () => {
-        let el = document.activeElement;
-        while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
-        return el;
-      };
-      const show = () => {
-        const steps = model.steps;
-        const i = Math.max(0, Math.min(model.step, steps.length - 1));
-        card.hidden = !model.active || steps.length === 0;
-        if (steps.length === 0) return;
-        counter.textContent = `Step ${i + 1} of ${steps.length}`;
-        heading.textContent = steps[i].title;
-        text.textContent = steps[i].text;
-        back.disabled = i === 0;
-        next.textContent = i === steps.length - 1 ? "Finish" : "Next";
-      };
-      back.addEventListener("click", () => { if (model.step > 0) model.step = model.step - 1; });
-      next.addEventListener("click", () => {
-        if (model.step < model.steps.length - 1) model.step = model.step + 1;
-        else model.active = false;
-      });
-      close.addEventListener("click", () => { model.active = false; });
-      const onKey = (event) => {
-        if (event.key === "Escape" && model.active) {
-          model.active = false;
-          event.stopPropagation();
-        }
-      };
-      document.addEventListener("keydown", onKey);
-      model.on("remove", () => document.removeEventListener("keydown", onKey));
-      model.on(["step", "steps"], show);
-      model.on("active", () => {
-        show();
-        if (model.active) {
-          opener = deepActive();
-          next.focus();
-        } else if (opener && opener.isConnected) {
-          opener.focus();
-          opener = null;
-        }
-      });
-      show();
-      return card;
-    }
-    """
-
-    _stylesheets = [  # noqa: RUF012 (Panel's own convention)
-        """
-        .tour {
-          border: 2px solid var(--mle-tour-color, #e8a400);
-          border-radius: 6px;
-          padding: 0.6em 0.8em;
-          background: var(--bs-body-bg, #fff);
-          color: var(--bs-body-color, inherit);
-        }
-        .tour[hidden] { display: none; }
-        .tour-counter { font-size: 0.85em; opacity: 0.8; }
-        .tour-title { font-size: 1.15em; margin: 0.2em 0; }
-        .tour-text { margin: 0.3em 0 0.6em; line-height: 1.45; }
-        .tour-buttons { display: flex; gap: 0.5em; }
-        .tour-button {
-          font: inherit;
-          padding: 0.25em 0.8em;
-          border-radius: 4px;
-          border: 1px solid var(--bs-border-color, #999);
-          background: var(--bs-secondary-bg, #eee);
-          color: inherit;
-          cursor: pointer;
-        }
-        .tour-next { background: var(--bs-primary, #0d6efd); border-color: var(--bs-primary, #0d6efd); color: #fff; }
-        .tour-button:disabled { opacity: 0.5; cursor: default; }
-        .tour-close { margin-left: auto; }
-        """
-    ]
+    _esm = asset_text("tour.js")
+    _stylesheets = [stylesheet("tour.css")]  # noqa: RUF012 (Panel's own convention)
 
     def start(self) -> None:
         """Open the tour at its first step."""
@@ -376,58 +238,6 @@ class GuidedTour(JSComponent):
 
 
 # --- the whole classroom layer ---------------------------------------------------------------------------
-class SessionPage(pn.template.BootstrapTemplate):
-    """Panel's Bootstrap template, added to its document in one pass, that forgets its session's root id at the end.
-
-    Panel adds the page's roots one at a time, and Bokeh walks every model of the page after each addition
-    (nine walks over ≈ 210 models, a fifth of the page's build time). Under ``document.models.freeze()`` it
-    walks them once, when the page is complete.
-
-    Panel (1.9) adds the id of the root a template renders into (its "fake root") to the process-wide list
-    ``pn.state._fake_roots`` and means to remove it in ``_server_destroy`` through ``self._refs``, which it
-    never fills. So the list kept one id per session for the server's lifetime: every change in any session
-    scans it (``ref in state._fake_roots``), and the ids, allocated among each session's own objects, kept
-    the allocator from returning those sessions' memory (``benchmarks/soak_test.py``: the server's memory
-    grew with every session though no session object survived). Filling ``_refs`` lets Panel's own
-    cleanup remove the id; ``tests/test_server_sessions.py`` checks that the list does not grow.
-
-    The page's URL is kept in a ``LenientLocation`` (below), which survives any query a link can carry.
-    """
-
-    def _init_doc(self, doc=None, comm=None, title=None, notebook=False, location=True):
-        document = create_doc_if_none_exists(doc or pn.state.curdoc)
-        context = getattr(document, "session_context", None)
-        if location is True and context is not None:
-            location = LenientLocation.from_request(context.request)
-        with document.models.freeze():
-            document = super()._init_doc(document, comm, title, notebook, location)
-        refs = getattr(self, "_refs", None)
-        if isinstance(refs, dict) and document not in refs:
-            # Just appended by the call above, so searched from the end.
-            for ref in reversed(pn.state._fake_roots):
-                view = pn.state._views.get(ref)
-                if view is not None and view[2] is document:
-                    refs[document] = ref
-                    break
-        return document
-
-
-class LenientLocation(Location):
-    """Panel's ``Location`` (the page's URL, synced with the browser), for any query a link can carry.
-
-    Panel reads each query value that is all digits with ``int()``, and Python refuses more than 4,300
-    digits: a link holding such a value (``?x=111…``) left a blank page and a traceback. Here such a query
-    is read as plain text; the app reads its links from the request itself and says what it could not read.
-    """
-
-    @property
-    def query_params(self) -> dict:
-        try:
-            return super().query_params
-        except ValueError:
-            return dict(urllib.parse.parse_qsl(self.search[1:]))
-
-
 class Classroom(pn.viewable.Viewer):
     """The explorer with its classroom aids: explanations beside it, a tour, presentation mode and a theme.
 
@@ -496,27 +306,8 @@ class Classroom(pn.viewable.Viewer):
         return self._layout
 
     def _release_links_with_the_session(self) -> None:
-        """Drop this session's entries from Panel's class-level registry of JS callbacks when it ends.
-
-        ``panel.links.Callback.registry`` is keyed weakly by the button, but its value (the callback, whose
-        ``args`` hold this session's widgets) leads back to the button, so the entry, and through it the
-        whole session, was never freed: measured with ``benchmarks/soak_test.py --diagnose``, every closed
-        session stayed in memory (≈ 2.5 MB each). Only in a server session: outside one Panel would keep
-        the callback in a process-wide list.
-        """
-        if pn.state.curdoc is None or pn.state.curdoc.session_context is None:
-            return
-        buttons = [weakref.ref(self.skip_link)]
-
-        def release(_session_context):
-            from panel.links import Callback
-
-            for reference in buttons:
-                button = reference()
-                if button is not None:
-                    Callback.registry.pop(button, None)
-
-        pn.state.on_session_destroyed(release)
+        """Let this session go when it ends: Panel's registry of JS callbacks would keep it (``app.upstream``)."""
+        release_js_callbacks_when_the_session_ends(self.skip_link)
 
     # --- the theme ------------------------------------------------------------------------------------------
     def _on_theme(self, _event=None):
@@ -549,7 +340,7 @@ class Classroom(pn.viewable.Viewer):
         location.search = "?" + urllib.parse.urlencode(query, safe=",")
         location.reload = True
 
-    def page(self, title: str, header_background: str) -> pn.template.BootstrapTemplate:
+    def page(self, title: str, header_background: str = HEADER_BACKGROUND) -> pn.template.BootstrapTemplate:
         """The page: a Bootstrap template (assets shipped with Panel) in this classroom's theme."""
         template = SessionPage(
             title=title,
@@ -610,19 +401,7 @@ class Classroom(pn.viewable.Viewer):
 
 
 #: JavaScript moving the keyboard focus into the view of ``target`` (a widget's Bokeh model).
-_FOCUS_JS = """
-const views = [];
-const walk = (view) => { views.push(view); for (const child of view.child_views ?? []) walk(child); };
-for (const view of Object.values(Bokeh.index)) walk(view);
-const view = views.find((v) => v.model === target);
-const element = view?.shadow_el?.querySelector("select, input, button, [tabindex]");
-if (element) element.focus();
-"""
-
-
-def requested_theme() -> str:
-    """The theme this page was asked for (``?theme=dark``), as Panel reads it; "default" otherwise."""
-    return "dark" if pn.config.theme == "dark" else "default"
+_FOCUS_JS = asset_text("focus_target.js")
 
 
 def requested_presentation() -> bool:

@@ -15,6 +15,7 @@ import param
 
 from mle_core import inference
 
+from .assets import stylesheet
 from .controls import held
 from .overlays import LandscapeOverlays, LazyView, PathPoint, escape, event_loop_running, finite_mle, number
 
@@ -112,8 +113,9 @@ class ClimbControls(LazyView):
         self.reset_button = pn.widgets.Button(label="Reset", description="Clear the path and go back to its start")
         self._formula_pane = pn.pane.LaTeX(METHOD_FORMULAS["gradient"], renderer="katex", margin=(0, 10))
         self._method_text = pn.pane.Markdown(METHOD_TEXT["gradient"], sizing_mode="stretch_width", margin=(0, 10))
-        self._status = pn.pane.HTML("", sizing_mode="stretch_width")
-        self._table = pn.pane.HTML("", sizing_mode="stretch_width")
+        sheets = [stylesheet("hints.css"), stylesheet("climb.css")]
+        self._status = pn.pane.HTML("", sizing_mode="stretch_width", stylesheets=sheets)
+        self._table = pn.pane.HTML("", sizing_mode="stretch_width", stylesheets=sheets)
         self.method_buttons.param.watch(held(self._on_method), ["value"])
         self.step_button.on_click(held(lambda _: self.step()))
         self.back_button.on_click(held(lambda _: self.back()))
@@ -343,7 +345,7 @@ class ClimbControls(LazyView):
         self.reset_button.disabled = not self.steps
         parts = []
         if message:
-            parts.append(f'<div style="color:#8a4b00">{escape(message)}</div>')
+            parts.append(f'<div class="mle-hint">{escape(message)}</div>')
         if self.steps:
             step = self.steps[-1]
             label = "Newton–Raphson" if step.method == "newton" else "gradient ascent"
@@ -351,7 +353,7 @@ class ClimbControls(LazyView):
             parts.append(
                 f"<div><b>Step {len(self.steps)}</b> ({label}): ℓ went from {number(step.log_likelihood, 6)} to "
                 f"{number(step.log_likelihood_new, 6)} ({'+' if gain >= 0 else ''}{number(gain, 4)})</div>"
-                f'<pre style="white-space: pre-wrap; font-size: 0.9em; margin: 4px 0">{escape(step.formula())}</pre>'
+                f'<pre class="mle-step-formula">{escape(step.formula())}</pre>'
             )
         elif not message:
             parts.append(
@@ -365,23 +367,21 @@ class ClimbControls(LazyView):
             return ""
         names = self.steps[0].names
         symbols = self.steps[0].symbols
-        head = "".join(f"<th style='padding:2px 8px'>{s}</th>" for s in symbols)
+        head = "".join(f"<th class='mle-cell'>{s}</th>" for s in symbols)
         body = []
         start = max(0, len(self.steps) - rows)
         if start == 0:
             first = self.steps[0]
-            cells = "".join(f"<td style='padding:2px 8px'>{plain(first.theta[n])}</td>" for n in names)
-            body.append(
-                f"<tr><td>start</td>{cells}<td style='padding:2px 8px'>{number(first.log_likelihood, 6)}</td></tr>"
-            )
+            cells = "".join(f"<td class='mle-cell'>{plain(first.theta[n])}</td>" for n in names)
+            body.append(f"<tr><td>start</td>{cells}<td class='mle-cell'>{number(first.log_likelihood, 6)}</td></tr>")
         for k in range(start, len(self.steps)):
             step = self.steps[k]
-            cells = "".join(f"<td style='padding:2px 8px'>{plain(step.theta_new[n])}</td>" for n in names)
+            cells = "".join(f"<td class='mle-cell'>{plain(step.theta_new[n])}</td>" for n in names)
             body.append(
-                f"<tr><td>{k + 1}</td>{cells}<td style='padding:2px 8px'>{number(step.log_likelihood_new, 6)}</td></tr>"
+                f"<tr><td>{k + 1}</td>{cells}<td class='mle-cell'>{number(step.log_likelihood_new, 6)}</td></tr>"
             )
         more = f"<div>(the last {rows} of {len(self.steps)} steps)</div>" if start else ""
         return (
-            "<table style='font-family: ui-monospace, monospace; font-size: 0.9em; text-align: right'>"
-            f"<tr><th>step</th>{head}<th style='padding:2px 8px'>ℓ</th></tr>{''.join(body)}</table>{more}"
+            "<table class='mle-climb-path'>"
+            f"<tr><th>step</th>{head}<th class='mle-cell'>ℓ</th></tr>{''.join(body)}</table>{more}"
         )

@@ -11,12 +11,10 @@ from bokeh.models import Div
 
 import mle_core
 
+from .assets import stylesheet
 from .readout import format_number
 from .requirements import missing_modules, run_when_loaded
 from .state import ExplorerState
-
-_CELL = "padding: 2px 8px; text-align: right; font-family: ui-monospace, SFMono-Regular, Menlo, monospace"
-_HEAD = "padding: 2px 8px; text-align: right; border-bottom: 1px solid #999"
 
 
 class FamilyComparisonTable(pn.viewable.Viewer):
@@ -37,7 +35,8 @@ class FamilyComparisonTable(pn.viewable.Viewer):
                 "AIC = 2k − 2ℓ̂ charges each of the k parameters, and the lowest AIC wins.",
                 sizing_mode="stretch_width",
             ),
-            pn.pane.Bokeh(self._table, sizing_mode="stretch_width"),
+            # The pane's stylesheets, not the Div's: the pane sets the Div's own (Panel's design, then these).
+            pn.pane.Bokeh(self._table, sizing_mode="stretch_width", stylesheets=[stylesheet("comparison.css")]),
             title="Compare families on these data",
             collapsed=True,
             sizing_mode="stretch_width",
@@ -75,34 +74,29 @@ class FamilyComparisonTable(pn.viewable.Viewer):
         fitted = [row for row in rows if row.reason == "" and math.isfinite(row.aic)]
         best = min((row.aic for row in fitted), default=None)
         lines = [
-            "<table style='border-collapse: collapse'>",
-            f"<tr><th style='{_HEAD}; text-align:left'>family</th><th style='{_HEAD}'>k</th>"
-            f"<th style='{_HEAD}'>max ℓ̂</th><th style='{_HEAD}'>AIC</th></tr>",
+            "<table class='mle-comparison'>",
+            "<tr><th>family</th><th>k</th><th>max ℓ̂</th><th>AIC</th></tr>",
         ]
         for row in rows:
             current = row.family == state.family
-            weight = "font-weight: 700;" if current else ""
+            row_class = " class='mle-current'" if current else ""
             name = f"{row.label}{' (current)' if current else ''}"
             if row.reason:
                 # The short form fits a row; the full reason (which values, where) is in the tooltip.
                 needs = mle_core.get_family(row.family).support
                 reason = html.escape(row.reason, quote=True)
-                cells = (
-                    f"<td colspan=3 style='{_CELL}; text-align:left; color:var(--mle-muted-color, #666)' "
-                    f"title='{reason}'>"
-                    f"does not apply: it needs {needs}</td>"
-                )
+                cells = f"<td colspan=3 class='mle-reason' title='{reason}'>does not apply: it needs {needs}</td>"
             else:
                 mark = " ← lowest" if best is not None and row.aic == best else ""
                 note = "" if row.converged else " (optimizer did not converge)"
                 cells = (
-                    f"<td style='{_CELL}'>{row.k}</td>"
-                    f"<td style='{_CELL}'>{format_number(row.log_likelihood)}</td>"
-                    f"<td style='{_CELL}'>{format_number(row.aic)}{mark}{note}</td>"
+                    f"<td class='mle-number'>{row.k}</td>"
+                    f"<td class='mle-number'>{format_number(row.log_likelihood)}</td>"
+                    f"<td class='mle-number'>{format_number(row.aic)}{mark}{note}</td>"
                 )
-            lines.append(f"<tr style='{weight}'><td style='padding: 2px 8px'>{name}</td>{cells}</tr>")
+            lines.append(f"<tr{row_class}><td class='mle-name'>{name}</td>{cells}</tr>")
         for name in waiting:
             label = mle_core.get_family(name).label
-            lines.append(f"<tr><td style='padding: 2px 8px'>{label}</td><td colspan=3>loading its optimizer…</td></tr>")
+            lines.append(f"<tr><td class='mle-name'>{label}</td><td colspan=3>loading its optimizer…</td></tr>")
         lines.append("</table>")
         return "".join(lines)

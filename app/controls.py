@@ -13,6 +13,7 @@ import param
 
 import mle_core
 
+from .assets import stylesheet
 from .parsing import parse_numbers
 from .presentation import presentation
 from .requirements import run_when_loaded
@@ -118,8 +119,8 @@ class ParameterControls(pn.viewable.Viewer):
         self._hint = LiveHTML(
             "",
             sizing_mode="stretch_width",
-            styles={"color": "var(--mle-hint-color, #8a4b00)"},
-            css_classes=[LIVE_REGION_CLASS],  # notices are read out as they appear
+            css_classes=["mle-hint", LIVE_REGION_CLASS],  # notices are read out as they appear
+            stylesheets=[stylesheet("hints.css")],
         )
         self.family_select.param.watch(held(self._on_family_selected), "value")
         self.switch_button.on_click(held(self._on_switch_anyway))

@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import math
 import re
-from typing import ClassVar
 
 import numpy as np
 import panel as pn
@@ -20,6 +19,7 @@ from mle_core._observations import MAX_MAGNITUDE
 from .controls import held
 from .parsing import read_number
 from .state import ExplorerState, family_needs
+from .upstream import SizeLimitedFileDropper
 
 #: The largest file accepted (checked in the browser before anything is sent, and again here).
 MAX_FILE_MB = 20
@@ -177,46 +177,6 @@ def observations_csv(observations: np.ndarray) -> str:
     return "x\n" + "".join(f"{value!r}\n" for value in observations.tolist())
 
 
-class SizeLimitedFileDropper(pn.widgets.FileDropper):
-    """A ``FileDropper`` that stops keeping a file once more than ``max_bytes`` of it have arrived.
-
-    The browser refuses such a file before sending any of it (``max_file_size``); this is for a client
-    that sends one anyway: the server then holds at most ``max_bytes`` of it, and ``refused`` names it.
-    """
-
-    max_bytes = param.Integer(default=MAX_FILE_MB * 1_000_000, doc="The largest file kept, in bytes.")
-    refused = param.String(default="", doc="The name of the latest file dropped for its size.")
-
-    _rename: ClassVar[dict[str, None]] = {"max_bytes": None, "refused": None}
-
-    def __init__(self, **params):
-        super().__init__(**params)
-        self._received: dict[str, int] = {}
-        self.latest = None  # the name of the file that arrived last
-
-    def _process_event(self, event):
-        data = event.data
-        if event.event_name != "upload_event":
-            return super()._process_event(event)
-        name, piece, first = data.get("name"), data.get("data"), data.get("chunk") == 1
-        received = 0 if first else self._received.get(name)
-        if received is None or not isinstance(piece, bytes | str):
-            return None  # the rest of a file already dropped, or not a piece of a file at all
-        received += len(piece)
-        if received > self.max_bytes:
-            self._received.pop(name, None)
-            self._file_buffer.pop(name, None)
-            with param.discard_events(self):
-                self.refused = str(name)
-            self.param.trigger("refused")
-            return None
-        self._received[name] = received
-        if data.get("chunk") == data.get("total_chunks"):
-            del self._received[name]
-            self.latest = name  # before Panel announces ``value``, which holds every file dropped so far
-        return super()._process_event(event)
-
-
 class DataFiles(pn.viewable.Viewer):
     """Upload a CSV of observations (replacing the current ones; Undo brings them back) or download them."""
 
@@ -226,7 +186,8 @@ class DataFiles(pn.viewable.Viewer):
         super().__init__(**params)
         self.upload = SizeLimitedFileDropper(
             accepted_filetypes=["text/csv", "text/plain", ".csv", ".txt"],
-            max_file_size=f"{MAX_FILE_MB}MB",
+            max_file_size=f"{MAX_FILE_MB}MB",  # checked in the browser before anything is sent…
+            max_bytes=MAX_FILE_MB * 1_000_000,  # …and on the server, for a client that sends it anyway
             chunk_size=UPLOAD_CHUNK_BYTES,
             multiple=False,
             layout="compact",

@@ -19,6 +19,7 @@ from .sampling import SampleDrawer
 from .scenarios import ScenarioPicker
 from .sharing import ShareLink
 from .state import ExplorerState
+from .upstream import send_small_messages_at_once
 from .widgets import card_built_when_opened
 
 INTRODUCTION = """
@@ -142,23 +143,7 @@ class MLEExplorer(pn.viewable.Viewer):
         self.classroom = Classroom(explorer=self, theme=requested_theme(), presentation=requested_presentation())
         # Bootstrap's template ships all its assets with Panel; the Fast ones fetch web fonts, which
         # an offline classroom cannot reach.
-        return self.classroom.page(title="MLE Explorer: maximum likelihood, hands on", header_background="#1f5f99")
-
-
-def send_small_messages_at_once() -> None:
-    """Turn off Nagle's algorithm on this session's websocket(s).
-
-    A slider step or a click sends a few small messages each way. With Nagle's algorithm on, a
-    small message written while an earlier one is still unacknowledged waits for that ACK, which the
-    browser's TCP stack may delay by up to 40 ms: measured here, half of all slider steps took 40 ms
-    longer. Tornado leaves the choice to the application (``WebSocketHandler.set_nodelay``); Bokeh's
-    handler does not make it. Outside a server (Pyodide, tests) there is no socket and this does nothing.
-    """
-    session = getattr(getattr(pn.state.curdoc, "session_context", None), "session", None)
-    for connection in getattr(session, "_subscribed_connections", ()):
-        socket = getattr(connection, "_socket", None)
-        if hasattr(socket, "set_nodelay"):
-            socket.set_nodelay(True)
+        return self.classroom.page(title="MLE Explorer: maximum likelihood, hands on")
 
 
 def create_app(explorer: MLEExplorer | None = None) -> pn.viewable.Viewable:

@@ -43,13 +43,13 @@ from bokeh.models import (
     Span,
     Title,
 )
-from bokeh.palettes import Viridis256
 from bokeh.plotting import figure
 from bokeh.plotting.contour import contour_data
 
 import mle_core
 from mle_core import inference
 
+from .assets import stylesheet
 from .climb import ClimbControls
 from .overlays import (
     JOINT_DROP,
@@ -62,6 +62,7 @@ from .overlays import (
     to_scale,
 )
 from .state import ExplorerState
+from .theme import palette, requested_theme
 from .uncertainty import HowSure
 
 #: Points per slice (fewer for families whose ℓ costs a pass over the data: see ``grid_points``).
@@ -83,13 +84,6 @@ MAX_BARS = 200
 MAX_CURVE_POINTS = 1_000
 #: log10 of the smallest positive float64 (4.9e-324): below it a product is exactly 0.0.
 LOG10_TINIEST = math.log10(5e-324)
-
-SURFACE_COLOR = "#1f77b4"
-TANGENT_COLOR = "#2ca02c"
-PATH_COLOR = "#d62728"
-QUADRATIC_COLOR = "#9467bd"
-WALD_COLOR = "#1f77b4"
-PROFILE_COLOR = "#ff7f0e"
 
 SLICES_TEXT = """
 **Slices.** Each curve is ℓ along one parameter, the others held where their sliders are. The dot is
@@ -212,6 +206,7 @@ class _Slice:
         self.profile = ColumnDataSource({"x": [], "y": []})
         self.parabola = ColumnDataSource({"x": [], "y": []})
         self.whisker = ColumnDataSource({"base": [], "lower": [], "upper": []})
+        colors = palette(requested_theme())
         fig = figure(
             height=210,
             sizing_mode="stretch_width",
@@ -227,25 +222,27 @@ class _Slice:
         # Two title lines: what the curve is (on top), and the slope at the dot (changes with every step).
         self.heading = Title(text="", text_font_style="normal", text_font_size="12px")
         fig.add_layout(self.heading, "above")
-        self.wald_band = BoxAnnotation(left=0, right=0, fill_color=WALD_COLOR, fill_alpha=0.10, visible=False)
-        self.cut = Span(dimension="width", location=0, line_color=PROFILE_COLOR, line_dash="dotted", visible=False)
+        self.wald_band = BoxAnnotation(left=0, right=0, fill_color=colors.wald, fill_alpha=0.10, visible=False)
+        self.cut = Span(dimension="width", location=0, line_color=colors.profile, line_dash="dotted", visible=False)
         fig.add_layout(self.wald_band)
         fig.add_layout(self.cut)
-        fig.add_glyph(self.parabola, Line(x="x", y="y", line_color=WALD_COLOR, line_dash="dotted", line_width=2))
-        fig.add_glyph(self.profile, Line(x="x", y="y", line_color=PROFILE_COLOR, line_dash="dashed", line_width=2))
-        self.curve_renderer = fig.add_glyph(self.curve, Line(x="x", y="y", line_color=SURFACE_COLOR, line_width=3))
-        fig.add_glyph(self.quadratic, Line(x="x", y="y", line_color=QUADRATIC_COLOR, line_dash="dashed", line_width=2))
-        fig.add_glyph(self.path, Line(x="x", y="y", line_color=PATH_COLOR, line_width=1.5, line_alpha=0.7))
-        fig.add_glyph(self.path, Scatter(x="x", y="y", fill_color=PATH_COLOR, line_color=PATH_COLOR, size=5))
+        fig.add_glyph(self.parabola, Line(x="x", y="y", line_color=colors.wald, line_dash="dotted", line_width=2))
+        fig.add_glyph(self.profile, Line(x="x", y="y", line_color=colors.profile, line_dash="dashed", line_width=2))
+        self.curve_renderer = fig.add_glyph(self.curve, Line(x="x", y="y", line_color=colors.likelihood, line_width=3))
+        fig.add_glyph(self.quadratic, Line(x="x", y="y", line_color=colors.quadratic, line_dash="dashed", line_width=2))
+        fig.add_glyph(self.path, Line(x="x", y="y", line_color=colors.climb, line_width=1.5, line_alpha=0.7))
+        fig.add_glyph(self.path, Scatter(x="x", y="y", fill_color=colors.climb, line_color=colors.climb, size=5))
         # The profile interval, as a thick bar on the line ℓ̂ − 1.92 between its ends.
-        bar = Segment(x0="lower", y0="base", x1="upper", y1="base", line_color=PROFILE_COLOR, line_width=4)
+        bar = Segment(x0="lower", y0="base", x1="upper", y1="base", line_color=colors.profile, line_width=4)
         fig.add_glyph(self.whisker, bar)
-        ends = Scatter(x="lower", y="base", marker="dash", angle=math.pi / 2, size=14, line_color=PROFILE_COLOR)
+        ends = Scatter(x="lower", y="base", marker="dash", angle=math.pi / 2, size=14, line_color=colors.profile)
         fig.add_glyph(self.whisker, ends, name="profile-lower-end")
         fig.add_glyph(self.whisker, ends.clone(x="upper"), name="profile-upper-end")
-        tangent = Segment(x0="x0", y0="y0", x1="x1", y1="y1", line_color=TANGENT_COLOR, line_width=3)
+        tangent = Segment(x0="x0", y0="y0", x1="x1", y1="y1", line_color=colors.tangent, line_width=3)
         fig.add_glyph(self.point, tangent)
-        dot = Scatter(x="x", y="y", size=13, fill_color="#111111", line_color="white", line_width=2)
+        dot = Scatter(
+            x="x", y="y", size=13, fill_color=colors.current_point, line_color=colors.marker_outline, line_width=2
+        )
         self.marker = fig.add_glyph(self.point, dot)
         self.note = Label(x=6, y=6, x_units="screen", y_units="screen", text="", text_font_size="11px")
         fig.add_layout(self.note)
@@ -557,6 +554,7 @@ class LikelihoodSurface(LazyView):
         return self._layout
 
     def _make_figure(self):
+        colors = palette(requested_theme())
         fig = figure(
             height=440,
             sizing_mode="stretch_width",
@@ -568,7 +566,7 @@ class LikelihoodSurface(LazyView):
             title="ℓ − ℓ̂ · click to set both sliders",
         )
         fig.title.text_font_style = "normal"
-        self._mapper = LinearColorMapper(palette=Viridis256, low=SURFACE_FLOOR, high=0.0, nan_color=(0, 0, 0, 0))
+        self._mapper = LinearColorMapper(palette=colors.surface, low=SURFACE_FLOOR, high=0.0, nan_color=(0, 0, 0, 0))
         self._image_renderer = fig.image(
             image="image", x="x", y="y", dw="dw", dh="dh", source=self._image, color_mapper=self._mapper
         )
@@ -577,19 +575,24 @@ class LikelihoodSurface(LazyView):
             [0.0, 1.0],
             np.zeros((2, 2)),
             levels=[-JOINT_DROP, -PROFILE_DROP],
-            line_color="white",
+            line_color=colors.contour,
             line_dash=["dashed", "solid"],
             line_width=2,
             fill_color=None,
         )
         # Glyphs added directly (no selection or muted copies to build): a session starts faster.
-        fig.add_glyph(self._path, Line(x="x", y="y", line_color=PATH_COLOR, line_width=2))
-        fig.add_glyph(self._path, Scatter(x="x", y="y", fill_color=PATH_COLOR, size=6, line_color="white"))
-        truth = Scatter(x="x", y="y", marker="diamond", size=16, fill_color="#2ca02c", line_color="white")
+        fig.add_glyph(self._path, Line(x="x", y="y", line_color=colors.climb, line_width=2))
+        path = Scatter(x="x", y="y", fill_color=colors.climb, size=6, line_color=colors.marker_outline)
+        fig.add_glyph(self._path, path)
+        truth = Scatter(
+            x="x", y="y", marker="diamond", size=16, fill_color=colors.truth, line_color=colors.marker_outline
+        )
         fig.add_glyph(self._truth, truth)
-        star = Scatter(x="x", y="y", marker="star", size=20, fill_color="#ffffff", line_color="#111111")
+        star = Scatter(
+            x="x", y="y", marker="star", size=20, fill_color=colors.estimate, line_color=colors.estimate_outline
+        )
         fig.add_glyph(self._mle, star)
-        ring = Scatter(x="x", y="y", size=14, fill_color=None, line_color="#ffffff", line_width=3)
+        ring = Scatter(x="x", y="y", size=14, fill_color=None, line_color=colors.contour, line_width=3)
         fig.add_glyph(self._current, ring)
         fig.add_layout(
             ColorBar(color_mapper=self._mapper, title="ℓ − ℓ̂", width=10, title_text_font_style="normal"), "right"
@@ -765,9 +768,10 @@ class LikelihoodVersusLog(LazyView):
         # An HTML pane, not a Bokeh Div, although it changes on every slider step and a Div's text costs less
         # in Python: in the browser a Div's change re-lays-out the whole page (BokehJS MarkupView.rerender),
         # and the more figures the page holds, the longer that takes.
-        self._numbers = pn.pane.HTML("", sizing_mode="stretch_width")
+        self._numbers = pn.pane.HTML("", sizing_mode="stretch_width", stylesheets=[stylesheet("hints.css")])
         self._curves = ColumnDataSource({"k": [], "exact": [], "float": []})
         self._y_range = Range1d(-1.0, 0.0)
+        colors = palette(requested_theme())
         fig = figure(
             height=260,
             y_range=self._y_range,
@@ -780,20 +784,28 @@ class LikelihoodVersusLog(LazyView):
             y_axis_label="log₁₀ L",
         )
         fig.title.text_font_style = "normal"
-        fig.line("k", "exact", source=self._curves, color=SURFACE_COLOR, line_width=3, legend_label="exact: ℓₖ / ln 10")
+        fig.line(
+            "k", "exact", source=self._curves, color=colors.likelihood, line_width=3, legend_label="exact: ℓₖ / ln 10"
+        )
         fig.line(
             "k",
             "float",
             source=self._curves,
-            color=PATH_COLOR,
+            color=colors.climb,
             line_width=2,
             line_dash="dashed",
             legend_label="float64 product (gone once it is 0.0)",
         )
         fig.add_layout(
-            Span(dimension="width", location=LOG10_TINIEST, line_color="#777777", line_dash="dotted", line_width=2)
+            Span(
+                dimension="width",
+                location=LOG10_TINIEST,
+                line_color=colors.limit_line,
+                line_dash="dotted",
+                line_width=2,
+            )
         )
-        self._underflow_span = Span(dimension="height", location=0, line_color=PATH_COLOR, visible=False)
+        self._underflow_span = Span(dimension="height", location=0, line_color=colors.climb, visible=False)
         fig.add_layout(self._underflow_span)
         fig.legend.location = "bottom_left"
         fig.legend.label_text_font_size = "11px"
@@ -848,12 +860,12 @@ class LikelihoodVersusLog(LazyView):
         overflow = np.flatnonzero(np.isinf(running))
         if self.underflow is not None:
             lines.append(
-                f'<div style="color:#8a4b00">With these data and parameters, L would be <b>0.0</b> from '
+                f'<div class="mle-hint">With these data and parameters, L would be <b>0.0</b> from '
                 f"<b>n = {self.underflow:,}</b> on, while ℓ stays finite.</div>"
             )
         elif overflow.size:
             lines.append(
-                f'<div style="color:#8a4b00">Here the densities exceed 1, and the float64 product overflows to '
+                f'<div class="mle-hint">Here the densities exceed 1, and the float64 product overflows to '
                 f"<b>inf</b> from <b>n = {overflow[0] + 1:,}</b> on, while ℓ stays finite.</div>"
             )
         elif math.isfinite(ell) and ell < 0:
@@ -904,6 +916,7 @@ class PointContributions(LazyView):
         super().__init__(**params)
         self._bars = ColumnDataSource({"rank": [], "log_density": [], "x": [], "index": []})
         self._x_range = Range1d(0.5, 1.5)
+        colors = palette(requested_theme())
         fig = figure(
             height=260,
             sizing_mode="stretch_width",
@@ -916,7 +929,7 @@ class PointContributions(LazyView):
         )
         fig.title.text_font_style = "normal"
         bars = fig.vbar(
-            x="rank", top="log_density", bottom=0, width=0.8, source=self._bars, color=PATH_COLOR, fill_alpha=0.6
+            x="rank", top="log_density", bottom=0, width=0.8, source=self._bars, color=colors.climb, fill_alpha=0.6
         )
         fig.add_tools(
             HoverTool(

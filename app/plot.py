@@ -35,9 +35,11 @@ import mle_core
 from mle_core._observations import MAX_MAGNITUDE
 from mle_core.scenarios import SCENARIOS
 
-from .classroom import THEME_COLORS, requested_theme
+from .assets import stylesheet
 from .presentation import presentation
 from .state import ExplorerState
+from .theme import palette, requested_theme
+from .upstream import patchable_column
 
 #: How close (in screen pixels) a click must be to an observation to select it instead of adding one.
 HIT_RADIUS_PX = 8
@@ -71,8 +73,8 @@ def _rows(source: ColumnDataSource) -> int:
     return len(next(iter(source.data.values()), ()))
 
 
-#: The focus ring of every other control (``app.classroom.COMPONENT_CSS``), for the plot's toolbar buttons.
-TOOLBAR_FOCUS_CSS = ":focus-visible { outline: 3px solid var(--mle-focus-color, #0b5cad); outline-offset: 2px; }"
+#: The focus ring of every other control (``components.css``), for the plot's toolbar buttons.
+TOOLBAR_FOCUS_CSS = stylesheet("toolbar.css")
 
 
 def removed_positions(before: np.ndarray, after: np.ndarray) -> list[int]:
@@ -164,6 +166,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
             y_axis_label="density f(x | θ)",
         )
         fig.title.text_font_style = "normal"
+        colors = palette(requested_theme())
         # Legend labels are placeholders, one per renderer (renderers sharing a label would share a
         # legend item): ``_show_mode`` writes the family's own.
         self._bars = fig.quad(
@@ -172,9 +175,9 @@ class LikelihoodPlot(pn.viewable.Viewer):
             bottom=0,
             top="density",
             source=self._histogram,
-            fill_color="#d62728",
+            fill_color=colors.observation,
             fill_alpha=0.35,
-            line_color="#d62728",
+            line_color=colors.observation,
             legend_label="bars-continuous",
         )
         self._model_bars = fig.vbar(
@@ -182,9 +185,9 @@ class LikelihoodPlot(pn.viewable.Viewer):
             top="density",
             width=BAR_WIDTH,
             source=self._curve,
-            fill_color="#1f77b4",
+            fill_color=colors.model,
             fill_alpha=0.35,
-            line_color="#1f77b4",
+            line_color=colors.model,
             line_width=2,
             legend_label="model-discrete",
         )
@@ -194,7 +197,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
             width=BAR_WIDTH,
             source=self._mle_curve,
             fill_alpha=0,
-            line_color="#777777",
+            line_color=colors.best_fit_bars,
             line_dash="dashed",
             line_width=2,
             legend_label="mle-discrete",
@@ -206,14 +209,14 @@ class LikelihoodPlot(pn.viewable.Viewer):
             marker="dash",
             size=24,
             line_width=3,
-            color="#2ca02c",
+            color=colors.truth,
             legend_label="true-discrete",
         )
         self._mle_line = fig.line(
             "x",
             "density",
             source=self._mle_curve,
-            color="#999999",
+            color=colors.best_fit_line,
             line_dash="dashed",
             line_width=2,
             legend_label="mle-continuous",
@@ -222,13 +225,13 @@ class LikelihoodPlot(pn.viewable.Viewer):
             "x",
             "density",
             source=self._true_curve,
-            color="#2ca02c",
+            color=colors.truth,
             line_dash="dotted",
             line_width=3,
             legend_label="true-continuous",
         )
         self._model_line = fig.line(
-            "x", "density", source=self._curve, color="#1f77b4", line_width=3, legend_label="model-continuous"
+            "x", "density", source=self._curve, color=colors.model, line_width=3, legend_label="model-continuous"
         )
         self._segments = fig.segment(
             x0="x",
@@ -236,7 +239,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
             x1="x",
             y1="density",
             source=self._observations,
-            color="#d62728",
+            color=colors.observation,
             line_width=2,
             legend_label="segments-continuous",
         )
@@ -245,11 +248,13 @@ class LikelihoodPlot(pn.viewable.Viewer):
             "y",
             source=self._observations,
             size=MARKER_SIZE,
-            color="#d62728",
-            line_color="white",
+            color=colors.observation,
+            line_color=colors.marker_outline,
             legend_label="points-continuous",
         )
-        points.selection_glyph = points.glyph.clone(fill_color="#ff7f0e", line_color="black", line_width=2)
+        points.selection_glyph = points.glyph.clone(
+            fill_color=colors.selected, line_color=colors.selected_outline, line_width=2
+        )
         # Picked by its number from the keyboard, a point is otherwise one of many alike: the ring shows which.
         fig.scatter(
             "x",
@@ -258,7 +263,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
             size=MARKER_SIZE + 10,
             fill_alpha=0,
             # The focus ring's colour (blue, or yellow on the dark theme): it marks what the keyboard chose.
-            line_color=THEME_COLORS[requested_theme()]["--mle-focus-color"],
+            line_color=colors.chosen_ring,
             line_width=3,
         )
         legend = fig.legend[0]
@@ -360,9 +365,8 @@ class LikelihoodPlot(pn.viewable.Viewer):
     def _observation_columns(self, indices=None) -> dict:
         state = self.state
         if indices is None:
-            # A copy: the state's array is read-only, and Bokeh skips a later patch of a read-only column (a
-            # move), with a warning, which left the server's x stale (and its hit test for clicks on points).
-            x = state.observations.copy() if self.shows_points else np.empty(0)
+            # A copy a later patch (a move) can change: Bokeh skips a read-only column's (``patchable_column``).
+            x = patchable_column(state.observations) if self.shows_points else np.empty(0)
         else:
             x = state.observations[list(indices)]
         log_density = state.log_densities(x) if x.size else np.empty(0)

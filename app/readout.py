@@ -8,26 +8,22 @@ import math
 import panel as pn
 import param
 
+from .assets import stylesheet
 from .presentation import hat, presentation
 from .state import ADD_BY_KEYBOARD, ExplorerState
 from .widgets import LIVE_REGION_CLASS, LiveHTML
 
-# Inline styles: the pane renders in its own shadow root, where a stylesheet of ours would not reach.
-_READOUT_STYLE = "font-size: 1.05em; line-height: 1.6"
-_VALUE_STYLE = "font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-weight: 600"
-_HEADLINE_STYLE = "font-size: 1.3em"
-_HINT_STYLE = "color: var(--mle-hint-color, #8a4b00)"  # the variable: app.classroom, per theme
-#: On the page for screen readers only (the usual "visually hidden" recipe).
-_VISUALLY_HIDDEN = {"position": "absolute", "overflow": "hidden", "clip-path": "inset(50%)", "white-space": "nowrap"}
+#: The classes of the readout's HTML (each pane renders in its own shadow root: the sheets go to each pane).
+_STYLESHEETS = (stylesheet("hints.css"), stylesheet("readout.css"))
 
 
 def _value(text: str, test_id: str | None = None) -> str:
     test = f' data-testid="{test_id}"' if test_id else ""
-    return f'<span style="{_VALUE_STYLE}"{test}>{text}</span>'
+    return f'<span class="mle-value"{test}>{text}</span>'
 
 
 def _hint(text: str) -> str:
-    return f'<div style="{_HINT_STYLE}">{text}</div>'
+    return f'<div class="mle-hint">{text}</div>'
 
 
 def format_number(value: float | None, digits: int = 3) -> str:
@@ -56,13 +52,20 @@ class LikelihoodReadout(pn.viewable.Viewer):
         # Panel's HTML model rather than a plain Bokeh Div: in the browser every text change of a Bokeh Div
         # re-lays-out the whole page, which cost 13 ms of each slider step on this page (measured with
         # benchmarks/bench_browser.py: 43 → 30 ms per step); LiveHTML sends only the new text.
-        self._numbers = LiveHTML(self._render(), sizing_mode="stretch_width", margin=(0, 5))
+        self._numbers = LiveHTML(
+            self._render(), sizing_mode="stretch_width", margin=(0, 5), stylesheets=list(_STYLESHEETS)
+        )
         # What a screen reader says after each change: one short line, not the whole readout again.
         self._spoken = LiveHTML(
-            self._summary(), css_classes=[LIVE_REGION_CLASS], width=1, height=1, margin=0, styles=_VISUALLY_HIDDEN
+            self._summary(),
+            css_classes=[LIVE_REGION_CLASS, "mle-visually-hidden"],
+            width=1,
+            height=1,
+            margin=0,
+            stylesheets=list(_STYLESHEETS),
         )
         self._formula_panes = [
-            pn.pane.LaTeX(formula, renderer="katex", styles={"font-size": "0.95em"})
+            pn.pane.LaTeX(formula, renderer="katex", css_classes=["mle-formula"], stylesheets=list(_STYLESHEETS))
             for formula in (_SUM_OF_LOGS, *self._family_formulas())
         ]
         self._formulas = pn.Column(*self._formula_panes, sizing_mode="stretch_width")
@@ -110,7 +113,7 @@ class LikelihoodReadout(pn.viewable.Viewer):
         symbols = [p.symbol for p in family.parameters]
         n = state.n
         lines = [
-            f'<div style="{_HEADLINE_STYLE}">log-likelihood ℓ({", ".join(symbols)}) = '
+            f'<div class="mle-headline">log-likelihood ℓ({", ".join(symbols)}) = '
             f"{_value(format_number(state.log_likelihood), 'log-likelihood')}</div>",
             f"<div>n = {_value(str(n), 'n')} observation{'' if n == 1 else 's'}</div>",
         ]
@@ -143,4 +146,4 @@ class LikelihoodReadout(pn.viewable.Viewer):
                 f"{p.symbol} = {_value(format_number(truth[p.name]), 'true-' + p.name)}" for p in family.parameters
             )
             lines.append(f"<div>true values (the sample was drawn from them): {shown}</div>")
-        return f'<div style="{_READOUT_STYLE}">{"".join(lines)}</div>'
+        return f'<div class="mle-readout">{"".join(lines)}</div>'

@@ -8,6 +8,7 @@ import math
 import panel as pn
 import param
 
+from .assets import stylesheet
 from .controls import held
 from .state import MAX_SAMPLE_SIZE, ExplorerState
 from .widgets import GuardedFloatInput, GuardedIntInput, LiveHTML
@@ -34,7 +35,9 @@ class SampleDrawer(pn.viewable.Viewer):
         self.draw_button = pn.widgets.Button(
             label="Draw a new sample", color="success", description="Replace the data with draws from the truth"
         )
-        self._message = LiveHTML("", sizing_mode="stretch_width", styles={"color": "var(--mle-hint-color, #8a4b00)"})
+        self._message = LiveHTML(
+            "", sizing_mode="stretch_width", css_classes=["mle-hint"], stylesheets=[stylesheet("hints.css")]
+        )
         self.draw_button.on_click(held(self._on_draw))
         self._build_inputs()
         self.state.param.watch(self._build_inputs, ["model"])

@@ -19,6 +19,7 @@ from bokeh.plotting import figure
 import mle_core
 from mle_core import inference
 
+from .assets import stylesheet
 from .controls import held
 from .overlays import (
     MAX_PARAMETERS,
@@ -35,6 +36,7 @@ from .overlays import (
 )
 from .presentation import presentation
 from .requirements import missing_modules, run_when_loaded
+from .theme import palette, requested_theme
 from .widgets import GuardedIntInput
 
 #: Points of each profile curve drawn on the slices (fewer where each point is a costly maximisation).
@@ -46,10 +48,8 @@ MAX_DRAWS = 20_000_000
 MAX_DRAWS_ONE_BY_ONE = 2_000_000
 HISTOGRAM_BINS = 40
 
-_CELL = "padding: 2px 10px; text-align: right"
-_HEAD = "padding: 2px 10px; text-align: right; border-bottom: 1px solid #999"
-_TABLE = "font-size: 0.95em; border-collapse: collapse; font-variant-numeric: tabular-nums"
-_HINT = "color: #8a4b00"
+#: The classes of the tables and hints (each pane renders in its own shadow root: the sheets go to each pane).
+_STYLESHEETS = (stylesheet("hints.css"), stylesheet("uncertainty.css"))
 
 INTERVALS_TEXT = r"""
 **Standard errors and 95 % intervals.** The sharper the peak, the surer the estimate. The **observed
@@ -85,9 +85,9 @@ it is biased.
 
 
 def _table(head: list[str], rows: list[list[str]]) -> str:
-    header = "".join(f'<th style="{_HEAD}">{cell}</th>' for cell in head)
-    body = "".join("<tr>" + "".join(f'<td style="{_CELL}">{cell}</td>' for cell in row) + "</tr>" for row in rows)
-    return f'<table style="{_TABLE}"><tr>{header}</tr>{body}</table>'
+    header = "".join(f"<th>{cell}</th>" for cell in head)
+    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    return f'<table class="mle-estimates"><tr>{header}</tr>{body}</table>'
 
 
 def _interval_text(interval: inference.Interval | None, scale: float | None = None) -> str:
@@ -122,9 +122,9 @@ class HowSure(LazyView):
         self.estimates: np.ndarray | None = None
         self._generation = 0
         self._family_shown = None
-        self._intervals = pn.pane.HTML("", sizing_mode="stretch_width")
-        self._tests = pn.pane.HTML("", sizing_mode="stretch_width")
-        self._sigma = pn.pane.HTML("", sizing_mode="stretch_width")
+        self._intervals = pn.pane.HTML("", sizing_mode="stretch_width", stylesheets=list(_STYLESHEETS))
+        self._tests = pn.pane.HTML("", sizing_mode="stretch_width", stylesheets=list(_STYLESHEETS))
+        self._sigma = pn.pane.HTML("", sizing_mode="stretch_width", stylesheets=list(_STYLESHEETS))
         self._sigma_box = pn.Column(
             pn.pane.Markdown(SIGMA_TEXT, sizing_mode="stretch_width", margin=(0, 10)),
             self._sigma,
@@ -143,7 +143,7 @@ class HowSure(LazyView):
             description="Draw many samples of size n from the sliders' values and estimate each",
         )
         self.repeat_button.on_click(held(lambda _: self.repeat_experiment()))
-        self._repeat_summary = pn.pane.HTML("", sizing_mode="stretch_width")
+        self._repeat_summary = pn.pane.HTML("", sizing_mode="stretch_width", stylesheets=list(_STYLESHEETS))
         self.histograms = [_Histogram(slot) for slot in range(MAX_PARAMETERS)]
         self._layout = pn.Column(
             pn.pane.Markdown(INTERVALS_TEXT, sizing_mode="stretch_width", margin=(0, 10)),
@@ -224,13 +224,13 @@ class HowSure(LazyView):
         state = self.state
         waiting = waiting_for(state)
         if waiting:
-            self._intervals.object = f'<div style="{_HINT}">{escape(waiting)}</div>'
+            self._intervals.object = f"<div class='mle-hint'>{escape(waiting)}</div>"
             self._tests.object = ""
             return
         self._compute_sigma()
         estimate, why = finite_mle(state)
         if estimate is None:
-            self._intervals.object = f'<div style="{_HINT}">{escape(why)} Without one there is no interval.</div>'
+            self._intervals.object = f"<div class='mle-hint'>{escape(why)} Without one there is no interval.</div>"
             self._tests.object = ""
             return
         family = state.family_spec
@@ -297,7 +297,7 @@ class HowSure(LazyView):
                     f"{number(profile.upper - estimate)} above."
                 )
         table = _table(["parameter", "estimate", "standard error", "Wald 95 %", "profile 95 %"], rows)
-        extra = "".join(f'<div style="{_HINT}">{escape(note)}</div>' for note in notes)
+        extra = "".join(f"<div class='mle-hint'>{escape(note)}</div>" for note in notes)
         self._intervals.object = f"<div>n = {plural(self.state.n, 'observation')}</div>{table}{extra}"
 
     def _compute_sigma(self) -> None:
@@ -306,7 +306,7 @@ class HowSure(LazyView):
             self._sigma.object = ""
             return
         if state.n < 2:
-            self._sigma.object = f'<div style="{_HINT}">Comparing σ̂ and s needs at least two observations.</div>'
+            self._sigma.object = "<div class='mle-hint'>Comparing σ̂ and s needs at least two observations.</div>"
             return
         estimates = inference.sigma_estimates(state.statistics)
         n = estimates.n
@@ -323,7 +323,7 @@ class HowSure(LazyView):
 
     # --- tests ----------------------------------------------------------------------------------
     def _on_refusal(self, event):
-        self._repeat_summary.object = f'<div style="{_HINT}">{escape(event.new)}</div>'
+        self._repeat_summary.object = f"<div class='mle-hint'>{escape(event.new)}</div>"
 
     def _on_null(self, *_):
         if self.active and self.intervals:
@@ -360,7 +360,7 @@ class HowSure(LazyView):
         if not rows and not notes:
             self._tests.object = "<div>Type a null value above to test it.</div>"
             return
-        extra = "".join(f'<div style="{_HINT}">{escape(note)}</div>' for note in notes)
+        extra = "".join(f"<div class='mle-hint'>{escape(note)}</div>" for note in notes)
         table = _table(["test", "null hypothesis H₀", "statistic", "df", "p-value"], rows) if rows else ""
         self._tests.object = table + extra
 
@@ -371,11 +371,11 @@ class HowSure(LazyView):
         n = state.n
         if n == 0:
             self._repeat_summary.object = (
-                f'<div style="{_HINT}">Add observations first: the experiment repeats n draws.</div>'
+                "<div class='mle-hint'>Add observations first: the experiment repeats n draws.</div>"
             )
             return
         if missing_modules([state.family]):
-            self._repeat_summary.object = f'<div style="{_HINT}">{escape(waiting_for(state))}</div>'
+            self._repeat_summary.object = f"<div class='mle-hint'>{escape(waiting_for(state))}</div>"
             run_when_loaded(state, [state.family], self.repeat_experiment)
             return
         family = state.family_spec
@@ -434,7 +434,7 @@ class HowSure(LazyView):
                 )
                 + f" Expected average σ̂: {number(inference.expected_sigma_hat(theta[scale], n))}.</div>"
             )
-        lines += [f'<div style="{_HINT}">{escape(note)}</div>' for note in notes]
+        lines += [f"<div class='mle-hint'>{escape(note)}</div>" for note in notes]
         self._repeat_summary.object = "".join(lines)
 
 
@@ -455,8 +455,11 @@ class _Histogram:
         )
         fig.title.text_font_style = "normal"
         fig.quad(left="left", right="right", bottom=0, top="count", source=self.source, fill_alpha=0.5)
-        self.truth = Span(dimension="height", location=0, line_color="#2ca02c", line_width=3)
-        self.mean = Span(dimension="height", location=0, line_color="#d62728", line_width=3, line_dash="dashed")
+        colors = palette(requested_theme())
+        self.truth = Span(dimension="height", location=0, line_color=colors.truth, line_width=3)
+        self.mean = Span(
+            dimension="height", location=0, line_color=colors.estimates_mean, line_width=3, line_dash="dashed"
+        )
         fig.add_layout(self.truth)
         fig.add_layout(self.mean)
         self.figure = fig
