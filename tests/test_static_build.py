@@ -35,7 +35,7 @@ from packaging.utils import canonicalize_name
 
 # The app's modules are imported here, before any test sets IN_PYODIDE: one imported under the stand-in would keep it.
 import mle_explorer.explorer
-from mle_explorer import pyodide_support
+from mle_explorer import pyodide_support, upstream
 from mle_explorer.explorer import MLEExplorer, create_app
 from mle_explorer.pyodide_support import ensure_package, package_available
 
@@ -124,7 +124,7 @@ def test_build_writes_the_page_its_worker_and_its_wheels(site):
     # Once the page has rendered, the worker sends it each burst of changes as one message, not one per change.
     assert "link_to_the_page(state.curdoc, sendPatch)" in worker_js
     assert "_link_docs_worker" not in worker_js
-    assert 'pyimport("mle_explorer.pyodide_support").apply_the_pages_change' in worker_js
+    assert 'pyimport("mle_explorer.upstream").apply_the_pages_change' in worker_js
     assert "from mle_explorer.explorer import create_app" in worker_js  # the entry script runs in the worker
     assert sorted(path.name.split("-")[0] for path in (out / "wheels").iterdir()) == sorted(
         [*WITH_THE_SITE, "mle_explorer"]
@@ -631,7 +631,7 @@ def released_events_naming_models_the_page_lacks(settle: bool) -> list[str]:
     with worker_document() as document:
         create_app().servable()
         if settle:
-            pyodide_support.settle_before_first_render(document)
+            upstream.settle_before_first_render(document)
         rendered = {model.id for model in document.models}  # what write_doc serializes for the page
         released = []
         document.on_change(released.append)
@@ -646,14 +646,14 @@ def released_events_naming_models_the_page_lacks(settle: bool) -> list[str]:
 def test_under_pyodide_the_page_is_sent_no_change_to_a_model_it_never_received(monkeypatch):
     # BokehJS raised "reference <id> isn't known" on every load of the static page (a stylesheet change held
     # since the build, for the template's internal root, which is not part of the rendered document).
-    monkeypatch.setattr(pyodide_support, "IN_PYODIDE", True)
+    monkeypatch.setattr(upstream, "IN_PYODIDE", True)
     assert released_events_naming_models_the_page_lacks(settle=False), "Panel no longer holds such an event"
     assert released_events_naming_models_the_page_lacks(settle=True) == []
 
 
 def test_settling_the_document_does_nothing_on_a_server():
     with worker_document() as document:
-        pyodide_support.settle_before_first_render(document)
+        upstream.settle_before_first_render(document)
         assert document.callbacks.hold_value == "combine"  # not IN_PYODIDE: left as it was
 
 
@@ -700,11 +700,11 @@ def test_under_pyodide_panel_takes_its_upload_and_notification_assets_from_its_c
         for attribute in ("__css_raw__", "__javascript_raw__"):
             monkeypatch.setattr(cls, attribute, list(cls.__dict__[attribute]))
     before = {cls: (cls.__css_raw__, cls.__javascript_raw__) for cls in classes}
-    pyodide_support.use_the_pages_copies_of_panel_assets()
+    upstream.use_the_pages_copies_of_panel_assets()
     assert {cls: (cls.__css_raw__, cls.__javascript_raw__) for cls in classes} == before  # not IN_PYODIDE
 
-    monkeypatch.setattr(pyodide_support, "IN_PYODIDE", True)
-    pyodide_support.use_the_pages_copies_of_panel_assets()
+    monkeypatch.setattr(upstream, "IN_PYODIDE", True)
+    upstream.use_the_pages_copies_of_panel_assets()
     assert FileDropper.__css_raw__[0] == f"{CDN_DIST}bundled/filedropper/filepond@^4/dist/filepond.css"
     assert NotificationArea.__css_raw__[0] == f"{CDN_DIST}bundled/notificationarea/notyf@3/notyf.min.css"
     for cls in classes:

@@ -324,22 +324,22 @@ WORKER_START_WITH_PACKAGES = (
 )
 WORKER_INSTALLED = "  self.postMessage({type: 'status', msg: 'Installing environment'})\n"
 #: Where the worker starts sending the page its changes (on the page's "rendered"): one message per burst instead
-#: of one per change (mle_explorer.pyodide_support.link_to_the_page).
+#: of one per change (mle_explorer.upstream.link_to_the_page).
 WORKER_LINK = """    from panel.io.pyodide import _link_docs_worker
 
     _link_docs_worker(state.curdoc, sendPatch, setter='js')"""
-WORKER_LINK_BATCHED = """    from mle_explorer.pyodide_support import link_to_the_page
+WORKER_LINK_BATCHED = """    from mle_explorer.upstream import link_to_the_page
 
     link_to_the_page(state.curdoc, sendPatch)"""
 #: Where the worker applies a change from the page: a compiled function instead of code compiled for every message
-#: (mle_explorer.pyodide_support.apply_the_pages_change).
+#: (mle_explorer.upstream.apply_the_pages_change).
 WORKER_APPLY = """    self.pyodide.globals.set('patch', msg.patch)
     self.pyodide.runPythonAsync(`
     from panel.io.pyodide import _convert_json_patch
     state.curdoc.apply_json_patch(_convert_json_patch(patch), setter='js')
     `)"""
 WORKER_APPLY_COMPILED = (
-    '    self.applyPatch ??= self.pyodide.pyimport("mle_explorer.pyodide_support").apply_the_pages_change\n'
+    '    self.applyPatch ??= self.pyodide.pyimport("mle_explorer.upstream").apply_the_pages_change\n'
     "    self.applyPatch(msg.patch)"
 )
 
