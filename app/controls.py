@@ -254,7 +254,7 @@ class ParameterControls(pn.viewable.Viewer):
             if not self.state.switch_family(event.new):
                 self._sync_family()  # the selector goes back to the family still in use
 
-        run_when_loaded(self.state, [event.new], switch)
+        run_when_loaded(self.state, [event.new], switch, on_failure=self._sync_family)
 
     def _on_switch_anyway(self, _event=None):
         refused = self.state.refused_switch
