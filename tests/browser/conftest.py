@@ -104,12 +104,15 @@ def watch(page, label: str, allowed: tuple[str, ...] = (), allowed_errors: list[
 
 @pytest.fixture(scope="session", autouse=True)
 def _route_the_server_log():
+    """Route the server's log to the running test; at the end, fail on errors that came after the last test."""
     loggers = [logging.getLogger(name) for name in SERVER_LOGGERS]
     for logger in loggers:
         logger.addHandler(_router)
     yield
     for logger in loggers:
         logger.removeHandler(_router)
+    errors = _router.between.errors()
+    assert not errors, "errors after the last browser test:\n" + "\n".join(errors)
 
 
 @pytest.fixture
