@@ -119,7 +119,9 @@ def test_a_lost_point_is_an_integrity_error_unless_its_action_timed_out():
 
 
 def test_the_page_open_benchmark_compares_the_same_page_built_with_one_walk_and_with_panels_many(monkeypatch):
-    monkeypatch.setattr(bench_page_open, "WARMUP", 0)  # what is built and reported is checked here, not how fast
+    # What is built and reported is checked here, not how fast: one warm-up round, not two. Not none: the first
+    # page built after one built outside a document (test_app_views) holds 2 ImportedStyleSheet models fewer.
+    monkeypatch.setattr(bench_page_open, "WARMUP", 1)
     served, baseline, ratio = bench_page_open.benchmark_rows(rounds=1)
     assert served["walks"] == 1
     assert baseline["walks"] > 1, "the baseline must be Panel's root-by-root build"
