@@ -6,7 +6,8 @@ that need the app as a new session shows it, and fresh pages for the tests that 
   the page is compared with how it looked when it was loaded (``support.page_state``: the address, the DOM,
   the focus and every Bokeh model); if anything differs, it is loaded again before the next test. A page load
   costs seconds; a restore a fraction of one. A module's ``prepare_page`` gives its tests a page with
-  something done after loading (e.g. a card opened), shared with the modules that do the same.
+  something done after loading (e.g. a card opened), and its ``page_options`` another window (a projector's,
+  a phone's with touch); modules that ask for the same share their pages.
 - ``open_page`` / ``fresh_page``: a new session per page, for tests about sessions, links, the keyboard's
   path from the top of a newly opened page; ``open_page_allowing``: one watched from before it loads, or
   whose console errors are expected.
@@ -18,6 +19,7 @@ the restore of a shared page, included) fails that test, whichever page it came 
 from __future__ import annotations
 
 import difflib
+import json
 import logging
 import time
 import uuid
@@ -157,9 +159,23 @@ def browser():
 
 
 def new_context(browser, **options):
-    context = browser.new_context(viewport=support.VIEWPORT, **options)
+    """A browser context with the desktop window (``support.VIEWPORT``) unless ``options`` give another viewport."""
+    context = browser.new_context(**{"viewport": support.VIEWPORT, **options})
     context.set_default_timeout(support.UPDATE_TIMEOUT_S * 1000)
     return context
+
+
+@pytest.fixture(scope="module")
+def page_options():
+    """Playwright's context options for a module's pages (``viewport``, ``has_touch``, ``is_mobile``…): none by
+    default, the desktop window ``support.VIEWPORT``. Modules with the same options share their pages and tabs."""
+    return {}
+
+
+def _key(*parts) -> str:
+    """A key for pages asked for with ``parts`` (functions by their full name, options by their values)."""
+    named = [f"{part.__module__}.{part.__qualname__}" if callable(part) else part for part in parts]
+    return json.dumps(named, sort_keys=True, default=str)
 
 
 # --- fresh pages ----------------------------------------------------------------------------------------------
@@ -168,16 +184,17 @@ class FreshTabs:
     sent to the app's address (or a link) anew, its second page the second tab, and so on. Tabs are kept from
     test to test, so a page reuses what its tab has already loaded (and no new renderer process is started)."""
 
-    def __init__(self, browser):
-        self.context = new_context(browser)
+    def __init__(self, browser, options: dict):
+        self.context = new_context(browser, **options)
+        self.viewport = options.get("viewport", support.VIEWPORT)
         self.tabs: list = []
         self.opened = 0  # by the running test
 
     def open(self, url: str):
         if self.opened < len(self.tabs) and not self.tabs[self.opened].is_closed():
             page = self.tabs[self.opened]
-            if page.viewport_size != support.VIEWPORT:
-                page.set_viewport_size(support.VIEWPORT)
+            if page.viewport_size != self.viewport:
+                page.set_viewport_size(self.viewport)
         else:
             page = self.context.new_page()
             watch(page, f"page {self.opened + 1}")
@@ -188,11 +205,21 @@ class FreshTabs:
 
 
 @pytest.fixture(scope="package")
-def fresh_tabs(browser):
-    """The tabs of the fresh pages (``FreshTabs``)."""
-    tabs = FreshTabs(browser)
-    yield tabs
-    tabs.context.close()
+def all_fresh_tabs(browser):
+    """The tabs of the fresh pages (``FreshTabs``), one set per ``page_options``."""
+    sets: dict[str, FreshTabs] = {}
+    yield sets
+    for tabs in sets.values():
+        tabs.context.close()
+
+
+@pytest.fixture
+def fresh_tabs(all_fresh_tabs, browser, page_options):
+    """The tabs of the fresh pages with this module's ``page_options``."""
+    key = _key(page_options)
+    if key not in all_fresh_tabs:
+        all_fresh_tabs[key] = FreshTabs(browser, page_options)
+    return all_fresh_tabs[key]
 
 
 @pytest.fixture
@@ -245,10 +272,12 @@ class SharedPage:
     #: How long a restore waits for the page to settle before it gives up (the page is then loaded again).
     SETTLE_TIMEOUT_S = 5.0
 
-    def __init__(self, browser, url: str, sessions: support.SessionRegistry, label: str, prepare=None):
+    def __init__(self, browser, url, sessions: support.SessionRegistry, label: str, prepare=None, options=None):
         self.url, self.sessions, self.prepare = url, sessions, prepare
         self.name = f"shared-{uuid.uuid4().hex}"
-        self.context = new_context(browser, extra_http_headers={support.PAGE_HEADER: self.name})
+        options = options or {}
+        self.context = new_context(browser, **options, extra_http_headers={support.PAGE_HEADER: self.name})
+        self.viewport = options.get("viewport", support.VIEWPORT)
         self.page = None
         self.pristine: int | None = None  # the page's state as loaded; None: load it before the next test
         self.pristine_lines: list[str] = []
@@ -306,8 +335,8 @@ class SharedPage:
     def _let_go(self) -> None:
         """Give the page back the window size it was opened with, move the mouse off it, drop the keyboard focus
         and scroll everything to the top, as a test may have left them anywhere."""
-        if self.page.viewport_size != support.VIEWPORT:
-            self.page.set_viewport_size(support.VIEWPORT)
+        if self.page.viewport_size != self.viewport:
+            self.page.set_viewport_size(self.viewport)
         self.page.mouse.move(0, 0)
         self.page.evaluate(_LET_GO)
 
@@ -365,7 +394,8 @@ def prepare_page():
 
 @pytest.fixture(scope="package")
 def shared_pages(browser):
-    """The shared pages, one per ``prepare_page``, created when first needed (closed before the browser is)."""
+    """The shared pages, one per ``prepare_page`` and ``page_options``, created when first needed (closed before
+    the browser is)."""
     pages: dict = {}
     yield pages
     for shared in pages.values():
@@ -374,12 +404,15 @@ def shared_pages(browser):
 
 
 @pytest.fixture
-def page(shared_pages, prepare_page, app_url, sessions, browser, problems, request):
+def page(shared_pages, prepare_page, page_options, app_url, sessions, browser, problems, request):
     """The app in the state a new session starts in, loaded and idle: a page shared with other tests (see above)."""
-    shared = shared_pages.get(prepare_page)
+    key = _key(prepare_page, page_options)
+    shared = shared_pages.get(key)
     if shared is None:
         label = "page" if prepare_page is None else f"page after {prepare_page.__name__}"
-        shared = shared_pages[prepare_page] = SharedPage(browser, app_url, sessions, label, prepare_page)
+        label += f" with {page_options}" if page_options else ""
+        shared = SharedPage(browser, app_url, sessions, label, prepare_page, page_options)
+        shared_pages[key] = shared
     yield shared.ready()
     shared.restore(request.node.nodeid, explain=request.config.getoption("verbose") > 0)
 
