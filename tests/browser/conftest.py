@@ -281,6 +281,7 @@ class SharedPage:
         self.page = None
         self.pristine: int | None = None  # the page's state as loaded; None: load it before the next test
         self.pristine_lines: list[str] = []
+        self.built: frozenset[str] = frozenset()  # the views built when opened that the page had when loaded
         self.label = label
         self.counts = {"loaded": 0, "restored": 0}
         self.differences: list[str] = []  # why the page was loaded again, after which test
@@ -298,6 +299,7 @@ class SharedPage:
             self._let_go()
             self.pristine = self._settled()
             self.pristine_lines = support.page_state(self.page, detail=True)
+            self.built = self.sessions.run(self.name, support.built_views)
             self.counts["loaded"] += 1
         return self.page
 
@@ -319,7 +321,7 @@ class SharedPage:
         as it did when loaded, it is loaded again before the next test (``explain``: and why is recorded)."""
         try:
             self._let_go()
-            restored = self.sessions.run(self.name, support.restore_the_starting_state)
+            restored = self.sessions.run(self.name, lambda app: support.restore_the_starting_state(app, self.built))
             why = "the app cannot be put back in place (another family, or a card built when opened)"
             if restored:
                 restored = self._settled(than=self.pristine) == self.pristine

@@ -175,12 +175,17 @@ class SessionRegistry:
 BUILT_WHEN_OPENED = ("observation_editor", "sampler", "files")
 
 
-def restore_the_starting_state(explorer) -> bool:
+def built_views(explorer) -> frozenset[str]:
+    """Which of the views built when their card is first opened (``BUILT_WHEN_OPENED``) the session has built."""
+    return frozenset(name for name in BUILT_WHEN_OPENED if name in vars(explorer))
+
+
+def restore_the_starting_state(explorer, built: frozenset[str] = frozenset()) -> bool:
     """Put the session's app back into the state a new session starts in: the family, observations and parameter
     values of a new ``ExplorerState``, the slider ranges fitted to them afresh, no Undo history, no notice, an
-    empty typing box. Return False, changing nothing, when that cannot give the page a new session shows: after
-    a switch to another family (its views were rebuilt, and would be again) or once a card built when opened
-    was opened.
+    empty typing box. Return False, changing nothing, when that cannot give the page it had: after a switch to
+    another family (its views were rebuilt, and would be again) or once a card built when opened was opened
+    (other than those in ``built``, the views it had).
 
     The Undo history is dropped through ``ExplorerState``'s private list (there is no public way). What else a
     test changed (a point selected, the tour or presentation mode left on) stays: a shared page is compared with
@@ -191,7 +196,7 @@ def restore_the_starting_state(explorer) -> bool:
     from mle_explorer.state import ExplorerState
 
     state, start = explorer.state, ExplorerState()
-    if state.family != start.family or any(name in vars(explorer) for name in BUILT_WHEN_OPENED):
+    if state.family != start.family or built_views(explorer) - built:
         return False
     state.load(start.family, start.observations, constants=start.constants, theta=start.theta)
     state._undo_stack.clear()
