@@ -4,7 +4,7 @@ Every way in (clicks, slider models set from the page, the URL, uploaded files, 
 switches) with NaN, ±inf, text, empty input, values outside the family's support, 1e308 and 1e-308, ten
 million values, a 50 MB file and a 100 kB URL: each must give a clear message the student can see and leave
 the observations and parameters as they were, with no error in the page's console or the server's log (the
-``open_page`` fixture fails a test on any).
+fixtures fail a test on any).
 """
 
 from __future__ import annotations
@@ -36,15 +36,6 @@ from .support import (
 pytestmark = pytest.mark.browser
 
 EXAMPLE = [2.3, 1.9, 2.5, 2.8, 1.7]
-
-
-@pytest.fixture(scope="module")
-def app_url():
-    """The app served with ``mle_explorer.cli``'s options (this module's pages use it instead of the default server)."""
-    from mle_explorer.explorer import create_app
-
-    with support.serve_like_the_cli(create_app) as url:
-        yield url
 
 
 def notice(page, text: str):
@@ -197,10 +188,10 @@ def test_a_link_at_1e_minus_308_opens_it(open_page, app_url):
 
 # --- uploaded files -------------------------------------------------------------------------------------------
 def upload(page, path) -> None:
-    """Drop the file at ``path`` on the upload box (opening its card the first time)."""
-    if not getattr(page, "_upload_card_open", False):
-        page.get_by_text("Share a link · upload · download").click()
-        page._upload_card_open = True
+    """Drop the file at ``path`` on the upload box (opening its card if it is closed)."""
+    card = page.locator("button.card-header", has_text="Share a link · upload · download")
+    if card.get_attribute("aria-expanded") != "true":
+        card.click()
     page.locator("input[type=file]").first.set_input_files(str(path))
 
 
@@ -411,61 +402,6 @@ def test_a_page_sending_more_than_the_message_limit_loses_only_its_own_connectio
     type_values(student, "3.25")  # everyone else carries on
     wait_for_observations(student, 6)
     assert step_slider(student) > 0
-
-
-# --- a page whose expected console errors are allowed ---------------------------------------------------------
-class _ServerLog(logging.Handler):
-    def __init__(self):
-        super().__init__(level=logging.WARNING)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record):
-        self.records.append(record)
-
-
-@pytest.fixture
-def open_page_allowing(browser, app_url):
-    """Like ``open_page``, for a test whose page is expected to log console errors containing given phrases
-    (Bokeh's reply to a refused message), or that must watch the page from before it loads (``before_load``):
-    any other console error, page error or server error fails the test.
-
-    The function returned has ``console_errors`` (the allowed ones) and ``server_log`` (a handler whose
-    ``records`` are the server's warnings and errors) for the test to inspect.
-    """
-    contexts, unexpected, log = [], [], _ServerLog()
-    loggers = [logging.getLogger(name) for name in ("bokeh", "panel", "tornado")]
-    for logger in loggers:
-        logger.addHandler(log)
-
-    def open_one(*allowed: str, before_load=None):
-        context = browser.new_context(viewport=support.VIEWPORT)
-        context.set_default_timeout(support.UPDATE_TIMEOUT_S * 1000)
-        contexts.append(context)
-        page = context.new_page()
-        if before_load is not None:
-            before_load(page)
-
-        def on_console(message):
-            if message.type != "error":
-                return
-            if allowed and all(phrase in message.text for phrase in allowed):
-                open_one.console_errors.append(message.text)
-            else:
-                unexpected.append(f"console error: {message.text}")
-
-        page.on("console", on_console)
-        page.on("pageerror", lambda error: unexpected.append(f"page error: {error}"))
-        support.open_app(page, app_url)
-        return page
-
-    open_one.console_errors, open_one.server_log = [], log
-    yield open_one
-    for context in contexts:
-        context.close()
-    for logger in loggers:
-        logger.removeHandler(log)
-    errors = [f"server log {r.name}: {r.getMessage()}" for r in log.records if r.levelno >= logging.ERROR]
-    assert not unexpected + errors, "errors during the test:\n" + "\n".join(unexpected + errors)
 
 
 def test_a_number_typed_beyond_a_box_s_range_is_refused_and_put_back(page):

@@ -28,16 +28,20 @@ def sliders(page) -> tuple[float, float]:
     return slider_value(page, "μ"), slider_value(page, "σ")
 
 
-@pytest.fixture
-def page(page):
-    """The app's page with the landscape card opened (it starts collapsed, so nothing of it runs until then)."""
+def open_the_landscape(page) -> None:
+    """Open the landscape card (it starts collapsed, so nothing of it runs until then)."""
     page.get_by_text("The likelihood landscape · the climb to the top").first.click()
     wait_until(
         lambda: page.evaluate(
             "() => Bokeh.documents.some((doc) => [...doc.all_models].some((m) => m.name === 'likelihood-surface'))"
         )
     )
-    return page
+
+
+@pytest.fixture(scope="module")
+def prepare_page():
+    """This module's pages start with the landscape card open."""
+    return open_the_landscape
 
 
 def climb_button(page, name: str):
