@@ -108,9 +108,10 @@ class PageTheme(JSComponent):
 PLOT_TEXT = """
 Each **red dot** on the x axis is one observation xᵢ. The **blue curve** is the model's density
 f(x | θ) for the current slider values; the **red segment** above a dot reaches the curve, so its
-height is f(xᵢ | θ), that observation's share of the likelihood. The dashed grey curve is the best fit;
-after *Draw a new sample*, the green one is the truth the sample came from. For counts, blue bars show
-P(X = k | θ) and the dots stack to each value's observed proportion.
+height is f(xᵢ | θ), that observation's share of the likelihood. Once you press Optimize (or
+*Show the best fit*), the dashed grey curve is the best fit and, when the data were simulated, the green one
+the truth they came from. For counts, blue bars show P(X = k | θ) and the dots stack to each value's
+observed proportion. Click an entry of the legend to hide or show its curve.
 """
 LOG_LIKELIHOOD_TEXT = """
 The likelihood L(θ) multiplies the densities of all observations: how probable the data are if the
@@ -125,9 +126,10 @@ LIKELIHOOD_FORMULA = (
 )
 OPTIMIZE_TEXT = """
 **Optimize** finds the maximum likelihood estimate θ̂, the slider values with the largest ℓ, and moves
-the sliders there. For most families θ̂ has a formula (shown under the readout; the mean of the data
-for μ, for example); the Weibull needs a numerical search. Afterwards ℓ̂ − ℓ in the readout is 0: any
-slider you move lowers ℓ. θ̂ is the best fit *of this family* to *these* data, not the truth.
+the sliders there, and shows the best fit, θ̂ and ℓ̂, hidden until then so that you can try first. For
+most families θ̂ has a formula (shown under the readout; the mean of the data for μ, for example); the
+Weibull needs a numerical search. Afterwards ℓ̂ − ℓ in the readout is ≈ 0: any slider you move lowers ℓ.
+θ̂ is the best fit *of this family* to *these* data, not the truth.
 """
 OPTIMIZE_FORMULA = r"$\hat\theta=\arg\max_{\theta}\ \ell(\theta)$"
 
@@ -200,14 +202,14 @@ TOUR_STEPS = (
     ),
     (
         "The readout: ℓ",
-        "ℓ adds up ln f(xᵢ) over all observations. Higher is better: try to make ℓ as large as you can and "
-        "watch ℓ̂ − ℓ, the distance to the best possible, shrink.",
+        "ℓ adds up ln f(xᵢ) over all observations. Higher is better: try to make ℓ as large as you can. "
+        "ℓ̂ − ℓ says how far below the best possible you are (cold, warm, hot, at the top), not where it is.",
         "readout",
     ),
     (
         "Optimize",
-        "Optimize moves the sliders to the maximum likelihood estimate: the values with the largest ℓ. "
-        "Then ℓ̂ − ℓ reads 0.",
+        "Optimize moves the sliders to the maximum likelihood estimate, the values with the largest ℓ, and "
+        "shows the best fit, θ̂ and ℓ̂, hidden until then. Then ℓ̂ − ℓ reads ≈ 0.",
         "optimize",
     ),
     (

@@ -3,7 +3,8 @@
 The student picks a method (and, for gradient ascent, a step size η), then Step, Back, Run to
 convergence or Reset. Every step is one ``mle_core.inference`` step from the sliders' current
 values; the sliders follow it, the path is drawn on the surface and the slices (through
-``LandscapeOverlays.path``), and the step's update formula is shown with its numbers filled in.
+``LandscapeOverlays.path``), and the step's update formula is shown with its numbers filled in
+(``step_text``: mle_core gives the numbers, the app writes them with ``app.numbers``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from mle_core import inference
 
 from .assets import stylesheet
 from .controls import held
-from .overlays import LandscapeOverlays, LazyView, PathPoint, escape, event_loop_running, finite_mle, number
+from .numbers import APPROXIMATELY_ZERO, MINUS, log_likelihood, number, parameter, signed
+from .overlays import LandscapeOverlays, LazyView, PathPoint, escape, event_loop_running, finite_mle
 from .widgets import Formulas
 
 #: The time between two animation frames of Run (ms) and how many steps each frame takes: one at a
@@ -39,19 +41,97 @@ METHOD_TEXT = {
     "gradient": (
         "**Gradient ascent** walks uphill along the score ∇ℓ, scaled by the step size η. Too small an η "
         "crawls; too large overshoots (each step is then halved until ℓ does not drop, and the formula says so). "
-        "The path is drawn in red on the surface and on the slices."
+        "The path is drawn in red on the surface and on the slices (off a slice's curve where a step moved the "
+        "other parameter too)."
     ),
     "newton": (
         "**Newton–Raphson** fits a parabola to ℓ at θ (its slope and curvature: the purple dashed curves on "
         "the slices) and jumps to that parabola's top. Near the peak it needs only a few steps. The path is "
-        "drawn in red on the surface and on the slices."
+        "drawn in red on the surface and on the slices (off a slice's curve where a step moved the other "
+        "parameter too)."
     ),
 }
 
 
-def plain(value: float) -> str:
-    """A parameter value in the path table: 10 significant digits (μ ≈ 1e8 moves in its last ones)."""
-    return f"{value:.10g}".replace("-", "−")
+#: Why a Newton step was damped, in the words of a first course. Its constant is α: λ is a family's rate or scale.
+DAMPING_TEXT = (
+    "Here ℓ does not curve down like a hilltop in every direction (−∂²ℓ is not positive definite), so Newton's "
+    "jump to the top of its parabola could lead downhill. The step adds α·D to the curvature (D: the diagonal of "
+    "|I|), which shortens it and turns it toward the uphill direction of gradient ascent; near the top α is 0 "
+    "and the step is Newton's own."
+)
+
+
+def _factor(text: str) -> str:
+    """A number inside a product, in brackets when it has a sign or a power of ten: × (−2.401), × (7.04 × 10⁻⁷)."""
+    return f"({text})" if text.startswith(MINUS) or "×" in text or text == APPROXIMATELY_ZERO else text
+
+
+def _times(count: int) -> str:
+    return "once" if count == 1 else "twice" if count == 2 else f"{count} times"
+
+
+def why_stuck(step: inference.ClimbStep) -> str:
+    """Why ``step`` could not move, in words ('' if it moved)."""
+    if not (math.isfinite(step.step_size) and all(math.isfinite(v) for v in step.direction.values())):
+        return "the derivatives are not finite here"
+    if step.scale == 0.0:
+        return "ℓ does not increase along this step's direction, however short the step"
+    return ""
+
+
+def step_text(step: inference.ClimbStep, state) -> str:
+    """The update of ``step`` written out with its numbers, one line per parameter, then in words what changed it.
+
+    θ is written as its slider writes it. Rounding noise reads ≈ 0: a gradient entry that would move ℓ by a
+    billionth of its size across the slider's whole range, a matrix entry 10⁻¹² of the matrix's largest, a move
+    10⁻¹² of θ.
+    """
+    steps = {name: state.model.param[name].step for name in step.names}
+    widths = {name: state.model.param[name].bounds[1] - state.model.param[name].bounds[0] for name in step.names}
+    size = max(1.0, abs(step.log_likelihood))
+    gradient = {n: number(step.gradient[n], noise=1e-9 * size / max(widths[n], 1e-300)) for n in step.names}
+    t = number(step.scale)
+    lines = []
+    if step.method == "gradient":
+        eta = number(step.step_size)
+        lines.append(f"θ_new = θ + t·η·∇ℓ(θ),  η = {eta},  t = {t}")
+        for name, symbol in zip(step.names, step.symbols, strict=True):
+            lines.append(
+                f"{symbol}_new = {parameter(step.theta[name], steps[name])} + {t} × {_factor(eta)} × "
+                f"{_factor(gradient[name])} = {parameter(step.theta_new[name], steps[name])}"
+            )
+    else:
+        rows = step.information or ()
+        largest = max((abs(v) for row in rows for v in row if math.isfinite(v)), default=0.0)
+        matrix = "; ".join(", ".join(number(v, noise=1e-12 * largest) for v in row) for row in rows)
+        if step.levenberg:
+            head = f"θ_new = θ + t·(I + α·D)⁻¹∇ℓ(θ),  α = {number(step.levenberg)},  I + α·D = [{matrix}]"
+        else:
+            head = f"θ_new = θ + t·I⁻¹∇ℓ(θ),  I = −∂²ℓ = [{matrix}]"
+        lines.append(f"{head},  ∇ℓ = [{', '.join(gradient[n] for n in step.names)}],  t = {t}")
+        for name, symbol in zip(step.names, step.symbols, strict=True):
+            move = number(step.direction[name], noise=1e-12 * max(abs(step.theta[name]), steps[name]))
+            lines.append(
+                f"{symbol}_new = {parameter(step.theta[name], steps[name])} + {t} × {_factor(move)} = "
+                f"{parameter(step.theta_new[name], steps[name])}"
+            )
+        if step.levenberg:
+            lines.append(DAMPING_TEXT)
+    stuck = why_stuck(step)
+    if stuck:
+        lines.append(f"No move: {stuck}.")
+    else:
+        if step.halvings_outside:
+            lines.append(f"The step was halved {_times(step.halvings_outside)} to stay inside the parameter space.")
+        if step.halvings_downhill:
+            lines.append(f"The step was halved {_times(step.halvings_downhill)} so that ℓ does not decrease.")
+    return "\n".join(lines)
+
+
+def gain_text(before: float, after: float) -> str:
+    """ℓ's change in a step, signed: "+14.95", "+3.412 × 10⁻⁷", or "≈ 0" for a change within rounding of ℓ."""
+    return signed(number(after - before, noise=1e-12 * max(1.0, abs(before))))
 
 
 def _steps(count: int) -> str:
@@ -225,9 +305,11 @@ class ClimbControls(LazyView):
         return step, ""
 
     def _follow(self) -> None:
-        """Draw the path and move the sliders to its end."""
+        """Draw the path and move the sliders to its end; a climb that reached the top reveals the answer."""
         self._publish_path()
         self.state.set_parameters(**self.steps[-1].theta_new)
+        if converged(self.steps[-1]) and finite_mle(self.state)[0] is not None:
+            self.state.show_answer()  # found by climbing, as Optimize finds it
 
     def back(self) -> None:
         """Undo the last step: the sliders go back to where it started."""
@@ -319,7 +401,7 @@ class ClimbControls(LazyView):
             where = "the maximum likelihood estimate" if estimate else "a point where ℓ stops changing"
             return f"Converged after {_steps(len(self.steps))}: the sliders are at {where}."
         if stuck(last):
-            return f"Stopped after {_steps(len(self.steps))}: {last.note or 'no uphill move was possible'}."
+            return f"Stopped after {_steps(len(self.steps))}: {why_stuck(last) or 'no uphill move was possible'}."
         return f"Stopped after {_steps(len(self.steps))} without converging: try Newton–Raphson or a larger η."
 
     def _stop(self) -> None:
@@ -353,11 +435,12 @@ class ClimbControls(LazyView):
         if self.steps:
             step = self.steps[-1]
             label = "Newton–Raphson" if step.method == "newton" else "gradient ascent"
-            gain = step.log_likelihood_new - step.log_likelihood
+            gain = gain_text(step.log_likelihood, step.log_likelihood_new)
+            formula = escape(step_text(step, self.state))
             parts.append(
-                f"<div><b>Step {len(self.steps)}</b> ({label}): ℓ went from {number(step.log_likelihood, 6)} to "
-                f"{number(step.log_likelihood_new, 6)} ({'+' if gain >= 0 else ''}{number(gain, 4)})</div>"
-                f'<pre class="mle-step-formula">{escape(step.formula())}</pre>'
+                f"<div><b>Step {len(self.steps)}</b> ({label}): ℓ went from {log_likelihood(step.log_likelihood)} "
+                f"to {log_likelihood(step.log_likelihood_new)} ({gain})</div>"
+                f'<pre class="mle-step-formula">{formula}</pre>'
             )
         elif not message:
             parts.append(
@@ -371,19 +454,20 @@ class ClimbControls(LazyView):
             return ""
         names = self.steps[0].names
         symbols = self.steps[0].symbols
+        steps = {name: self.state.model.param[name].step for name in names}
         head = "".join(f"<th class='mle-cell'>{s}</th>" for s in symbols)
         body = []
         start = max(0, len(self.steps) - rows)
         if start == 0:
             first = self.steps[0]
-            cells = "".join(f"<td class='mle-cell'>{plain(first.theta[n])}</td>" for n in names)
-            body.append(f"<tr><td>start</td>{cells}<td class='mle-cell'>{number(first.log_likelihood, 6)}</td></tr>")
+            cells = "".join(f"<td class='mle-cell'>{parameter(first.theta[n], steps[n])}</td>" for n in names)
+            ell = log_likelihood(first.log_likelihood)
+            body.append(f"<tr><td>start</td>{cells}<td class='mle-cell'>{ell}</td></tr>")
         for k in range(start, len(self.steps)):
             step = self.steps[k]
-            cells = "".join(f"<td class='mle-cell'>{plain(step.theta_new[n])}</td>" for n in names)
-            body.append(
-                f"<tr><td>{k + 1}</td>{cells}<td class='mle-cell'>{number(step.log_likelihood_new, 6)}</td></tr>"
-            )
+            cells = "".join(f"<td class='mle-cell'>{parameter(step.theta_new[n], steps[n])}</td>" for n in names)
+            ell = log_likelihood(step.log_likelihood_new)
+            body.append(f"<tr><td>{k + 1}</td>{cells}<td class='mle-cell'>{ell}</td></tr>")
         more = f"<div>(the last {rows} of {len(self.steps)} steps)</div>" if start else ""
         return (
             "<table class='mle-climb-path'>"

@@ -12,16 +12,21 @@ from bokeh.models import Div
 import mle_core
 
 from .assets import stylesheet
-from .readout import format_number
+from .numbers import log_likelihood
 from .requirements import missing_modules, run_when_loaded
 from .state import ExplorerState
+
+#: AIC differences below this are no real difference (the usual rule of thumb, Burnham & Anderson's ΔAIC < 2).
+NO_REAL_DIFFERENCE = 2.0
 
 
 class FamilyComparisonTable(pn.viewable.Viewer):
     """The maximized log-likelihood ℓ̂ and AIC = 2k − 2ℓ̂ of each family for the current observations.
 
-    Fitting a Gaussian to light-bulb lifetimes works, and is visibly worse: the table shows how much.
-    Computed only while it is open (each open or data change fits every family once).
+    Fitting a Gaussian to light-bulb lifetimes works, and is visibly worse: the table shows how much. Each AIC
+    is also given as its distance ΔAIC above the lowest; families less than 2 above it are no real
+    difference from it, and the table says so in words rather than naming a winner. Computed only while it
+    is open (each open or data change fits every family once).
     """
 
     state = param.ClassSelector(class_=ExplorerState, doc="The session's state, shared with the other views.")
@@ -32,7 +37,8 @@ class FamilyComparisonTable(pn.viewable.Viewer):
         self._card = pn.Card(
             pn.pane.Markdown(
                 "Each family fitted by maximum likelihood to the **same data**. Higher ℓ̂ fits better; "
-                "AIC = 2k − 2ℓ̂ charges each of the k parameters, and the lowest AIC wins.",
+                "AIC = 2k − 2ℓ̂ charges each of the k parameters, and the lowest AIC fits best. ΔAIC is the "
+                "distance above the lowest: below 2 it is no real difference (a common rule of thumb).",
                 sizing_mode="stretch_width",
             ),
             # The pane's stylesheets, not the Div's: the pane sets the Div's own (Panel's design, then these).
@@ -73,9 +79,10 @@ class FamilyComparisonTable(pn.viewable.Viewer):
         rows = mle_core.compare_families(state.observations, ready, **state.constants)
         fitted = [row for row in rows if row.reason == "" and math.isfinite(row.aic)]
         best = min((row.aic for row in fitted), default=None)
+        close = [row for row in fitted if row.aic - best < NO_REAL_DIFFERENCE] if best is not None else []
         lines = [
             "<table class='mle-comparison'>",
-            "<tr><th>family</th><th>k</th><th>max ℓ̂</th><th>AIC</th></tr>",
+            "<tr><th>family</th><th>k</th><th>max ℓ̂</th><th>AIC</th><th>ΔAIC</th></tr>",
         ]
         for row in rows:
             current = row.family == state.family
@@ -85,18 +92,32 @@ class FamilyComparisonTable(pn.viewable.Viewer):
                 # The short form fits a row; the full reason (which values, where) is in the tooltip.
                 needs = mle_core.get_family(row.family).support
                 reason = html.escape(row.reason, quote=True)
-                cells = f"<td colspan=3 class='mle-reason' title='{reason}'>does not apply: it needs {needs}</td>"
+                cells = f"<td colspan=4 class='mle-reason' title='{reason}'>does not apply: it needs {needs}</td>"
             else:
-                mark = " ← lowest" if best is not None and row.aic == best else ""
+                if row not in close:
+                    mark = ""
+                elif len(close) == 1:
+                    mark = " ← lowest"
+                else:
+                    mark = " ← among the best"
                 note = "" if row.converged else " (optimizer did not converge)"
+                delta = row.aic - best if best is not None and math.isfinite(row.aic) else math.nan
                 cells = (
                     f"<td class='mle-number'>{row.k}</td>"
-                    f"<td class='mle-number'>{format_number(row.log_likelihood)}</td>"
-                    f"<td class='mle-number'>{format_number(row.aic)}{mark}{note}</td>"
+                    f"<td class='mle-number'>{log_likelihood(row.log_likelihood)}</td>"
+                    f"<td class='mle-number'>{log_likelihood(row.aic)}</td>"
+                    f"<td class='mle-number'>{log_likelihood(delta)}{mark}{note}</td>"
                 )
             lines.append(f"<tr{row_class}><td class='mle-name'>{name}</td>{cells}</tr>")
         for name in waiting:
             label = mle_core.get_family(name).label
-            lines.append(f"<tr><td class='mle-name'>{label}</td><td colspan=3>loading its optimizer…</td></tr>")
+            lines.append(f"<tr><td class='mle-name'>{label}</td><td colspan=4>loading its optimizer…</td></tr>")
         lines.append("</table>")
+        if len(close) > 1:
+            names = [row.label for row in close]
+            listed = ", ".join(names[:-1]) + " and " + names[-1]
+            lines.append(
+                f"<p>{html.escape(listed)} fit about equally well: their AIC differ by less than 2, which is no "
+                "real difference. Choose between them by what you know about the data.</p>"
+            )
         return "".join(lines)

@@ -5,15 +5,16 @@ from __future__ import annotations
 import asyncio
 import functools
 import html
-import math
 import time
 
 import panel as pn
 import param
 
 import mle_core
+from mle_core.scenarios import SCENARIOS
 
 from .assets import stylesheet
+from .numbers import slider_formatter
 from .parsing import parse_numbers
 from .presentation import presentation
 from .requirements import run_when_loaded
@@ -67,17 +68,23 @@ def ease(fraction: float) -> float:
     return fraction * fraction * (3.0 - 2.0 * fraction)
 
 
-def slider_format(step: float) -> str:
-    """A numbro format showing as many decimals as the slider's step needs (at least three)."""
-    decimals = max(3, -math.floor(math.log10(step)) + 1) if step > 0 else 3
-    return "0[.]" + "0" * decimals
+def outcome_buttons(state: ExplorerState) -> tuple[tuple[str, float], ...]:
+    """The buttons that add one observation each, (label, value): the scenario's own outcomes (the coin's heads
+    and tails), else the family's (``presentation(family).outcomes``)."""
+    scenario = SCENARIOS.get(state.scenario)
+    if scenario is not None and scenario.outcomes and scenario.family == state.family:
+        return tuple(scenario.outcomes)
+    return presentation(state.family).outcomes
 
 
 class ParameterControls(pn.viewable.Viewer):
-    """The family, one slider per parameter, Optimize (snap to the MLE), and the data buttons.
+    """The family, one slider per parameter, Optimize (snap to the MLE), "Show the best fit", and the data buttons.
 
     The sliders are built from the family's declaration (``state.model``): switching family
-    replaces them; everything else is built once.
+    replaces them; everything else is built once. Each slider writes its value with ``app.numbers`` (in the
+    browser, ``numbers.js``), as the readout writes the same value. "Show the best fit" shows whether the
+    answer is on screen (``state.answer_shown``); pressed by hand it keeps the answer shown for new data too
+    (a teacher's choice), and released it hides the answer until the student has tried again.
     """
 
     state = param.ClassSelector(class_=ExplorerState, doc="The session's state, shared with the other views.")
@@ -105,6 +112,11 @@ class ParameterControls(pn.viewable.Viewer):
         self.optimize_button = pn.widgets.Button(
             label="Optimize: jump to the MLE", color="primary", sizing_mode="stretch_width"
         )
+        # A toggle button (pressed: shown), named for screen readers; Panel's Checkbox leaves its box unnamed.
+        self.answer_box = pn.widgets.Toggle(
+            label="Show the best fit",
+            value=self.state.answer_shown,
+        )
         self.outcome_buttons = pn.Row(visible=False)
         self.undo_button = pn.widgets.Button(label="Undo", description="Take back the last edit of the observations")
         self.reset_button = pn.widgets.Button(label="Example data", description="Back to the five example points")
@@ -126,6 +138,7 @@ class ParameterControls(pn.viewable.Viewer):
         self.switch_button.on_click(held(self._on_switch_anyway))
         self.keep_button.on_click(held(lambda _: self.state.keep_family()))
         self.optimize_button.on_click(held(self._on_optimize))
+        self.answer_box.param.watch(held(self._on_answer_box), "value")
         self.undo_button.on_click(held(lambda _: self.state.undo()))
         self.reset_button.on_click(held(lambda _: self.state.reset_example()))
         self.clear_button.on_click(held(lambda _: self.state.clear()))
@@ -135,17 +148,19 @@ class ParameterControls(pn.viewable.Viewer):
         self.family_select.param.watch(self._on_refusal, "refusal")
         self._build_sliders()
         self.state.param.watch(self._build_sliders, ["model"])
-        self.state.param.watch(self._sync_family, ["family", "constants", "refused_switch"])
+        self.state.param.watch(self._sync_family, ["family", "constants", "refused_switch", "scenario"])
+        self.state.param.watch(self._sync_answer_box, ["answer_shown"])
         self.state.param.watch(self._sync_buttons, ["observations", "can_undo", "notice"])
         self._sync_family()
         self._sync_buttons()
         # Three parts, which the explorer places (explorer.css: a phone shows the sliders right under the plot): the
-        # family's, the parameters' (sliders, Optimize and its notices) and the data's (outcomes, Undo, typing).
+        # family's, the parameters' (sliders, Optimize, Show the best fit, notices) and the data's (outcomes, Undo,
+        # typing).
         self.family_panel = pn.Column(
             self.family_select, self._refusal, self._constants_box, sizing_mode="stretch_width"
         )
         self.parameter_panel = pn.Column(
-            self._slider_box, self.optimize_button, self._hint, sizing_mode="stretch_width"
+            self._slider_box, self.optimize_button, self.answer_box, self._hint, sizing_mode="stretch_width"
         )
         self.data_panel = pn.Column(
             self.outcome_buttons,
@@ -164,7 +179,7 @@ class ParameterControls(pn.viewable.Viewer):
         for name in self.state.family_spec.parameter_names:
             parameter = model.param[name]
             self.sliders[name] = LiveFloatSlider.from_param(
-                parameter, format=slider_format(parameter.step), sizing_mode="stretch_width"
+                parameter, format=slider_formatter(parameter.step), sizing_mode="stretch_width"
             )
         model.param.watch(self._on_step, list(self.sliders), what="step")
         for slider in self.sliders.values():
@@ -178,7 +193,7 @@ class ParameterControls(pn.viewable.Viewer):
     def _on_step(self, event):
         slider = self.sliders.get(event.name)
         if slider is not None:
-            slider.format = slider_format(event.new)
+            slider.format = slider_formatter(event.new)
 
     def _sync_family(self, *_):
         state = self.state
@@ -195,7 +210,7 @@ class ParameterControls(pn.viewable.Viewer):
             self.switch_button.label = f"Clear the data and switch to {label}"
             self.keep_button.label = f"Keep {state.family_spec.label}"
         self._sync_constants()
-        outcomes = presentation(state.family).outcomes
+        outcomes = outcome_buttons(state)
         if [b.name for b in self.outcome_buttons.objects] != [label for label, _ in outcomes]:
             buttons = []
             for label, value in outcomes:
@@ -242,7 +257,7 @@ class ParameterControls(pn.viewable.Viewer):
             if not self.state.switch_family(event.new):
                 self._sync_family()  # the selector goes back to the family still in use
 
-        run_when_loaded(self.state, [event.new], switch)
+        run_when_loaded(self.state, [event.new], switch, on_failure=self._sync_family)
 
     def _on_switch_anyway(self, _event=None):
         refused = self.state.refused_switch
@@ -267,6 +282,18 @@ class ParameterControls(pn.viewable.Viewer):
             self._sync_family()
         else:
             self.state.notice = f"Now {constant.symbol} = {event.new:,} ({constant.description})."
+
+    def _on_answer_box(self, event):
+        if event.new == self.state.answer_shown:
+            return  # the toggle following the state (Optimize revealed the answer, new data hid it)
+        if event.new:
+            self.state.show_answer(keep=True)
+        else:
+            self.state.hide_answer()
+
+    def _sync_answer_box(self, *_):
+        if self.answer_box.value != self.state.answer_shown:
+            self.answer_box.value = self.state.answer_shown
 
     def _on_outcome(self, value, _event=None):
         self.state.add_observations([value])

@@ -14,9 +14,10 @@ import panel as pn
 import param
 
 import mle_core
-from mle_core._observations import MAX_MAGNITUDE
+from mle_core._observations import MAX_MAGNITUDE, MAX_MAGNITUDE_TEXT
 
 from .controls import held
+from .numbers import number as shown_number
 from .parsing import read_number
 from .state import ExplorerState, family_needs
 from .upstream import SizeLimitedFileDropper
@@ -168,7 +169,7 @@ def _row_numbers(text: str) -> list[int]:
 def _rows_listed(text: str, values: np.ndarray, indices: np.ndarray, limit: int = 5) -> str:
     """E.g. "row 3 (-1), row 7 (-2)": the first few of ``values[indices]`` named by their rows in the file ``text``."""
     rows = _row_numbers(text)
-    listed = ", ".join(f"row {rows[i]} ({values[i]:g})" for i in indices[:limit])
+    listed = ", ".join(f"row {rows[i]} ({shown_number(values[i])})" for i in indices[:limit])
     return listed + (f" and {indices.size - limit} more" if indices.size > limit else "")
 
 
@@ -239,7 +240,7 @@ class DataFiles(pn.viewable.Viewer):
             too_large = np.flatnonzero(np.abs(values) > MAX_MAGNITUDE)
             if too_large.size:
                 rows = _rows_listed(content, values, too_large)
-                raise ValueError(f"observations must lie within ±{MAX_MAGNITUDE:.0e}: {rows}")
+                raise ValueError(f"observations must lie within ±{MAX_MAGNITUDE_TEXT}: {rows}")
             outside = mle_core.outside_support(family, values, **self.state.constants)
             if outside.size:
                 rows = _rows_listed(content, values, outside)

@@ -14,6 +14,7 @@ from .data_io import DataFiles
 from .editing import ObservationEditor
 from .landscape import LandscapePanel
 from .plot import LikelihoodPlot
+from .pyodide_support import IN_PYODIDE, when_page_address_known
 from .readout import LikelihoodReadout
 from .sampling import SampleDrawer
 from .scenarios import ScenarioPicker
@@ -149,6 +150,8 @@ class MLEExplorer(pn.viewable.Viewer):
         arguments = pn.state.session_args or {}
         if arguments:
             self.share.restore_from_request(arguments)
+        elif IN_PYODIDE:
+            when_page_address_known(self.share.restore_from_location)
         else:
             pn.state.onload(self.share.restore_from_location)
 

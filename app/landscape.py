@@ -51,6 +51,7 @@ from mle_core import inference
 
 from .assets import stylesheet
 from .climb import ClimbControls
+from .numbers import equals, format_axes, hover_formatter, log_likelihood, number, parameter, power_of_ten
 from .overlays import (
     JOINT_DROP,
     MAX_PARAMETERS,
@@ -58,8 +59,6 @@ from .overlays import (
     LandscapeOverlays,
     LazyView,
     finite_mle,
-    number,
-    to_scale,
 )
 from .state import ExplorerState
 from .theme import palette, requested_theme
@@ -90,12 +89,15 @@ SLICES_TEXT = """
 **Slices.** Each curve is ℓ along one parameter, the others held where their sliders are. The dot is
 where you are; the green line is the **tangent**, whose slope is the **score** ∂ℓ/∂θ: positive means
 "go right to climb", and at the top it is 0. **Click** on a slice, or **drag its dot**, to move that slider.
+The red points of a climb sit off a slice's curve when the climb moved the other parameter too: each step
+changes every parameter at once, while the curve holds the others where the sliders are now. Only the
+climb's last point, where the sliders are, is on both curves.
 """
 SURFACE_TEXT = """
 **Surface.** ℓ over both parameters, as its distance below the maximum ℓ − ℓ̂: brighter is more likely,
-everything below ℓ̂ − 20 is dark. ○ is where the sliders are, ★ the MLE, ◆ the true values (when known), the
-red line a climb's path. The solid white line is where
-ℓ is 1.92 below ℓ̂: its shadow on either axis is that parameter's 95 % profile interval; the dashed one
+everything below ℓ̂ − 20 is dark. ○ is where the sliders are, the red line a climb's path. Once the best fit
+is shown: ★ is the MLE, ◆ the true values (when known), the solid white line is where
+ℓ is 1.92 below ℓ̂ (its shadow on either axis is that parameter's 95 % profile interval) and the dashed one
 (3.00 below) encloses the joint 95 % region. **Click anywhere** to set both sliders to that cell.
 """
 ONE_PARAMETER_TEXT = (
@@ -123,11 +125,6 @@ def slider_range(state: ExplorerState, name: str) -> tuple[float, float]:
     """The range of the slider of parameter ``name``."""
     start, end = state.model.param[name].bounds
     return float(start), float(end)
-
-
-def plain(value: float) -> str:
-    """A value as typed (up to 6 significant digits), with a real minus sign."""
-    return f"{value:.6g}".replace("-", "−")
 
 
 def display(values: np.ndarray) -> np.ndarray:
@@ -251,6 +248,7 @@ class _Slice:
         fig.add_tools(self.draw)
         fig.toolbar.active_drag = self.draw
         fig.toolbar.active_tap = self.draw
+        format_axes(fig)
         self.figure = fig
         self.pane = pn.pane.Bokeh(fig, sizing_mode="stretch_width")
 
@@ -338,7 +336,7 @@ class LikelihoodSlices(LazyView):
         piece.curve.data = {"x": grid, "y": display(values)}
         spec = state.family_spec.parameters[piece.slot]
         held = ", ".join(
-            f"{p.symbol} = {to_scale(state.theta[p.name], state.model.param[p.name].step)}"
+            f"{p.symbol} = {parameter(state.theta[p.name], state.model.param[p.name].step)}"
             for p in state.family_spec.parameters
             if p.name != piece.name
         )
@@ -356,8 +354,10 @@ class LikelihoodSlices(LazyView):
         data = {"x": [x], "y": [y if math.isfinite(y) else math.nan], "x0": [x0], "y0": [y0], "x1": [x1], "y1": [y1]}
         self._set(piece.point, data)
         symbol = state.family_spec.parameters[piece.slot].symbol
-        at = to_scale(x, state.model.param[piece.name].step)
-        piece.figure.title.text = f"tangent slope ∂ℓ/∂{symbol} = {number(slope)} at {symbol} = {at}"
+        at = parameter(x, state.model.param[piece.name].step)
+        # Rounding noise: a slope that would move ℓ by a billionth of its size across the slider's whole range.
+        noise = 1e-9 * max(1.0, abs(y)) / max(piece.x_range.end - piece.x_range.start, 1e-300)
+        piece.figure.title.text = f"tangent slope ∂ℓ/∂{symbol} {equals(number(slope, noise=noise))} at {symbol} = {at}"
 
     def _set(self, source: ColumnDataSource, data: dict) -> None:
         self._updating = True
@@ -461,11 +461,12 @@ class LikelihoodSlices(LazyView):
                 piece.parabola.data = {"x": grid, "y": parabola}
                 start, end = piece.x_range.start, piece.x_range.end
                 symbol = self.state.family_spec.parameters[piece.slot].symbol
+                step = self.state.model.param[piece.name].step
                 outside = []
                 if wald.lower < start:
-                    outside.append(f"lower end {number(wald.lower)}")
+                    outside.append(f"lower end {parameter(wald.lower, step)}")
                 if wald.upper > end:
-                    outside.append(f"upper end {number(wald.upper)}")
+                    outside.append(f"upper end {parameter(wald.upper, step)}")
                 if outside:
                     note = " and ".join(outside)
                     if wald.leaves_parameter_space:
@@ -517,7 +518,9 @@ class LikelihoodSurface(LazyView):
 
     Computed from the statistics on a ``SURFACE_POINTS``² grid over the sliders' ranges (or around the
     MLE), when the data, the family or those ranges change; a slider step only moves the ○. A click
-    sets both sliders to the clicked cell's values.
+    sets both sliders to the clicked cell's values. The ★ of the MLE, the ◆ of the truth and the white lines
+    around the MLE are drawn only once the answer is shown (``state.answer_shown``); the colours, the hill
+    the student climbs, are always there.
     """
 
     overlays = param.ClassSelector(class_=LandscapeOverlays, doc="What the climb draws here (its path).")
@@ -598,8 +601,14 @@ class LikelihoodSurface(LazyView):
         fig.add_layout(
             ColorBar(color_mapper=self._mapper, title="ℓ − ℓ̂", width=10, title_text_font_style="normal"), "right"
         )
-        self._hover = HoverTool(renderers=[self._image_renderer], tooltips=[("ℓ − ℓ̂", "@image{0.000}")])
+        self._hover_formatter = hover_formatter()
+        self._hover = HoverTool(
+            renderers=[self._image_renderer],
+            tooltips=[("ℓ − ℓ̂", "@image{ell}")],
+            formatters={"@image": self._hover_formatter},
+        )
         fig.add_tools(self._hover)
+        format_axes(fig)
         return fig
 
     def _on_zoom(self, *_):
@@ -623,7 +632,8 @@ class LikelihoodSurface(LazyView):
         self._pane.visible = self.zoom_buttons.visible = True
         self.figure.xaxis.axis_label = f"{first.symbol} ({first.name})"
         self.figure.yaxis.axis_label = f"{second.symbol} ({second.name})"
-        self._hover.tooltips = [(first.symbol, "$x{0.0000}"), (second.symbol, "$y{0.0000}"), ("ℓ − ℓ̂", "@image{0.000}")]
+        self._hover.tooltips = [(first.symbol, "$x{number}"), (second.symbol, "$y{number}"), ("ℓ − ℓ̂", "@image{ell}")]
+        self._hover.formatters = dict.fromkeys(("$x", "$y", "@image"), self._hover_formatter)
         self._compute()
         self._draw_markers()
         self._draw_path()
@@ -698,11 +708,27 @@ class LikelihoodSurface(LazyView):
     def _draw_markers(self) -> None:
         first, second = self.names
         theta = self.state.theta
+        shown = self.state.answer_shown
         self._current.data = {"x": [theta[first]], "y": [theta[second]]}
         estimate, _ = finite_mle(self.state)
+        estimate = estimate if shown else None
         self._mle.data = {"x": [estimate[first]], "y": [estimate[second]]} if estimate else {"x": [], "y": []}
-        truth = self.state.true_parameters
+        truth = self.state.true_parameters if shown else None
         self._truth.data = {"x": [truth[first]], "y": [truth[second]]} if truth else {"x": [], "y": []}
+        self._contours.visible = shown
+
+    follows = (*LazyView.follows, "answer_shown")
+
+    def _on_state(self, *events):
+        names = {event.name for event in events}
+        if not (self.active and "answer_shown" in names and names <= {"answer_shown", "theta_changed"}):
+            super()._on_state(*events)
+            return
+        # The answer shown or hidden (and θ perhaps moved with it): the markers, not the whole surface.
+        if "theta_changed" in names:
+            self.update_theta()
+        if self.names is not None:
+            self._draw_markers()
 
     def _on_path(self, *_):
         if not self.active:
@@ -741,17 +767,6 @@ LIKELIHOOD_FORMULA = (
     r"$L(\theta)=\prod_{i=1}^{n} f(x_i\mid\theta)\qquad "
     r"\ell(\theta)=\ln L(\theta)=\sum_{i=1}^{n}\ln f(x_i\mid\theta)$"
 )
-
-
-def power_of_ten(log10_value: float) -> str:
-    """10^v written as m × 10ᵏ in HTML (v may be −5000: the number itself would not fit in a float)."""
-    if not math.isfinite(log10_value):
-        return "0" if log10_value < 0 else "∞"
-    exponent = math.floor(log10_value)
-    mantissa = 10 ** (log10_value - exponent)
-    if mantissa >= 9.995:
-        mantissa, exponent = 1.0, exponent + 1
-    return f"{mantissa:.2f} × 10<sup>{exponent}</sup>".replace("-", "−")
 
 
 class LikelihoodVersusLog(LazyView):
@@ -810,6 +825,7 @@ class LikelihoodVersusLog(LazyView):
         fig.add_layout(self._underflow_span)
         fig.legend.location = "bottom_left"
         fig.legend.label_text_font_size = "11px"
+        format_axes(fig)
         self.figure = fig
         self._layout = pn.Column(
             pn.pane.Markdown(LIKELIHOOD_TEXT, sizing_mode="stretch_width", margin=(0, 10)),
@@ -854,9 +870,10 @@ class LikelihoodVersusLog(LazyView):
         ell = float(state.log_likelihood)
         product = float(running[-1])
         lines = [
-            f"<div>log-likelihood ℓ(θ) = Σ ln f(xᵢ) = <b>{number(ell, 6)}</b> (a sum of {n:,} terms: no trouble)</div>",
+            f"<div>log-likelihood ℓ(θ) = Σ ln f(xᵢ) = <b>{log_likelihood(ell)}</b> (a sum of {n:,} terms: no trouble)"
+            "</div>",
             f"<div>likelihood L(θ) = e<sup>ℓ</sup> = <b>{power_of_ten(ell / math.log(10))}</b></div>",
-            f"<div>the same L multiplied out in float64, f(x₁)·f(x₂)···f(xₙ): <b>{product!r}</b></div>",
+            f"<div>the same L multiplied out in float64, f(x₁)·f(x₂)···f(xₙ): <b>{number(product)}</b></div>",
         ]
         overflow = np.flatnonzero(np.isinf(running))
         if self.underflow is not None:
@@ -872,8 +889,8 @@ class LikelihoodVersusLog(LazyView):
         elif math.isfinite(ell) and ell < 0:
             mean = ell / n
             lines.append(
-                f"<div>No underflow with these {n:,} points. Each contributes ln f(xᵢ) ≈ {number(mean)} on average "
-                f"here, so about <b>{math.ceil(-math.log(5e-324) / -mean):,}</b> points like them would take L "
+                f"<div>No underflow with these {n:,} points. Each contributes ln f(xᵢ) ≈ {log_likelihood(mean)} on "
+                f"average here, so about <b>{math.ceil(-math.log(5e-324) / -mean):,}</b> points like them would take L "
                 "to 0.0.</div>"
             )
         elif not math.isfinite(ell):
@@ -935,9 +952,11 @@ class PointContributions(LazyView):
         fig.add_tools(
             HoverTool(
                 renderers=[bars],
-                tooltips=[("observation", "#@index"), ("xᵢ", "@x{0.0000}"), ("ln f(xᵢ)", "@log_density{0.000}")],
+                tooltips=[("observation", "#@index"), ("xᵢ", "@x{number}"), ("ln f(xᵢ)", "@log_density{ell}")],
+                formatters=dict.fromkeys(("@x", "@log_density"), hover_formatter()),
             )
         )
+        format_axes(fig)
         self.figure = fig
         self._summary = pn.pane.HTML("", sizing_mode="stretch_width")  # not a Div: see LikelihoodVersusLog
         self._layout = pn.Column(
@@ -992,9 +1011,9 @@ class PointContributions(LazyView):
         ell = float(state.log_likelihood)
         impossible = int(np.sum(np.isneginf(logs)))
         text = (
-            f"ℓ = Σ ln f(xᵢ) = <b>{number(ell, 6)}</b> over {n:,} observations. The one pulling hardest: "
-            f"x<sub>{worst + 1}</sub> = <b>{plain(float(state.observations[worst]))}</b> with "
-            f"ln f = <b>{number(float(logs[worst]))}</b>"
+            f"ℓ = Σ ln f(xᵢ) = <b>{log_likelihood(ell)}</b> over {n:,} observations. The one pulling hardest: "
+            f"x<sub>{worst + 1}</sub> = <b>{number(float(state.observations[worst]))}</b> with "
+            f"ln f = <b>{log_likelihood(float(logs[worst]))}</b>"
         )
         if math.isfinite(ell) and ell < 0 and math.isfinite(logs[worst]) and logs[worst] < 0:
             text += f" ({100 * logs[worst] / ell:.0f} % of ℓ on its own)"

@@ -17,7 +17,6 @@ import param
 import mle_core
 from mle_core import inference
 
-from .readout import format_number
 from .requirements import missing_modules
 from .state import ADD_BY_KEYBOARD, ExplorerState
 
@@ -101,31 +100,6 @@ def finite_mle(state: ExplorerState) -> tuple[dict | None, str]:
     return values, ""
 
 
-def number(value: float | None, digits: int = 4) -> str:
-    """A number for the views: ``digits`` significant figures, a real minus sign, ∞ and — for missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if math.isinf(value):
-        return "+∞" if value > 0 else "−∞"
-    if value == 0:
-        return "0"
-    magnitude = abs(value)
-    if magnitude >= 1e6 or magnitude < 1e-4:
-        return f"{value:.{digits - 1}e}".replace("-", "−")
-    return format_number(value, max(0, digits - 1 - math.floor(math.log10(magnitude))))
-
-
-def to_scale(value: float | None, scale: float | None) -> str:
-    """``value`` with as many decimals as a resolution ``scale`` needs (two digits of it), e.g. a standard error
-    or a slider's step: μ̂ = 100000001.333 ± 0.72 is not "1.000e+08". Falls back to ``number``."""
-    if value is None or scale is None or not (math.isfinite(value) and math.isfinite(scale) and scale > 0):
-        return number(value)
-    if abs(value) >= 1e15:
-        return number(value, 10)
-    decimals = min(12, max(0, 1 - math.floor(math.log10(scale))))
-    return f"{value:.{decimals}f}".replace("-", "−")
-
-
 def plural(count: int, noun: str) -> str:
     """ "1 observation", "5 observations"."""
     return f"{count:,} {noun}" + ("" if count == 1 else "s")
@@ -142,13 +116,14 @@ class LazyView(pn.viewable.Viewer):
     state = param.ClassSelector(class_=ExplorerState, doc="The session's state, shared with the other views.")
     active = param.Boolean(default=True, doc="Whether the view is in sight (its tab open, its card expanded).")
 
+    #: The state's parameters the view follows (one watcher: an edit's events arrive together).
+    follows = ("observations", "constants", "family", "theta_changed", "true_parameters")
+
     def __init__(self, **params):
         super().__init__(**params)
         self._stale = False
         self.param.watch(self._on_active, ["active"])
-        self.state.param.watch(
-            self._on_state, ["observations", "constants", "family", "theta_changed", "true_parameters"]
-        )
+        self.state.param.watch(self._on_state, list(self.follows))
 
     def draw_when_shown(self) -> None:
         """Draw now if the view is in sight, else on the first time it is (the end of a subclass's ``__init__``)."""

@@ -37,8 +37,9 @@ from mle_core._observations import MAX_MAGNITUDE
 from mle_core.scenarios import SCENARIOS
 
 from .assets import stylesheet
+from .numbers import format_axes, hover_formatter
+from .parsing import exact_text
 from .presentation import presentation
-from .readout import format_number
 from .state import ExplorerState
 from .theme import palette, requested_theme
 from .upstream import patchable_column
@@ -113,6 +114,11 @@ class LikelihoodPlot(pn.viewable.Viewer):
     For a continuous family each observation has a vertical segment up to the density curve: its
     height is f(xᵢ | θ), the factor it contributes to the likelihood. For a discrete family the bar
     at k is P(X = k | θ), and the dots stacked at k reach the observed proportion of k.
+
+    The best fit and the truth are drawn only once the answer is shown (``state.answer_shown``: until then
+    their curves are empty, and so neither listed in the legend nor counted in the y range). A click on a
+    legend entry hides or shows its glyph (Bokeh's ``click_policy = "hide"``); what the app itself shows or
+    hides (a family's bars or curves, points or a histogram) is kept apart from that, in ``_wanted``.
     """
 
     state = param.ClassSelector(class_=ExplorerState, doc="The session's state, shared with the other views.")
@@ -137,6 +143,8 @@ class LikelihoodPlot(pn.viewable.Viewer):
         # The observation the "Move or remove one observation" card shows, ringed (``mark_observation``).
         self._chosen = ColumnDataSource({"x": [], "y": []})
         self._chosen_index: int | None = None
+        # Renderer → whether the app shows it (the legend's clicks set ``visible`` too: see ``_show``).
+        self._wanted: dict = {}
         self._family_shown = self.state.family  # the family whose view (x range) is shown
         self.figure = self._make_figure()
         # The hint is HTML above the figure rather than its title: it wraps in a narrow plot (a title drawn on the
@@ -157,7 +165,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
         self.figure.on_event(Press, self._on_press)  # held still for 300 ms: BokehJS sends a Press, and no Tap
         self.state.param.watch(self._on_parameters, ["theta_changed"])
         self.state.param.watch(self._on_observations, ["observations", "constants"])
-        self.state.param.watch(self._on_truth, ["true_parameters"])
+        self.state.param.watch(self._on_truth, ["true_parameters", "answer_shown"])
         self.state.param.watch(self._on_scenario, ["scenario", "family"])
         self._pane = pn.pane.Bokeh(self.figure, sizing_mode="stretch_width")
         self.remove_button.on_click(lambda _: self.remove_selected())
@@ -291,26 +299,41 @@ class LikelihoodPlot(pn.viewable.Viewer):
         legend = fig.legend[0]
         fig.center.remove(legend)
         legend.update(
-            orientation="horizontal", location="center", label_text_font_size="11px", spacing=12, margin=4, padding=6
+            orientation="horizontal",
+            location="center",
+            label_text_font_size="11px",
+            spacing=12,
+            margin=4,
+            padding=6,
+            click_policy="hide",
         )
         legend.stylesheets = [LEGEND_CSS]  # its entries wrap onto more lines where one is too narrow
         fig.add_layout(legend, "below")
         draw = PointDrawTool(renderers=[points], add=False, drag=True, description="Drag or delete observations")
         # Bokeh groups the three hover tools in one toolbar button whose title lists their descriptions (it said
         # "Hover" three times without them).
+        # Written by numbers.js, as the rest of the page writes numbers: "@x{number}", "@log_density{ell}".
+        written = hover_formatter()
         self._hover_points = HoverTool(
             renderers=[points],
-            tooltips=[("xᵢ", "@x{0.000}"), ("f(xᵢ)", "@density{0.0000}"), ("ln f(xᵢ)", "@log_density{0.000}")],
+            tooltips=[("xᵢ", "@x{number}"), ("f(xᵢ)", "@density{number}"), ("ln f(xᵢ)", "@log_density{ell}")],
+            formatters=dict.fromkeys(("@x", "@density", "@log_density"), written),
             description="Hover over an observation: its value, density and log-density",
         )
         hover_bars = HoverTool(
             renderers=[self._bars],
-            tooltips=[("bin", "[@left{0.000}, @right{0.000})"), ("observations", "@count"), ("density", "@density")],
+            tooltips=[
+                ("bin", "[@left{number}, @right{number})"),
+                ("observations", "@count"),
+                ("density", "@density{number}"),
+            ],
+            formatters=dict.fromkeys(("@left", "@right", "@density"), written),
             description="Hover over a histogram bar: its bin, count and density",
         )
         hover_model = HoverTool(
             renderers=[self._model_bars],
-            tooltips=[("k", "@x"), ("P(X = k | θ)", "@density{0.0000}")],
+            tooltips=[("k", "@x{number}"), ("P(X = k | θ)", "@density{number}")],
+            formatters=dict.fromkeys(("@x", "@density"), written),
             description="Hover over a model bar: its probability P(X = k | θ)",
         )
         save = SaveTool(filename="mle-explorer", description="Save the plot as a PNG image")
@@ -322,6 +345,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
         # The toolbar's buttons live in Bokeh's own shadow root, which the page's design does not reach:
         # without this, keyboard focus on them showed as a 1 px dotted line.
         fig.toolbar.stylesheets = [TOOLBAR_FOCUS_CSS]
+        format_axes(fig)
         return fig
 
     def _view_range(self) -> tuple[float, float]:
@@ -409,11 +433,13 @@ class LikelihoodPlot(pn.viewable.Viewer):
     def _show_mode(self) -> None:
         """Show what fits the family and the number of observations: points or a histogram; curves or bars."""
         points, discrete = self.shows_points, self.discrete
-        self._points.visible = points
-        self._segments.visible = points and not discrete
-        self._bars.visible = not points
-        self._model_line.visible = self._mle_line.visible = self._true_line.visible = not discrete
-        self._model_bars.visible = self._mle_bars.visible = self._true_marks.visible = discrete
+        self._show(self._points, points)
+        self._show(self._segments, points and not discrete)
+        self._show(self._bars, not points)
+        for renderer in (self._model_line, self._mle_line, self._true_line):
+            self._show(renderer, not discrete)
+        for renderer in (self._model_bars, self._mle_bars, self._true_marks):
+            self._show(renderer, discrete)
         self.remove_button.visible = points
         kind = 1 if discrete else 0
         shown = presentation(self.state.family)
@@ -423,9 +449,9 @@ class LikelihoodPlot(pn.viewable.Viewer):
                 if renderer in item.renderers:
                     item.label = {"value": LEGEND_LABELS[key][kind].format(**names)}
         self._hover_points.tooltips = [
-            ("xᵢ", "@x{0.[000]}"),
-            ("P(X = xᵢ)" if discrete else "f(xᵢ)", "@density{0.0000}"),
-            ("ln f(xᵢ)", "@log_density{0.000}"),
+            ("xᵢ", "@x{number}"),
+            ("P(X = xᵢ)" if discrete else "f(xᵢ)", "@density{number}"),
+            ("ln f(xᵢ)", "@log_density{ell}"),
         ]
         self.figure.yaxis.axis_label = "probability P(X = k | θ)" if discrete else "density f(x | θ)"
         self._sync_legend()
@@ -451,10 +477,21 @@ class LikelihoodPlot(pn.viewable.Viewer):
             "points": self._points,
         }
 
+    def _show(self, renderer, on: bool) -> None:
+        """Show or hide ``renderer`` as the app wants it; only a change of that wish sets ``visible``, so that a
+        glyph the student hid by clicking its legend entry stays hidden meanwhile."""
+        if self._wanted.get(renderer) != on:
+            renderer.visible = on
+        self._wanted[renderer] = on
+
     def _sync_legend(self) -> None:
-        """List only what is drawn: a hidden or empty renderer would get an item with an empty swatch."""
+        """List only what the app draws: a renderer it hides, or an empty one, would get an item with an empty
+        swatch. A glyph hidden from the legend keeps its (greyed) entry, to be clicked back on."""
         for item in self.figure.legend[0].items:
-            item.visible = all(renderer.visible and _rows(renderer.data_source) for renderer in item.renderers)
+            item.visible = all(
+                self._wanted.get(renderer, renderer.visible) and _rows(renderer.data_source)
+                for renderer in item.renderers
+            )
 
     def _bin_edges(self) -> np.ndarray:
         if self.discrete:
@@ -506,11 +543,13 @@ class LikelihoodPlot(pn.viewable.Viewer):
         if model:
             self._curve.data = {"x": grid, "density": self._densities(grid, self.state.theta)}
         if mle:
-            fit = self.state.mle
+            # Until the answer is shown the best fit and the truth are not drawn (nor sent to the browser).
+            shown = self.state.answer_shown
+            fit = self.state.mle if shown else None
             params = dict(fit.params) if fit is not None and np.isfinite(fit.log_likelihood) else None
             best = self._densities(grid, params)
             self._mle_curve.data = {"x": grid[: best.size], "density": best}
-            truth = self._densities(grid, self.state.true_parameters)
+            truth = self._densities(grid, self.state.true_parameters if shown else None)
             self._true_curve.data = {"x": grid[: truth.size], "density": truth}
             self._sync_legend()
         heights = [self._curve.data["density"], self._mle_curve.data["density"], self._true_curve.data["density"]]
@@ -723,7 +762,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
         with pn.io.hold():
             self._clear_selection()
             self.state.remove_observations([index])
-            self.state.notice = f"Removed the observation {format_number(value)}; Undo brings it back."
+            self.state.notice = f"Removed observation {index + 1} ({exact_text(value)}). Undo brings it back."
 
     def _frame_size(self) -> tuple[int, int]:
         """The plot frame's size in pixels, as the browser reports it (a guess before it has)."""

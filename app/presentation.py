@@ -46,7 +46,8 @@ class FamilyPresentation:
     estimate_formula: str
     #: The x axis's label when no scenario names a unit.
     x_label: str = "x (observation value)"
-    #: Buttons that add one observation each, (label, value): a coin's heads and tails.
+    #: Buttons that add one observation each, (label, value), when no scenario names its own (``Scenario.outcomes``:
+    #: the coin's heads and tails, the A/B test's clicks).
     outcomes: tuple[tuple[str, float], ...] = ()
     #: The parameter whose slider range is the plot's x range (a location such as μ), or None: the data's range.
     view_follows: str | None = None
@@ -114,7 +115,7 @@ BERNOULLI = FamilyPresentation(
     density_formula=r"$P(X=x\mid p)=p^{x}(1-p)^{1-x},\allowbreak\quad x\in\{0,1\}$",
     log_likelihood_formula=r"$\ell(p)=k\ln p+(n-k)\ln(1-p),\qquad k=\sum_{i=1}^{n}x_i\ \text{(the number of 1s)}$",
     estimate_formula=r"$\hat p=\tfrac{k}{n}$",
-    outcomes=(("Heads / success (1)", 1.0), ("Tails / failure (0)", 0.0)),
+    outcomes=(("Success (1)", 1.0), ("Failure (0)", 0.0)),
 )
 BINOMIAL = FamilyPresentation(
     name="binomial",

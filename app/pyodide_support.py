@@ -16,6 +16,10 @@ was loaded from, and pure-Python wheels from PyPI. Anywhere else it only imports
 been installed with pip (``pip install "mle-explorer[scipy]"``), and a missing one raises
 ``ModuleNotFoundError`` at once instead of being installed behind the user's back.
 
+``when_page_address_known`` restores a shared link's view once the worker knows the page's address. The
+workarounds of Panel's web worker (``panel.io.pyodide``), which use its private names, are in
+``mle_explorer.upstream`` with the app's other workarounds.
+
 Importing this module starts nothing: no threads, no subprocesses, no file writes, no network.
 """
 
@@ -24,6 +28,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+from collections.abc import Callable
 from types import ModuleType
 
 IN_PYODIDE = sys.platform == "emscripten"
@@ -68,3 +73,35 @@ async def _micropip() -> ModuleType:
         await pyodide_js.loadPackage("micropip")
         importlib.invalidate_caches()
     return importlib.import_module("micropip")
+
+
+def when_page_address_known(callback: Callable[[], None]) -> None:
+    """Under Pyodide, call ``callback()`` once ``pn.state.location`` holds the page's address.
+
+    On a server the address comes with the request that opens the session. In the static page's worker it
+    arrives after the first render: the page sends it (its "location" message) once it has shown the live
+    document, and Panel then sets every field of ``pn.state.location`` at once. ``pn.state.onload`` is no help
+    there: under Pyodide it runs its callback at once, before the address is known. Nor is the ``Location`` of
+    the moment: the page template makes the one the address goes to when it renders, after the app is built;
+    so it is looked up on the event loop's next turn (after the worker's start-up code, before the page's
+    first message).
+    """
+    import asyncio
+
+    import panel as pn
+
+    def watch_the_page_location() -> None:
+        location = pn.state.location
+        if location is None:
+            return
+        if location.href:
+            callback()
+            return
+
+        def arrived(_event) -> None:
+            location.param.unwatch(watcher)
+            callback()
+
+        watcher = location.param.watch(arrived, "href")
+
+    asyncio.get_event_loop().call_soon(watch_the_page_location)

@@ -1,6 +1,8 @@
 """A link that reproduces a view: the family, its parameters and the observations, in the URL's query.
 
 ``?family=poisson&rate=3.15&x=2,3,0,4`` opens the Poisson model at λ = 3.15 with those four counts.
+``?answer=shown`` opens with the best fit shown, and kept shown for new data (a teacher in front of a class; by
+default a student tries first: ``ExplorerState.answer_shown``).
 Numbers are written with ``repr`` (the shortest text that reads back to the same float), so a shared
 view is reproduced exactly. A link that cannot be read (bad numbers, an unknown family, values a
 family does not allow, or more than the limits below) opens the default view with a short notice.
@@ -27,9 +29,12 @@ from .state import EXAMPLE_FAMILY, ExplorerState, family_needs
 
 #: The longest query a link may carry, and the most observations in it: beyond these, share a file.
 MAX_QUERY_CHARS = 20_000
-#: The page's own keys a link keeps besides the view (Panel's theme, presentation mode), and the room left for them
-#: under MAX_QUERY_CHARS: a view that filled it all made a link that, with ?theme=dark added, no longer opened.
-PAGE_KEYS = ("theme", "presentation")
+#: The page's own keys a link keeps besides the view (Panel's theme, presentation mode, the answer shown), and the
+#: room left for them under MAX_QUERY_CHARS: a view that filled it all made a link that, with ?theme=dark added, no
+#: longer opened.
+PAGE_KEYS = ("theme", "presentation", "answer")
+#: ``?answer=shown``: the page starts with the best fit shown (``ExplorerState.show_answer(keep=True)``).
+ANSWER_KEY, ANSWER_SHOWN = "answer", "shown"
 PAGE_KEYS_CHARS = 40
 MAX_SHARED_POINTS = 1_000
 #: The prefix of the truth's keys: ``true_rate=3.2`` for a sample drawn (or a scenario made) at λ = 3.2.
@@ -225,6 +230,7 @@ class ShareLink(pn.viewable.Viewer):
         A family whose fit needs a module not loaded yet (scipy for the Weibull, on the static page) gets it
         first, as when a student picks that family; if it cannot be loaded, the notice says so.
         """
+        self._show_answer_if_asked(query)
         try:
             view = parse_share_query(query)
         except (ValueError, IndexError) as error:
@@ -240,6 +246,19 @@ class ShareLink(pn.viewable.Viewer):
                 self._refuse(error)
 
         run_when_loaded(self.state, [view.family], apply)
+
+    def _show_answer_if_asked(self, query: Mapping[str, str]) -> None:
+        """``?answer=shown``: the best fit is shown from the start, and for every data set after (a teacher's page)."""
+        value = query.get(ANSWER_KEY)
+        if value is None:
+            return
+        if str(value).strip().lower() == ANSWER_SHOWN:
+            self.state.show_answer(keep=True)
+        else:
+            self.state.notice = (
+                f"The link's {ANSWER_KEY}={short_quote(str(value))} was not understood: "
+                f"{ANSWER_KEY}={ANSWER_SHOWN} starts with the best fit shown."
+            )
 
     def _refuse(self, error: Exception) -> None:
         self.state.notice = f"This link could not be opened ({error}); showing the default view instead."

@@ -24,8 +24,9 @@ import param
 
 import mle_core
 from mle_core import FitResult, GaussianStatistics
-from mle_core._observations import MAX_MAGNITUDE
+from mle_core._observations import MAX_MAGNITUDE, MAX_MAGNITUDE_TEXT
 
+from .numbers import number
 from .parsing import exact_text, short_quote
 from .presentation import presentation
 from .slider_ranges import allowed_value, nearby_values, parameter_ranges
@@ -109,8 +110,9 @@ def model_parameters_class(family_name: str) -> type[ModelParameters]:
 
 def family_needs(family: mle_core.Family, constants: dict) -> str:
     """Return what ``family`` takes as observations with these ``constants``, for a message about the ones it
-    refused: e.g. "the Binomial (successes in m trials) family needs … (n_trials = 10 here)"."""
-    here = "".join(f" ({name} = {value:,} here)" for name, value in constants.items())
+    refused: e.g. "the Binomial (successes in m trials) family needs … (m = 10 here)"."""
+    symbols = {c.name: c.symbol for c in family.constants}
+    here = "".join(f" ({symbols.get(name, name)} = {value:,} here)" for name, value in constants.items())
     return f"the {family.label} family needs {family.support}{here}"
 
 
@@ -123,14 +125,14 @@ def why_not_an_observation(family: mle_core.Family, constants: dict, value: floa
     if not math.isfinite(value):
         return "observations must be finite numbers"
     if abs(value) > MAX_MAGNITUDE:
-        return f"observations must lie within ±{MAX_MAGNITUDE:.0e}"
+        return f"observations must lie within ±{MAX_MAGNITUDE_TEXT}"
     if mle_core.outside_support(family, [value], **constants).size:
         return family_needs(family, constants)
     return None
 
 
 def _listed(values: np.ndarray, indices: np.ndarray, limit: int = 5) -> str:
-    shown = ", ".join(f"{values[i]:g} (#{i + 1})" for i in indices[:limit])
+    shown = ", ".join(f"{number(values[i])} (#{i + 1})" for i in indices[:limit])
     more = len(indices) - limit
     return shown + (f" and {more} more" if more > 0 else "")
 
@@ -186,11 +188,13 @@ class Ranges(enum.Enum):
 
 @dataclass(frozen=True, eq=False)
 class _Snapshot:
-    """The state before an edit, as Undo restores it: the data set, θ and where the data came from."""
+    """The state before an edit, as Undo restores it: the data set, θ, where the data came from, and whether the
+    answer was shown."""
 
     data: DataSet
     theta: dict
     origin: DataOrigin
+    answer_shown: bool = False
 
 
 class ExplorerState(param.Parameterized):
@@ -205,6 +209,23 @@ class ExplorerState(param.Parameterized):
 
     θ is kept in one place, ``model`` (the sliders' parameters); ``theta`` reads it, and ``theta_changed``
     fires after it changed, once ℓ has been recomputed.
+
+    **Try first.** The student moves the sliders before seeing the answer, so ``answer_shown`` starts False and
+    the views then hide what gives θ̂ away: the best-fit curve, θ̂ and ℓ̂ in the readout, the ★ of θ̂ and the
+    regions around it on the surface, the intervals, tests and σ̂-versus-s table of "How sure?" (all about θ̂),
+    and the truth the data were simulated from (the green curve, the ◆ and the true values: they are what θ̂
+    estimates). What stays is what the student's own moves produce: ℓ at the sliders and how far below its
+    maximum it is (a hot/cold cue that says how close, not where), the slices and the surface's colours (the
+    hill the student climbs), a climb's path, L vs ℓ, each point's ln f, and "Compare families" (a family's ℓ̂
+    is no θ̂, and the cue already tells ℓ̂ − ℓ). ``optimize``, a climb that converges and ``show_answer`` (the
+    "Show the best fit" toggle) reveal it.
+
+    New data hide it again: a scenario, a drawn sample, the example data, an upload, a link, Clear all, and a
+    family switch (a new model has a new answer). Edits of the data in view (adding, moving or removing a point,
+    the binomial's m) keep it as it is, so that a student can watch the revealed fit follow the data. Undo
+    brings it back as it was before the edit undone. ``show_answer(keep=True)`` (``?answer=shown`` in the
+    page's address, or the "Show the best fit" toggle pressed by hand) keeps it shown for every data set, for a
+    teacher in front of a class; releasing the toggle hides it and ends that.
     """
 
     # --- what the student controls -----------------------------------------------------------
@@ -233,6 +254,12 @@ class ExplorerState(param.Parameterized):
         default=None, allow_None=True, constant=True, doc="The parameters the observations were drawn from, if known."
     )
     scenario = param.String(default="", constant=True, doc="The scenario whose data are loaded ('' if none).")
+    answer_shown = param.Boolean(
+        default=False, constant=True, doc="Whether the best fit (θ̂, ℓ̂, its curve) and the truth are shown."
+    )
+    answer_kept = param.Boolean(
+        default=False, constant=True, doc="Whether the answer stays shown for new data (a teacher's choice)."
+    )
     notice = param.String(default="", doc="A short message for the student about the latest action.")
 
     def __init__(self, rng: np.random.Generator | int | None = None, **params):
@@ -318,8 +345,11 @@ class ExplorerState(param.Parameterized):
         reason = why_not_an_observation(self.family_spec, self.constants, value)
         if reason is not None:
             # A drag's value is where the pointer was (-0.04999959528659876): four figures say it; whole numbers
-            # (a snapped count, 1e+308) are shown exactly, as four figures could round them onto a bound (1e+09).
-            shown = exact_text(value) if value.is_integer() else f"{value:.4g}"
+            # (a snapped count, 10³⁰⁸) keep their digits, as four figures could round them onto a bound (10⁹).
+            if not math.isfinite(value):
+                shown = exact_text(value)  # nan, inf: what was sent
+            else:
+                shown = number(value, resolution=1.0 if value.is_integer() else None)
             raise ValueError(f"{reason}; observation {index + 1} would be {shown}")
         return int(index), value
 
@@ -400,6 +430,7 @@ class ExplorerState(param.Parameterized):
             ranges=Ranges.REACH,
             origin=snapshot.origin,
             record=False,
+            answer_shown=snapshot.answer_shown,
         )
         self.notice = "Undid the last edit."
 
@@ -472,7 +503,7 @@ class ExplorerState(param.Parameterized):
             scenario=name,
             truth=truth,
         )
-        self.notice = f"Loaded “{scenario.title}”. Press Optimize to jump to the MLE."
+        self.notice = f"Loaded “{scenario.title}”. Move the sliders to make ℓ as large as you can, then press Optimize."
 
     def load(self, family: str, observations, constants=None, theta=None, scenario: str = "", truth=None) -> None:
         """Replace family, constants, observations and parameter values at once (one Undo step).
@@ -554,6 +585,7 @@ class ExplorerState(param.Parameterized):
             self.notice = f"Add at least one observation before optimizing: click on the plot, or {ADD_BY_KEYBOARD}."
             return
         self.set_parameters(**target)
+        self.show_answer()
         if self.mle.converged:
             self.notice = "Moved to the maximum likelihood estimate."
             if self.mle.message:
@@ -565,6 +597,16 @@ class ExplorerState(param.Parameterized):
                 if target[p.name] != self.mle.params[p.name]
             )
             self.notice = f"{self.mle.message[0].upper()}{self.mle.message[1:]}.{where}"
+
+    def show_answer(self, keep: bool = False) -> None:
+        """Show the best fit, θ̂, ℓ̂ and the truth; with ``keep``, for every data set from now on (a teacher's choice)."""
+        with param.edit_constant(self):
+            self.param.update(answer_shown=True, answer_kept=self.answer_kept or keep)
+
+    def hide_answer(self) -> None:
+        """Hide the answer again (and stop keeping it shown), so that a student can try first."""
+        with param.edit_constant(self):
+            self.param.update(answer_shown=False, answer_kept=False)
 
     def set_parameters(self, **values) -> None:
         """Set parameters together (one update), widening the slider ranges if needed."""
@@ -602,21 +644,26 @@ class ExplorerState(param.Parameterized):
         ranges: Ranges = Ranges.WIDEN,
         origin: DataOrigin = DataOrigin(),
         record: bool = True,
+        answer_shown: bool | None = None,
     ) -> None:
         """Publish a data set and everything that follows from it, in one batch: the views update once.
 
         ``theta`` are the parameter values to keep (a new family starts from its defaults); ``ranges`` how
         the sliders' ranges follow the new data; ``origin`` where the data came from; ``record`` whether
-        Undo can take this edit back. The views' watchers run after the ranges are fitted, so they see the
-        final ranges.
+        Undo can take this edit back; ``answer_shown`` whether the answer is shown afterwards (None: hidden
+        for a new data set or family, as it was otherwise; see the class's docstring). The views' watchers
+        run after the ranges are fitted, so they see the final ranges.
         """
         if record:
             self._remember_for_undo()
         model, theta_before = self._model_for(data.family), self.model.values if self.model is not None else None
         if model is not self.model:
             ranges = Ranges.RESET  # a new family's sliders start from its own ranges
+        if answer_shown is None:
+            answer_shown = self.answer_shown and not (change.kind == "replace" or model is not self.model)
         fit = mle_core.fit_result(data.family, data.statistics) if data.observations.size else None
         with param.parameterized.batch_call_watchers(self), param.edit_constant(self):
+            self.answer_shown = answer_shown or self.answer_kept
             self._install_model(model)
             self._install_data(data, fit, change, origin)
             kept = self._kept(theta, data.family)
@@ -635,6 +682,7 @@ class ExplorerState(param.Parameterized):
                 DataSet(self.family_spec, self.constants, self.observations, self.statistics, self._summary),
                 self.theta,
                 DataOrigin(self.scenario, self.true_parameters),
+                self.answer_shown,
             )
         )
         del self._undo_stack[:-UNDO_DEPTH]
@@ -724,11 +772,12 @@ class ExplorerState(param.Parameterized):
 
 def _within_app_limits(family: mle_core.Family, constants: dict) -> dict:
     """Return ``constants`` if the app takes them (the binomial's trials: at most 100,000), else raise."""
+    symbols = {c.name: c.symbol for c in family.constants}
     for name, limit in presentation(family.name).constant_limits.items():
         value = constants.get(name)
         if value is not None and value > limit:
-            got = f"{value:,}" if value < 1e15 else f"{float(value):.3g}"  # not 1e300's 301 digits
-            raise ValueError(f"{name} must be at most {limit:,} here, got {got}")
+            got = f"{value:,}" if value < 1e15 else number(float(value))  # not 1e300's 301 digits
+            raise ValueError(f"{symbols.get(name, name)} must be at most {limit:,} here, got {got}")
     return constants
 
 

@@ -21,6 +21,7 @@ from mle_core import inference
 
 from .assets import stylesheet
 from .controls import held
+from .numbers import format_axes, number, parameter
 from .overlays import (
     MAX_PARAMETERS,
     IntervalPair,
@@ -28,10 +29,8 @@ from .overlays import (
     LazyView,
     escape,
     finite_mle,
-    number,
     plural,
     run_soon,
-    to_scale,
     waiting_for,
 )
 from .presentation import presentation
@@ -90,12 +89,17 @@ def _table(head: list[str], rows: list[list[str]]) -> str:
     return f'<table class="mle-estimates"><tr>{header}</tr>{body}</table>'
 
 
-def _interval_text(interval: inference.Interval | None, scale: float | None = None) -> str:
+#: What the tab says while the answer is hidden (``ExplorerState.answer_shown``): all of it is about θ̂.
+HIDDEN_TEXT = (
+    "The intervals, the tests and σ̂ are about the estimate θ̂, which is hidden until you have tried: move the "
+    "sliders to make ℓ as large as you can, then press Optimize (or “Show the best fit”)."
+)
+
+
+def _interval_text(interval: inference.Interval | None, step: float) -> str:
     if interval is None or not (math.isfinite(interval.lower) and math.isfinite(interval.upper)):
         return "—"
-    if scale is None or not math.isfinite(scale):
-        scale = (interval.upper - interval.lower) / 4 if interval.upper > interval.lower else None
-    return f"[{to_scale(interval.lower, scale)}, {to_scale(interval.upper, scale)}]"
+    return f"[{parameter(interval.lower, step)}, {parameter(interval.upper, step)}]"
 
 
 def _p_value(p: float) -> str:
@@ -175,6 +179,9 @@ class HowSure(LazyView):
         )
 
     # --- reacting to the state ------------------------------------------------------------------
+    #: Shown or hidden, the answer changes what the tab may show (all of it is about θ̂).
+    follows = (*LazyView.follows, "answer_shown")
+
     def _on_state(self, *events):
         if all(event.name in ("theta_changed", "true_parameters") for event in events):
             return  # nothing here depends on the sliders
@@ -228,8 +235,12 @@ class HowSure(LazyView):
             self._intervals.object = f"<div class='mle-hint'>{escape(waiting)}</div>"
             self._tests.object = ""
             return
-        self._compute_sigma()
         estimate, why = finite_mle(state)
+        if estimate is not None and not state.answer_shown:
+            self._intervals.object = f"<div class='mle-hint'>{escape(HIDDEN_TEXT)}</div>"
+            self._tests.object = self._sigma.object = ""
+            return
+        self._compute_sigma()
         if estimate is None:
             self._intervals.object = f"<div class='mle-hint'>{escape(why)} Without one there is no interval.</div>"
             self._tests.object = ""
@@ -275,14 +286,15 @@ class HowSure(LazyView):
         for p in family.parameters:
             pair = self.intervals[p.name]
             estimate = self.state.mle.params[p.name]
+            step = self.state.model.param[p.name].step
             se = pair.wald.standard_error if pair.wald is not None else math.nan
             rows.append(
                 [
                     f"{p.symbol} ({p.name})",
-                    to_scale(estimate, se if math.isfinite(se) else None),
+                    parameter(estimate, step),
                     number(se),
-                    _interval_text(pair.wald, se),
-                    _interval_text(pair.profile, se),
+                    _interval_text(pair.wald, step),
+                    _interval_text(pair.profile, step),
                 ]
             )
             for interval in (pair.wald, pair.profile):
@@ -292,7 +304,7 @@ class HowSure(LazyView):
             wald, profile = pair.wald, pair.profile
             if wald is not None and wald.leaves_parameter_space and profile is not None:
                 notes.append(
-                    f"The Wald interval for {p.symbol} reaches {to_scale(wald.lower, se)}, outside the values "
+                    f"The Wald interval for {p.symbol} reaches {parameter(wald.lower, step)}, outside the values "
                     f"{p.symbol} can take {p.interval}; the profile interval, from the likelihood itself, stays inside "
                     f"and is lopsided: {number(estimate - profile.lower)} below {p.symbol}̂, "
                     f"{number(profile.upper - estimate)} above."
@@ -312,13 +324,15 @@ class HowSure(LazyView):
         estimates = inference.sigma_estimates(state.statistics)
         n = estimates.n
         expected = inference.expected_sigma_hat(1.0, n)
+        # Written as the σ slider writes a value, so that σ̂ reads here as in the readout.
+        step = state.model.param[presentation(state.family).normal_location_scale[1]].step
         rows = [
-            ["σ̂ = √(S/n) (the MLE)", number(estimates.mle, 5)],
-            ["s = √(S/(n − 1)) (sample standard deviation)", number(estimates.sample_sd, 5)],
-            ["s / c₄ (unbiased for σ)", number(estimates.unbiased, 5)],
+            ["σ̂ = √(S/n) (the MLE)", parameter(estimates.mle, step)],
+            ["s = √(S/(n − 1)) (sample standard deviation)", parameter(estimates.sample_sd, step)],
+            ["s / c₄ (unbiased for σ)", parameter(estimates.unbiased, step)],
         ]
         self._sigma.object = _table(["estimate of σ", "value"], rows) + (
-            f"<div>S = Σ(xᵢ − x̄)², n = {n:,}. s/σ̂ = √(n/(n − 1)) = {math.sqrt(n / (n - 1)):.4f}. "
+            f"<div>S = Σ(xᵢ − x̄)², n = {n:,}. s/σ̂ = √(n/(n − 1)) = {number(math.sqrt(n / (n - 1)))}. "
             f"For samples of this size σ̂ is on average {100 * expected:.1f} % of the true σ.</div>"
         )
 
@@ -343,7 +357,7 @@ class HowSure(LazyView):
                 try:
                     result = test(state.family, state.statistics, p.name, value, **state.constants)
                 except (ValueError, np.linalg.LinAlgError) as error:
-                    notes.append(f"{p.symbol} = {number(value)}: {error}.")
+                    notes.append(f"{p.symbol} = {parameter(value, state.model.param[p.name].step)}: {error}.")
                     break
                 results.append(result)
                 if result.message:
@@ -351,7 +365,7 @@ class HowSure(LazyView):
                 rows.append(
                     [
                         {"likelihood ratio": "likelihood ratio", "wald": "Wald", "score": "score"}[result.test],
-                        f"{p.symbol} = {number(value)}",
+                        f"{p.symbol} = {parameter(value, state.model.param[p.name].step)}",
                         number(result.statistic),
                         str(result.df),
                         _p_value(result.p_value),
@@ -391,7 +405,9 @@ class HowSure(LazyView):
         self.estimates = estimates
         lines = [
             f"<div><b>{repeats:,}</b> samples of n = {n:,} drawn from "
-            + ", ".join(f"{p.symbol} = {number(theta[p.name])}" for p in family.parameters)
+            + ", ".join(
+                f"{p.symbol} = {parameter(theta[p.name], state.model.param[p.name].step)}" for p in family.parameters
+            )
             + " (the sliders' values when you pressed the button).</div>"
         ]
         rows = []
@@ -407,8 +423,8 @@ class HowSure(LazyView):
                 rows.append(
                     [
                         f"{p.symbol}̂",
-                        to_scale(theta[p.name], spread),
-                        to_scale(mean, spread),
+                        parameter(theta[p.name], state.model.param[p.name].step),
+                        parameter(mean, state.model.param[p.name].step),
                         number(mean - theta[p.name]),
                         number(spread),
                     ]
@@ -433,7 +449,9 @@ class HowSure(LazyView):
                     if n < 30
                     else "."
                 )
-                + f" Expected average σ̂: {number(inference.expected_sigma_hat(theta[scale], n))}.</div>"
+                + " Expected average σ̂: "
+                + parameter(inference.expected_sigma_hat(theta[scale], n), state.model.param[scale].step)
+                + ".</div>"
             )
         lines += [f"<div class='mle-hint'>{escape(note)}</div>" for note in notes]
         self._repeat_summary.object = "".join(lines)
@@ -465,6 +483,7 @@ class _Histogram:
         )
         fig.add_layout(self.truth)
         fig.add_layout(self.mean)
+        format_axes(fig)
         self.figure = fig
         self.pane = pn.pane.Bokeh(fig, sizing_mode="stretch_width", min_width=280)
         self.shown = False  # until the experiment is run: an empty frame waiting for it said nothing

@@ -21,13 +21,15 @@ Sections: the version check; values from the browser; sliders; HTML panes; uploa
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 import urllib.parse
 import warnings
 import weakref
+from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import bokeh
 import numpy as np
@@ -38,6 +40,10 @@ from panel.io.document import create_doc_if_none_exists
 from panel.io.location import Location
 
 from .assets import asset_text
+from .pyodide_support import IN_PYODIDE
+
+if TYPE_CHECKING:
+    from bokeh.document import Document
 
 # --- the version check ----------------------------------------------------------------------------------
 #: The release series every workaround here was verified with (``tests/test_upstream.py`` passed with panel 1.9.4,
@@ -475,3 +481,116 @@ class AccessibleBokehViews(JSComponent):
     )
 
     _esm = asset_text("accessible_bokeh_views.js")
+
+
+# --- the static page's web worker (Pyodide) -------------------------------------------------------------
+# Panel's worker script (``panel convert --to pyodide-worker``, ``panel.io.pyodide``) runs the app under Pyodide
+# in the page's web worker. Each function here is a no-op off Pyodide; ``tools/build_static.py`` writes the last
+# two into the worker script in place of Panel's own (its WORKER_LINK_BATCHED and WORKER_APPLY_COMPILED).
+def settle_before_first_render(document: Document | None) -> None:
+    """Under Pyodide, start the page's sync from the document as it will be rendered, not from before it was built.
+
+    Panel's web worker (``panel.io.pyodide``: ``init_doc``, ``write_doc``, ``_link_docs_worker``) holds the
+    document's change events from the start, builds the app, renders the document to JSON for the page, and
+    once the page has shown it, starts sending changes and releases the held ones. The page's copy already
+    holds every change made while building, so those events are redundant, and one of them names a model the
+    page never receives: the template's design restyles its internal root (``BaseTemplate._init_doc``'s
+    ``preprocess_root``, which has the document but is none of its roots). BokehJS then raised
+    "reference <id> isn't known" and dropped the rest of that message.
+
+    Released here, after the app is built and before the document is rendered, the held events run their
+    Python callbacks and reach no one (nothing listens yet); the hold is then taken again with the same policy,
+    so that changes made between the render and the page's "rendered" still reach the page, as Panel intends.
+    Outside Pyodide (``panel serve``, ``panel convert``'s build-time render) this does nothing.
+    """
+    if not IN_PYODIDE or document is None:
+        return
+    policy = document.callbacks.hold_value
+    if policy is None:
+        return
+    document.unhold()
+    document.hold(policy)
+
+
+#: Panel classes the app renders whose CSS or JS Panel names by jsDelivr npm address (see the function below).
+PANEL_CLASSES_WITH_NPM_ASSETS = ("panel.models.file_dropper:FileDropper", "panel.io.notifications:NotificationArea")
+
+
+def use_the_pages_copies_of_panel_assets() -> None:
+    """Under Pyodide, point Panel's upload box and notifications at the copies of their CSS and JS that the page
+    already loads from Panel's CDN, not at jsDelivr.
+
+    Panel maps such a class's npm addresses (``__css_raw__``, ``__javascript_raw__``) to the bundled copies on its
+    own CDN when the installed package holds those files (``panel.io.resources.bundled_files``). The wheel the
+    page installs is Panel's CDN build, which leaves the bundled files out, so in the worker the mapping fell
+    back to jsDelivr: opening the upload card fetched filepond's stylesheets a second time from another host (and
+    found nothing offline). Here the addresses are rewritten as the mapping would have written them.
+    """
+    if not IN_PYODIDE:
+        return
+    from panel.config import config
+    from panel.io.resources import CDN_DIST
+
+    prefixes = [f"{prefix}/" for prefix in (config.npm_cdn, "https://cdn.jsdelivr.net/npm", "https://unpkg.com")]
+
+    def bundled(url: str, name: str) -> str:
+        prefix = next((prefix for prefix in prefixes if url.startswith(prefix)), None)
+        return url if prefix is None else f"{CDN_DIST}bundled/{name.lower()}/{url[len(prefix) :]}"
+
+    for path in PANEL_CLASSES_WITH_NPM_ASSETS:
+        module, name = path.split(":")
+        cls = getattr(importlib.import_module(module), name)
+        for attribute in ("__css_raw__", "__javascript_raw__"):
+            if urls := cls.__dict__.get(attribute):
+                setattr(cls, attribute, [bundled(url, name) for url in urls])
+
+
+def link_to_the_page(document: Document, send_patch: Callable) -> None:
+    """In the static page's worker, once the page has shown ``document``: send it every later change, each burst
+    of changes as one message. Panel's ``panel.io.pyodide._link_docs_worker``, but batching.
+
+    Panel sent one message per change event: a click on the plot (a new point: the points, the curve, the
+    segments, the ranges, the readout) was eight messages, each serialized on its own, each with a pass over
+    every model of the document (``flush_synced``), each applied and drawn by the page on its own. Here the
+    events of one turn of the worker's event loop (one change from the page and the callbacks it runs) are
+    collected and sent together, in order, at the end of that turn.
+    """
+    import asyncio
+    import functools
+
+    import js
+    import pyodide.ffi
+    from bokeh.events import DocumentReady
+    from panel.io.pyodide import _dict_converter, _process_document_events
+    from panel.io.state import state
+
+    pending: list = []
+
+    def send() -> None:
+        events = pending[:]
+        pending.clear()
+        json_patch, buffer_map = _process_document_events(document, events)
+        json_patch = pyodide.ffi.to_js(json_patch, dict_converter=_dict_converter)
+        buffers = js.Map.new(js.Object.entries(pyodide.ffi.to_js(buffer_map)))
+        send_patch(json_patch, buffers, None)
+
+    def collect(event) -> None:
+        if getattr(event, "setter", None) == "js":  # it came from the page
+            return
+        if not pending:
+            asyncio.get_event_loop().call_soon(send)
+        pending.append(event)
+
+    document.on_change(collect)
+    document.unhold()
+    document.on_event("document_ready", functools.partial(state._schedule_on_load, document))
+    document.callbacks.trigger_event(DocumentReady())
+
+
+def apply_the_pages_change(patch) -> None:
+    """In the static page's worker: apply a change the page sent (a JSON patch, as Pyodide hands it over) to the
+    document. Panel's worker ran this as a string of code for every message, compiled each time anew."""
+    from panel.io.pyodide import _convert_json_patch
+    from panel.io.state import state
+
+    state.curdoc.apply_json_patch(_convert_json_patch(patch), setter="js")

@@ -14,6 +14,13 @@ from typing import Any, NamedTuple
 import numpy as np
 
 
+def bound_text(value: float) -> str:
+    """A parameter's bound as a message writes it: 0, 1, ∞ or −∞ (not Python's "inf")."""
+    if math.isinf(value):
+        return "∞" if value > 0 else "\u2212∞"
+    return f"{value:g}"
+
+
 @dataclass(frozen=True)
 class Parameter:
     """One parameter (or known constant) of a family: what it is called, how it is written, where it may lie.
@@ -36,10 +43,10 @@ class Parameter:
 
     @property
     def interval(self) -> str:
-        """The allowed range in interval notation, e.g. ``"[0, 1]"`` or ``"(0, inf)"``."""
+        """The allowed range in interval notation, e.g. ``"[0, 1]"`` or ``"(0, ∞)"``."""
         left = "[" if self.lower_closed else "("
         right = "]" if self.upper_closed else ")"
-        return f"{left}{self.lower:g}, {self.upper:g}{right}"
+        return f"{left}{bound_text(self.lower)}, {bound_text(self.upper)}{right}"
 
     def contains(self, value: float) -> bool:
         """Return True when the (finite) ``value`` lies within the bounds."""

@@ -18,6 +18,8 @@ def describe_positions(mask: np.ndarray, values: np.ndarray) -> str:
 #: Observations larger than this in magnitude are refused: their squares (and sums of squares over
 #: millions of points) would overflow float64, and no data set a student explores needs them.
 MAX_MAGNITUDE = 1e150
+#: The limit as messages write it (a textbook's 10¹⁵⁰, not Python's 1e+150).
+MAX_MAGNITUDE_TEXT = "10¹⁵⁰"
 _SMALL = 64
 #: From this many observations the range is checked with a min and a max reduction, which allocate
 #: nothing, rather than max |x|, which writes a temporary array as large as the data.
@@ -65,7 +67,7 @@ def as_observations(data) -> np.ndarray:
             raise ValueError("observations must be finite numbers; found " + describe_positions(~finite, values))
         too_large = np.abs(values) > MAX_MAGNITUDE
         raise ValueError(
-            f"observations must lie within ±{MAX_MAGNITUDE:.0e}; found " + describe_positions(too_large, values)
+            f"observations must lie within ±{MAX_MAGNITUDE_TEXT}; found " + describe_positions(too_large, values)
         )
     return values
 
@@ -111,7 +113,7 @@ def one_observation(value, in_support, family: str, support: str) -> float:
     except (TypeError, ValueError):
         raise ValueError(f"an observation must be a number, got {value!r}") from None
     if not (abs(x) <= MAX_MAGNITUDE):
-        raise ValueError(f"an observation must be a finite number within ±{MAX_MAGNITUDE:.0e}, got {x!r}")
+        raise ValueError(f"an observation must be a finite number within ±{MAX_MAGNITUDE_TEXT}, got {x!r}")
     if not in_support(np.array([x]))[0]:
         raise ValueError(f"{family} observations must be {support}; got {x!r}")
     return x

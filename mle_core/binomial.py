@@ -21,7 +21,7 @@ from ._family import Family, FitResult, Parameter, counts_times_log, is_scalar, 
 from ._observations import as_observations, is_whole, one_observation, require_support
 from .bernoulli import boundary_message, log_likelihood_at_proportion
 
-SUPPORT = "integers 0 … n_trials"
+SUPPORT = "integers 0 … m"
 
 PARAMETERS = (
     Parameter("p", "p", 0.0, 1.0, 0.5, "probability of success in each trial", lower_closed=True, upper_closed=True),
@@ -70,7 +70,7 @@ def support_mask(x: np.ndarray, n_trials: int = N_TRIALS.default) -> np.ndarray:
 
 
 def _support_text(n_trials: int) -> str:
-    return f"integers 0 … {n_trials} (n_trials = {n_trials})"
+    return f"integers 0 … {n_trials} (m = {n_trials})"
 
 
 def validate_observations(data, n_trials: int = N_TRIALS.default) -> np.ndarray:

@@ -19,7 +19,7 @@ from types import MappingProxyType
 import numpy as np
 
 from ._family import Family, FitResult, Parameter
-from ._observations import MAX_MAGNITUDE, as_observations
+from ._observations import MAX_MAGNITUDE, MAX_MAGNITUDE_TEXT, as_observations
 
 LOG_2PI = math.log(2.0 * math.pi)
 
@@ -37,7 +37,7 @@ _SMALL_SAMPLE = 64
 def _check_value(x) -> float:
     x = float(x)
     if not (abs(x) <= MAX_MAGNITUDE):
-        raise ValueError(f"an observation must be a finite number within ±{MAX_MAGNITUDE:.0e}, got {x!r}")
+        raise ValueError(f"an observation must be a finite number within ±{MAX_MAGNITUDE_TEXT}, got {x!r}")
     return x
 
 

@@ -21,7 +21,7 @@ from ._observations import as_observations, is_whole, one_observation, require_s
 #: Larger counts are refused: ℓ = K ln λ − nλ − Σ ln xᵢ! subtracts terms of size ~x ln x, and from counts of
 #: ~1e12 on, what is left of the digits no longer shows the third decimal (a count of 1e15 gave ℓ = 0.0).
 MAX_COUNT = 1e9
-SUPPORT = "non-negative integers up to 1e9"
+SUPPORT = "non-negative integers up to 10⁹"
 
 PARAMETERS = (Parameter("rate", "λ", 0.0, math.inf, 1.0, "mean number of events per interval", lower_closed=True),)
 

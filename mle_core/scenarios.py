@@ -34,7 +34,10 @@ class Scenario:
     ``family`` a family name in ``mle_core.FAMILIES``; ``observations`` a read-only float array;
     ``constants`` the family's known constants (the binomial's ``n_trials``); ``start`` parameter
     values far from the estimate; ``true_params`` the values the data were simulated from (None for
-    real or literal data); ``unit`` what an observation is measured in (for axis labels).
+    real or literal data); ``unit`` what an observation is measured in (for axis labels); ``outcomes``
+    the story's names for its observations' values, (label, value), for a yes/no story (the coin's
+    heads and tails: an app's buttons that add one observation each). A story does not give the
+    estimate away: the student finds it.
     """
 
     name: str
@@ -46,6 +49,7 @@ class Scenario:
     start: Mapping[str, float]
     true_params: Mapping[str, float] | None = None
     unit: str = ""
+    outcomes: tuple[tuple[str, float], ...] = ()
 
 
 def _frozen(values) -> np.ndarray:
@@ -104,27 +108,29 @@ _SCENARIOS = (
         title="A weighted coin",
         story=(
             "You find an odd-looking coin, flip it ten times and see seven heads (1) and three tails (0). "
-            "A fair coin would have p = 0.5, but the likelihood peaks exactly at p = 0.7."
+            "A fair coin would have p = 0.5: which p makes these flips most likely?"
         ),
         family="bernoulli",
         observations=_frozen(_COIN),
         constants=MappingProxyType({}),
         start=MappingProxyType({"p": 0.5}),
         unit="heads",
+        outcomes=(("Heads (1)", 1.0), ("Tails (0)", 0.0)),
     ),
     Scenario(
         name="ab_test",
         title="A/B test: the new button",
         story=(
             "A shop shows its redesigned checkout button to 240 visitors and records 1 for each who "
-            "buys and 0 for each who leaves. The estimated conversion rate is the fraction who bought."
+            "clicks it and 0 for each who does not. How likely is a visitor to click, judging by these 240?"
         ),
         family="bernoulli",
         observations=_frozen(_bernoulli(seed=2024_01, size=240, p=0.11)),
         constants=MappingProxyType({}),
         start=MappingProxyType({"p": 0.5}),
         true_params=MappingProxyType({"p": 0.11}),
-        unit="purchases",
+        unit="clicks",
+        outcomes=(("Clicked (1)", 1.0), ("Did not click (0)", 0.0)),
     ),
     Scenario(
         name="factory_defects",

@@ -39,7 +39,7 @@ def test_a_move_that_cannot_be_made_says_why_and_the_box_shows_the_value_kept():
     editor = ObservationEditor(state=state)
     editor.number.value = 2
     for text, reason in [
-        ("2.5", "the Poisson (counts) family needs non-negative integers up to 1e9; '2.5' is not"),
+        ("2.5", "the Poisson (counts) family needs non-negative integers up to 10⁹; '2.5' is not"),
         ("abc", "entry 1 ('abc') is not a number"),
         ("1 2", "type one number, not 2"),
         ("", "no numbers found"),

@@ -1,6 +1,7 @@
 """Every family in the app, driven through the state and the views, with no browser."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -180,8 +181,9 @@ def test_heads_and_tails_buttons_add_coin_flips():
     explorer.state.switch_family("bernoulli", clear=True)
     heads, tails = explorer.controls.outcome_buttons.objects
     assert explorer.controls.outcome_buttons.visible
-    assert "Heads" in heads.name
-    assert "Tails" in tails.name
+    # The family's own outcomes; a scenario names its own (the coin's "Heads (1)": tests/test_app_try_first.py).
+    assert heads.name == "Success (1)"
+    assert tails.name == "Failure (0)"
     heads.clicks += 1
     heads.clicks += 1
     tails.clicks += 1
@@ -250,6 +252,10 @@ def test_drawing_a_sample_shows_the_truth_next_to_the_estimate():
     assert state.n == 20_000
     assert state.true_parameters == {"rate": 4.0}
     assert state.mle.params["rate"] == pytest.approx(4.0, rel=0.03)  # large n: the estimate settles
+    # Shown with the estimate, once the student has tried (Optimize): the truth is what θ̂ estimates.
+    assert 'data-testid="true-rate"' not in explorer.readout.text
+    assert len(explorer.plot._true_curve.data["density"]) == 0
+    state.optimize()
     assert 'data-testid="true-rate"' in explorer.readout.text
     assert explorer.plot._true_curve.data["density"].size > 0
     state.add_observations([3])  # the data are no longer a pure draw from the truth
@@ -288,7 +294,11 @@ def test_misfit_families_compare_worse_on_lifetimes():
     assert rows["exponential"].aic < rows["gaussian"].aic - 10  # the bell curve is clearly the wrong shape
     assert rows["poisson"].reason  # lifetimes in hours with decimals are not counts
     assert "does not apply" in text
-    assert "lowest" in text
+    # The best families are marked: the exponential (and the Weibull, 1.17 above it: no real difference), not
+    # the bell curve, 32.6 above.
+    row = {name: re.search(rf"{re.escape(name)}.*?</tr>", text).group(0) for name in ("Exponential", "Gaussian")}
+    assert "← among the best" in row["Exponential"]
+    assert "←" not in row["Gaussian"]
     assert "AIC" in explorer.comparison._card.objects[0].object
 
 
@@ -333,7 +343,7 @@ def test_counts_beyond_the_trials_box_make_the_binomial_switch_refused_not_its_b
     assert (state.family, state.observations.tolist()) == ("poisson", before)
     # The refused switch built no trials box (the Poisson has no known constant), so none holds 200,000.
     assert controls.constant_inputs == {}
-    with pytest.raises(ValueError, match="n_trials must be at most 100,000 here, got 1,000,000,000"):
+    with pytest.raises(ValueError, match="m must be at most 100,000 here, got 1,000,000,000"):
         state.load("binomial", [1, 2], constants={"n_trials": 10**9})  # a link asking for it
     assert (state.family, state.observations.tolist()) == ("poisson", before)
 

@@ -16,6 +16,7 @@ import mle_core
 from mle_core import inference
 from mle_explorer import overlays
 from mle_explorer.landscape import MAX_BARS, LandscapePanel, local_derivatives
+from mle_explorer.numbers import number, parameter
 from mle_explorer.state import ExplorerState
 
 EXAMPLE = [2.3, 1.9, 2.5, 2.8, 1.7]
@@ -95,6 +96,7 @@ def test_a_click_outside_the_grid_takes_the_nearest_cell(panel):
 
 
 def test_the_surface_around_the_mle_is_centred_on_it(panel):
+    panel.state.show_answer()  # the ★ of θ̂ is drawn once the answer is shown (tests/test_app_try_first.py)
     panel.surface.zoom = "around the MLE"
     surface, mle = panel.surface, panel.state.mle.params
     assert surface.xs[0] < mle["mu"] < surface.xs[-1]
@@ -195,7 +197,8 @@ def test_step_moves_the_sliders_and_the_path_grows(panel):
     assert "μ_new = " in climb.text
     assert "σ_new = " in climb.text
     assert "Step 2" in climb.text
-    assert f"{climb.steps[-1].theta_new['mu']:.6g}" in climb.text
+    # μ_new as μ's slider writes it (app.numbers), not to six figures.
+    assert f"= {parameter(climb.steps[-1].theta_new['mu'], state.model.param['mu'].step)}\n" in climb.text
 
 
 def test_gradient_ascent_uses_the_step_size_typed(panel):
@@ -323,6 +326,7 @@ def test_no_climb_without_data_or_from_a_closed_end():
 def test_intervals_are_mle_core_s_and_are_drawn_on_the_slices(family):
     view = panel_for(family)
     state = view.state
+    state.show_answer()  # How sure? is about θ̂: shown once the answer is (tests/test_app_try_first.py)
     view.tabs.active = CLIMB_TABS["how sure"]
     for name in state.theta:
         wald = inference.wald_interval(family, state.observations, name)
@@ -336,8 +340,8 @@ def test_intervals_are_mle_core_s_and_are_drawn_on_the_slices(family):
         assert piece.whisker.data["lower"] == [profile.lower]
         assert piece.whisker.data["upper"] == [profile.upper]
         assert piece.cut.location == pytest.approx(state.mle.log_likelihood - 1.920729410347062)
-        se = wald.standard_error
-        assert f"[{overlays.to_scale(wald.lower, se)}, {overlays.to_scale(wald.upper, se)}]" in view.how_sure.text
+        step = state.model.param[name].step  # the ends written as the parameter's slider writes a value
+        assert f"[{parameter(wald.lower, step)}, {parameter(wald.upper, step)}]" in view.how_sure.text
     errors = inference.standard_errors(family, state.observations)
     for name, value in errors.items():
         assert view.how_sure.intervals[name].wald.standard_error == pytest.approx(value)
@@ -345,6 +349,7 @@ def test_intervals_are_mle_core_s_and_are_drawn_on_the_slices(family):
 
 def test_estimates_far_from_zero_keep_the_digits_their_standard_error_needs():
     view = panel_for("gaussian", [1e8, 1e8 + 1, 1e8 + 3])
+    view.state.show_answer()
     view.tabs.active = CLIMB_TABS["how sure"]
     assert "100000001.33" in view.how_sure.text
     assert "e+08" not in view.how_sure.text
@@ -352,6 +357,7 @@ def test_estimates_far_from_zero_keep_the_digits_their_standard_error_needs():
 
 def test_the_wald_interval_for_a_rate_can_leave_its_space_where_the_profile_does_not():
     view = panel_for("exponential", [0.5, 2.0, 1.1])
+    view.state.show_answer()
     view.tabs.active = CLIMB_TABS["how sure"]
     pair = view.how_sure.intervals["rate"]
     assert pair.wald.lower < 0 < pair.profile.lower
@@ -361,6 +367,7 @@ def test_the_wald_interval_for_a_rate_can_leave_its_space_where_the_profile_does
 
 def test_the_tests_table_follows_the_null_value(panel):
     how_sure, state = panel.how_sure, panel.state
+    state.show_answer()
     panel.tabs.active = CLIMB_TABS["how sure"]
     lr = inference.likelihood_ratio_test("gaussian", EXAMPLE, "mu", 0.0)
     assert how_sure.tests["mu"][0].statistic == lr.statistic
@@ -373,20 +380,23 @@ def test_the_tests_table_follows_the_null_value(panel):
     for result in how_sure.tests["mu"]:
         assert result.statistic == expected[result.test].statistic
         assert result.p_value == expected[result.test].p_value
-        assert overlays.number(result.statistic) in how_sure.text
-    assert "μ = 2.000" in how_sure.text
+        assert number(result.statistic) in how_sure.text
+    assert "μ = 2</td>" in how_sure.text  # the null value, written as μ's slider writes 2
     how_sure.null_inputs[1].value = 0.5
     assert how_sure.tests["sigma"][1].statistic == inference.wald_test("gaussian", EXAMPLE, "sigma", 0.5).statistic
     assert state.theta == {"mu": 0.0, "sigma": 1.0}  # testing moves no slider
 
 
 def test_sigma_hat_and_s_side_by_side(panel):
+    panel.state.show_answer()
     panel.tabs.active = CLIMB_TABS["how sure"]
     text = panel.how_sure.text
     estimates = inference.sigma_estimates(EXAMPLE)
-    assert overlays.number(estimates.mle, 5) in text
-    assert overlays.number(estimates.sample_sd, 5) in text
-    assert f"{math.sqrt(5 / 4):.4f}" in text
+    step = panel.state.model.param["sigma"].step  # σ̂ reads here as in the readout and on σ's slider
+    assert f">{parameter(estimates.mle, step)}<" in text
+    assert f">{parameter(estimates.sample_sd, step)}<" in text
+    assert parameter(estimates.mle, step) == "0.398"
+    assert f"= {number(math.sqrt(5 / 4))}." in text
 
 
 def test_repeat_the_experiment_draws_the_sampling_distribution(panel):

@@ -153,7 +153,7 @@ def test_counts_beyond_the_binomial_s_trials_name_the_trials():
     state.switch_family("binomial", clear=True)
     state.set_constant("n_trials", 10)
     assert not DataFiles(state=state).load_file("counts.csv", b"3\n17\n")
-    assert "n_trials = 10 here" in state.notice
+    assert "m = 10 here" in state.notice
     assert "row 2 (17)" in state.notice
 
 
@@ -177,7 +177,7 @@ def test_an_upload_outside_the_family_support_names_the_rows():
     state.switch_family("poisson", clear=True)
     files = DataFiles(state=state)
     assert not files.load_file("counts.csv", b"count\n3\n1\n\n2.5\n-1\n")
-    assert "row 5 (2.5), row 6 (-1)" in state.notice
+    assert "row 5 (2.5), row 6 (−1)" in state.notice
     assert state.n == 0
 
 
@@ -212,11 +212,11 @@ def test_download_gives_the_observations_as_csv():
     [
         # A 19,000-character family name was quoted whole; 1e300 trials printed as a 301-digit integer.
         ({"family": "x" * 19_000}, "unknown family 'xxxxxxxxxxxxxxxxxxxx'…; choose one of: gaussian"),
-        ({"family": "binomial", "n_trials": "1e300"}, "n_trials must be at most 100,000 here, got 1e+300"),
+        ({"family": "binomial", "n_trials": "1e300"}, "m must be at most 100,000 here, got 1 × 10³⁰⁰"),
         # Observations outside the support were "at index 2", counted from 0, and quoted after rounding (0.0).
         ({"family": "poisson", "x": "1,2,2.5"}, "observation 3 ('2.5')"),
         ({"family": "exponential", "x": "1,2,1e-400"}, "observation 3 ('1e-400')"),
-        ({"family": "binomial", "n_trials": "10", "x": "3,4,15"}, "(n_trials = 10 here): observation 3 ('15')"),
+        ({"family": "binomial", "n_trials": "10", "x": "3,4,15"}, "(m = 10 here): observation 3 ('15')"),
     ],
 )
 def test_a_refused_link_says_what_is_wrong_briefly_and_counts_observations_from_one(query, expected):

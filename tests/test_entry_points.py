@@ -1,5 +1,6 @@
 """The two ways of starting the app that the README promises actually serve it."""
 
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -33,30 +34,45 @@ def wait_for_page(url: str, process: subprocess.Popen, timeout: float = 60.0) ->
     raise AssertionError(f"{url} did not answer within {timeout} s")
 
 
-@pytest.mark.parametrize(
-    ("command", "path"),
-    [
-        (["mle-explorer", "--no-browser", "--address", "127.0.0.1"], "/"),
-        ([sys.executable, "-m", "panel", "serve", "app/main.py", "--address", "127.0.0.1"], "/main"),
-    ],
-    ids=["console-script", "panel-serve"],
-)
-def test_entry_point_serves_the_app(command, path):
+@contextlib.contextmanager
+def serving(command: list[str]):
+    """Run ``command`` (a server, given ``--port``) on a free port; yield the port while it runs, then stop it."""
     # The console script sits beside the interpreter; PATH may not list that folder (pyenv shims).
     scripts = str(Path(sys.executable).parent)
     executable = shutil.which(command[0], path=scripts) or shutil.which(command[0])
     assert executable, f"{command[0]} is not installed: pip install the project first"
-    command = [executable, *command[1:]]
     port = free_port()
     process = subprocess.Popen(
-        [*command, "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        [executable, *command[1:], "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
-        html = wait_for_page(f"http://127.0.0.1:{port}{path}", process)
-        assert "MLE Explorer" in html
+        yield port, process
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def console_script():
+    """The app served by the console script, ``mle-explorer``, on 127.0.0.1 (one server for this module's tests);
+    yields its URL and process."""
+    with serving(["mle-explorer", "--no-browser", "--address", "127.0.0.1"]) as (port, process):
+        yield f"http://127.0.0.1:{port}/", process
+
+
+def test_the_console_script_serves_the_app(console_script):
+    url, process = console_script
+    assert "MLE Explorer" in wait_for_page(url, process)
+
+
+def test_panel_serve_serves_the_app():
+    command = [sys.executable, "-m", "panel", "serve", "app/main.py", "--address", "127.0.0.1"]
+    with serving(command) as (port, process):
+        assert "MLE Explorer" in wait_for_page(f"http://127.0.0.1:{port}/main", process)
 
 
 # --- the server's defaults (mle_explorer.cli): address, origins and limits -----------------------------------------
@@ -115,29 +131,17 @@ def test_the_console_script_passes_address_origins_and_processes_through(served)
     assert kwargs["show"] is False
 
 
-def test_a_long_link_reaches_the_app_and_a_long_body_is_refused():
+def test_a_long_link_reaches_the_app_and_a_long_body_is_refused(console_script):
     """The served limits are real: a 100 kB link gets the page (the app then says the link is too long),
     where Tornado's default 64 kB head limit dropped the connection; a 2 MB request body is refused."""
-    port = free_port()
-    process = subprocess.Popen(  # the console script's code, run from the checkout
-        [sys.executable, "-m", "mle_explorer.cli", "--no-browser", "--address", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}/"
-        wait_for_page(url, process)
-        html = wait_for_page(url + "?x=" + "1," * 50_000, process)
-        assert "MLE Explorer" in html
-        request = urllib.request.Request(url, data=b"1" * (2 * 1024 * 1024), method="POST")
-        with pytest.raises(urllib.error.URLError) as refused:  # HTTPError is a URLError
-            urllib.request.urlopen(request, timeout=10)
-        # Over the body limit: 400 (a small body gets 405: no handler takes one), or the connection is closed
-        # while the rest of the body is still being sent.
-        error = refused.value
-        assert getattr(error, "code", None) == 400 or isinstance(error.reason, ConnectionError), error
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    url, process = console_script
+    wait_for_page(url, process)
+    html = wait_for_page(url + "?x=" + "1," * 50_000, process)
+    assert "MLE Explorer" in html
+    request = urllib.request.Request(url, data=b"1" * (2 * 1024 * 1024), method="POST")
+    with pytest.raises(urllib.error.URLError) as refused:  # HTTPError is a URLError
+        urllib.request.urlopen(request, timeout=10)
+    # Over the body limit: 400 (a small body gets 405: no handler takes one), or the connection is closed
+    # while the rest of the body is still being sent.
+    error = refused.value
+    assert getattr(error, "code", None) == 400 or isinstance(error.reason, ConnectionError), error

@@ -456,3 +456,34 @@ def test_the_app_s_components_carry_their_javascript_and_css_as_text():
     for component in (GuidedTour, AccessibleBokehViews):
         assert "export function render(" in component._render_esm()
     assert ".tour {" in GuidedTour._stylesheets[0]
+
+
+# --- the static page's web worker -----------------------------------------------------------------------------
+# settle_before_first_render and use_the_pages_copies_of_panel_assets are tested against Panel's behaviour in
+# tests/test_static_build.py (the held event the page never receives; the jsDelivr addresses), and the whole
+# worker in tests/browser/test_static_page.py. Here: the private names link_to_the_page and apply_the_pages_change
+# call, so that a release that renames one fails here rather than in a student's browser.
+def test_panel_s_worker_still_has_the_functions_the_static_page_s_link_calls():
+    import ast
+    import importlib.util
+    import inspect
+    from pathlib import Path
+
+    from panel.io.state import state
+
+    # panel.io.pyodide imports the browser's ``js`` module, so it is read, not imported, here.
+    source = Path(importlib.util.find_spec("panel.io.pyodide").origin).read_text()
+    functions = {
+        node.name: [argument.arg for argument in node.args.args]
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef)
+    }
+    assert functions["_process_document_events"] == ["doc", "events"]
+    assert functions["_convert_json_patch"] == ["json_patch"]
+    assert re.search(r"^_dict_converter = ", source, re.MULTILINE)  # a JS function, made when the worker starts
+    assert list(inspect.signature(state._schedule_on_load).parameters)[:1] == ["doc"]
+    # What link_to_the_page batches: Panel's own link still serializes each event alone.
+    link = ast.get_source_segment(
+        source, next(node for node in ast.walk(ast.parse(source)) if getattr(node, "name", None) == "_link_docs_worker")
+    )
+    assert "_process_document_events(doc, [event])" in link

@@ -2,7 +2,8 @@
 
 A step is halved until it stays inside the parameter space and then until ℓ does not decrease (a
 backtracking line search); Newton's matrix is Levenberg-damped where −∂²ℓ is not positive
-definite. ``ClimbStep.formula`` writes a step out with the numbers it used.
+definite. A ``ClimbStep`` holds every number of its update formula; an app writes them out in its own
+words and number format (``mle_explorer.climb``).
 """
 
 from __future__ import annotations
@@ -21,10 +22,6 @@ from ._space import _inside, _log_likelihood, _mapping, _resolve, _vector
 from .derivatives import _derivatives
 
 
-def _fmt(value: float) -> str:
-    return f"{value:.6g}"
-
-
 @dataclass(frozen=True)
 class ClimbStep:
     """One step of gradient ascent or Newton's method, with every number its update formula uses.
@@ -39,9 +36,9 @@ class ClimbStep:
     Levenberg-damped I + λ·diag|I| with ``levenberg`` = λ > 0 (twice the most negative eigenvalue of
     the unit-diagonal scaled I); None for gradient ascent. ``step_size``: η (1 for Newton).
     ``scale`` t starts at 1 and is halved ``halvings_outside`` times until θ_new is inside the
-    parameter space, then ``halvings_downhill`` times until ℓ does not decrease; ``note`` says why
-    a step was damped or changed. Matrices are tuples of rows, in ``family.parameters`` order;
-    ``names``/``symbols`` give that order.
+    parameter space, then ``halvings_downhill`` times until ℓ does not decrease; ``note`` says in words
+    why a step was damped or changed (its numbers are the fields above). Matrices are tuples of rows, in
+    ``family.parameters`` order; ``names``/``symbols`` give that order.
     """
 
     method: str
@@ -72,33 +69,6 @@ class ClimbStep:
         """θ_new − θ for each parameter."""
         return MappingProxyType({n: self.theta_new[n] - self.theta[n] for n in self.names})
 
-    def formula(self) -> str:
-        """The update written out with the numbers of this step, one line per parameter."""
-        lines = []
-        if self.method == "gradient":
-            lines.append(f"θ_new = θ + t·η·∇ℓ(θ),  η = {_fmt(self.step_size)},  t = {_fmt(self.scale)}")
-            for name, symbol in zip(self.names, self.symbols, strict=True):
-                lines.append(
-                    f"{symbol}_new = {_fmt(self.theta[name])} + {_fmt(self.scale)} × {_fmt(self.step_size)} × "
-                    f"{_fmt(self.gradient[name])} = {_fmt(self.theta_new[name])}"
-                )
-        else:
-            matrix = "; ".join(", ".join(_fmt(v) for v in row) for row in self.information or ())
-            gradient = ", ".join(_fmt(self.gradient[n]) for n in self.names)
-            if self.levenberg:
-                head = f"θ_new = θ + t·(I + λ·diag|I|)⁻¹∇ℓ(θ),  λ = {_fmt(self.levenberg)},  I + λ·diag|I| = [{matrix}]"
-            else:
-                head = f"θ_new = θ + t·I⁻¹∇ℓ(θ),  I = −∂²ℓ = [{matrix}]"
-            lines.append(f"{head},  ∇ℓ = [{gradient}],  t = {_fmt(self.scale)}")
-            for name, symbol in zip(self.names, self.symbols, strict=True):
-                lines.append(
-                    f"{symbol}_new = {_fmt(self.theta[name])} + {_fmt(self.scale)} × {_fmt(self.direction[name])}"
-                    f" = {_fmt(self.theta_new[name])}"
-                )
-        if self.note:
-            lines.append(self.note)
-        return "\n".join(lines)
-
 
 def _rows(matrix: np.ndarray | None) -> tuple[tuple[float, ...], ...] | None:
     return None if matrix is None else tuple(tuple(float(v) for v in row) for row in matrix)
@@ -126,10 +96,7 @@ def _newton_direction(gradient: np.ndarray, hessian: np.ndarray) -> tuple[np.nda
     if inverse is None:  # cannot happen in exact arithmetic; guard against rounding all the same
         lam, damped = lam + 1.0, information + (lam + 1.0) * np.diag(diagonal)
         inverse = _inverse(damped)
-    note = (
-        f"−∂²ℓ is not positive definite here (smallest eigenvalue of the scaled matrix {smallest:.3g}): "
-        f"Levenberg damping with λ = {lam:.3g}"
-    )
+    note = "−∂²ℓ is not positive definite here: the Newton step is damped (Levenberg)"
     return inverse @ gradient, damped, lam, note
 
 

@@ -14,6 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import Family, FitResult
+from .._family import bound_text
 from ._numerics import (
     _bracket_maximum,
     _find_root,
@@ -149,7 +150,7 @@ def wald_interval(family, data, name: str, level: float = 0.95, **constants) -> 
     lower, upper = estimate - z * se, estimate + z * se
     parameter = fam.parameters[j]
     leaves = not (bool(_admissible(parameter, lower)) and bool(_admissible(parameter, upper)))
-    message = f"the interval reaches outside ({parameter.lower:g}, {parameter.upper:g})" if leaves else ""
+    message = f"the interval reaches outside {parameter.interval}" if leaves else ""
     return Interval(name, "wald", level, estimate, lower, upper, z, se, leaves_parameter_space=leaves, message=message)
 
 
@@ -186,7 +187,9 @@ def profile_interval(family, data, name: str, level: float = 0.95, **constants) 
         if estimate == bound:
             ends.append(bound)
             at_bound.append(True)
-            notes.append(f"{parameter.symbol}̂ = {bound:g} lies on the bound, which is then the {_SIDE[side]} end")
+            notes.append(
+                f"{parameter.symbol}̂ = {bound_text(bound)} lies on the bound, which is then the {_SIDE[side]} end"
+            )
             continue
         # From an MLE on the other bound (p̂ = 0 with all tails) start one float inside it.
         start = estimate if bool(_inside(parameter, estimate)) else math.nextafter(estimate, bound)
@@ -227,7 +230,9 @@ def profile_interval(family, data, name: str, level: float = 0.95, **constants) 
         if u_outer is None:
             ends.append(bound)
             at_bound.append(True)
-            notes.append(f"ℓ_p does not drop by {drop:.6g} before {bound:g}, which is then the {_SIDE[side]} end")
+            notes.append(
+                f"ℓ_p does not drop by {drop:.3g} before {bound_text(bound)}, which is then the {_SIDE[side]} end"
+            )
             continue
         # ℓ_p = −∞ (excess = ∞) at the outer point: bisect until it is finite, for the root finder.
         for _ in range(200):

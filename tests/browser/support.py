@@ -6,10 +6,12 @@ pixels, and read what the page shows (the readout) or holds (the BokehJS models)
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import math
 import os
 import socket
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -106,6 +108,102 @@ def _serving(factory: Callable[[], Any], port: int, options: dict[str, Any], tim
     finally:
         server.stop()
         server.join(timeout=10)
+
+
+# --- reaching a page's session on the server -------------------------------------------------------
+#: The request header by which a page names itself to ``SessionRegistry`` (set on its browser context).
+PAGE_HEADER = "X-Test-Page"
+
+
+class SessionRegistry:
+    """The served sessions of the pages that name themselves (``PAGE_HEADER``), so that a test can act on a
+    page's session on the server, as the server runs the session's own callbacks.
+
+    ``factory`` is the app served (``mle_explorer.explorer.create_app``), registering each named page's newest
+    session: a page reloaded under the same name is its new session.
+    """
+
+    def __init__(self):
+        self._sessions: dict[str, tuple[Any, Any, Any]] = {}
+        self._lock = threading.Lock()
+
+    def factory(self):
+        """Return the page of a new session, and register it under the page's name if the page gives one."""
+        import panel as pn
+        from tornado.ioloop import IOLoop
+
+        from mle_explorer.explorer import MLEExplorer, create_app
+
+        explorer = MLEExplorer()
+        document = pn.state.curdoc
+        name = document.session_context.request.headers.get(PAGE_HEADER)
+        if name:
+            with self._lock:
+                self._sessions[name] = (explorer, document, IOLoop.current())
+        return create_app(explorer)
+
+    def forget(self, name: str) -> None:
+        """Drop the page's session (its page is closed), so that it can be freed."""
+        with self._lock:
+            self._sessions.pop(name, None)
+
+    def run(self, name: str, function: Callable[[Any], Any], timeout: float = UPDATE_TIMEOUT_S) -> Any:
+        """Run ``function(explorer)`` in the newest session of the page ``name`` and return its result.
+
+        It runs on the server's thread as a callback of the session's document (under its lock, with Panel's
+        ``curdoc`` set to it), so the changes it makes reach the page as any callback's do.
+        """
+        from panel.io.state import set_curdoc
+
+        with self._lock:
+            explorer, document, loop = self._sessions[name]
+        done: concurrent.futures.Future = concurrent.futures.Future()
+
+        def in_session():
+            try:
+                with set_curdoc(document):
+                    done.set_result(function(explorer))
+            except BaseException as error:  # handed to the test's thread, raised there
+                done.set_exception(error)
+
+        loop.add_callback(document.add_next_tick_callback, in_session)
+        return done.result(timeout)
+
+
+#: The views ``MLEExplorer`` builds when their card is first opened (``functools.cached_property``): once built,
+#: they stay in the page.
+BUILT_WHEN_OPENED = ("observation_editor", "sampler", "files")
+
+
+def built_views(explorer) -> frozenset[str]:
+    """Which of the views built when their card is first opened (``BUILT_WHEN_OPENED``) the session has built."""
+    return frozenset(name for name in BUILT_WHEN_OPENED if name in vars(explorer))
+
+
+def restore_the_starting_state(explorer, built: frozenset[str] = frozenset()) -> bool:
+    """Put the session's app back into the state a new session starts in: the family, observations and parameter
+    values of a new ``ExplorerState``, the slider ranges fitted to them afresh, no Undo history, no notice, an
+    empty typing box. Return False, changing nothing, when that cannot give the page it had: after a switch to
+    another family (its views were rebuilt, and would be again) or once a card built when opened was opened
+    (other than those in ``built``, the views it had).
+
+    The Undo history is dropped through ``ExplorerState``'s private list (there is no public way). What else a
+    test changed (a point selected, the tour or presentation mode left on) stays: a shared page is compared with
+    how it first looked (``page_state``) afterwards and loaded again if it differs.
+    """
+    import param
+
+    from mle_explorer.state import ExplorerState
+
+    state, start = explorer.state, ExplorerState()
+    if state.family != start.family or built_views(explorer) - built:
+        return False
+    state.load(start.family, start.observations, constants=start.constants, theta=start.theta)
+    state._undo_stack.clear()
+    with param.edit_constant(state):
+        state.can_undo = False
+    explorer.controls.entry.param.update(value="", value_input="")  # text typed and refused stays in the box
+    return True
 
 
 # --- the browser ---------------------------------------------------------------------------------
@@ -374,6 +472,10 @@ def read_gap(page) -> str:
     return readout_text(page, "gap")
 
 
+#: What the readout's "ℓ̂ − ℓ" shows at the maximum: 0, or ≈ 0 for a gap below ℓ's last decimal (app.numbers).
+AT_THE_TOP = ("0", "≈ 0")
+
+
 # --- expected values -------------------------------------------------------------------------------
 def gaussian_log_likelihood(xs, mu: float, sigma: float) -> float:
     """ℓ(μ, σ) = Σ ln N(xᵢ | μ, σ²), computed independently of the app."""
@@ -591,3 +693,109 @@ def trigger_tap(page, x: float, y: float = 0.5) -> None:
 def set_observation_columns(page, columns: dict[str, list]) -> None:
     """Replace columns of the observations' source in BokehJS, as the PointDrawTool does after a drag."""
     page.evaluate(_SET_OBSERVATION_COLUMNS, {name: [js_number(v) for v in values] for name, values in columns.items()})
+
+
+# --- the page's whole state (a page shared by several tests) ------------------------------------------
+#: Everything a test could notice in the page, as lines: the address, the window's size and scroll, where the
+#: keyboard focus is, the window's own global names, the DOM including the shadow roots (tags, attributes,
+#: form values, text, scrolled elements; a stylesheet by a hash of its text) and every Bokeh model reachable
+#: from the documents' roots with all its properties (models numbered in the order they are reached, so the
+#: lines do not depend on ids). ``arg`` true: return the lines; false: a hash of them.
+#:
+#: Left out, as traces of the pointer and the keys that neither the app nor a test reads: the mouse cursor
+#: BokehJS sets on the plot (``cursor`` in a style) and a slider model's ``value_throttled`` (what the slider
+#: last settled on; the app does not link it, ``LiveFloatSlider``, and a new page has none until one moves).
+#: An empty ``style`` attribute, or a model's style set to "", counts as none (the browser shows no difference).
+_PAGE_STATE = """(detail) => {
+  const hash = (text) => {  // cyrb53: 53 bits
+    let h1 = 0xdeadbeef, h2 = 0x41c6ce57;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 2654435761);
+      h2 = Math.imul(h2 ^ c, 1597334677);
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+  };
+  const lines = [
+    `address ${location.href}`,
+    `window ${innerWidth}x${innerHeight} scrolled ${scrollX},${scrollY}`,
+    `globals ${Object.keys(window).sort().join(" ")}`,
+  ];
+  let focus = document.activeElement;
+  const chain = [];
+  while (focus) {
+    chain.push(`${focus.localName}.${focus.className}`);
+    focus = focus.shadowRoot?.activeElement ?? null;
+  }
+  lines.push(`focus ${chain.join(" > ")}`);
+  const walk = (node, depth) => {
+    const indent = " ".repeat(depth);
+    if (node.nodeType === Node.TEXT_NODE) {
+      const text = node.textContent.trim();
+      if (text) lines.push(`${indent}"${node.parentNode?.localName === "style" && !detail ? "#" + hash(text) : text}"`);
+      return;
+    }
+    if (node.nodeType !== Node.ELEMENT_NODE) return;
+    const attributes = [...node.attributes]
+      .map((a) => [a.name, a.name === "style" ? a.value.replace(/(^|; )cursor: [^;]*;/, "$1").trim() : a.value])
+      .filter(([name, value]) => !(name === "style" && value === ""))  // style="" is no style
+      .map(([name, value]) => `${name}="${value}"`)
+      .sort()
+      .join(" ");
+    let line = `${indent}<${node.localName} ${attributes}>`;
+    if (typeof node.value === "string") line += ` value="${node.value}"`;
+    if (typeof node.checked === "boolean") line += ` checked=${node.checked}`;
+    if (node.scrollTop || node.scrollLeft) line += ` scrolled ${node.scrollLeft},${node.scrollTop}`;
+    lines.push(line);
+    if (node.shadowRoot) {
+      for (const sheet of node.shadowRoot.adoptedStyleSheets) {
+        lines.push(`${indent} (sheet #${hash([...sheet.cssRules].map((rule) => rule.cssText).join(""))})`);
+      }
+      for (const child of node.shadowRoot.childNodes) walk(child, depth + 1);
+    }
+    for (const child of node.childNodes) walk(child, depth + 1);
+  };
+  walk(document.documentElement, 0);
+  if (typeof Bokeh !== "undefined") {
+    const HasProps = Bokeh.require("core/has_props").HasProps;
+    const number = new Map(), queue = [];
+    const ref = (model) => {
+      if (!number.has(model)) { number.set(model, number.size); queue.push(model); }
+      return {model: number.get(model)};
+    };
+    const encode = (value) => {
+      if (value === null || value === undefined) return null;
+      if (typeof value === "function") return "<function>";
+      if (typeof value === "number") return Number.isFinite(value) ? value : String(value);
+      if (typeof value !== "object") return value;
+      if (value instanceof HasProps) return ref(value);
+      if (ArrayBuffer.isView(value)) return Array.from(value, encode);
+      if (Array.isArray(value)) return value.map(encode);
+      if (value instanceof Map) return [...value].map(([key, item]) => [encode(key), encode(item)]);
+      if (value instanceof Node) return `<${value.localName ?? value.nodeName}>`;
+      if (typeof value[Symbol.iterator] === "function") return Array.from(value, encode);  // a Set, a BitSet…
+      const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1));
+      return Object.fromEntries(entries.map(([key, item]) => [key, encode(item)]));
+    };
+    for (const doc of Bokeh.documents) {
+      lines.push(`document idle=${doc.is_idle}`);
+      for (const root of doc.roots()) ref(root);
+      while (queue.length > 0) {
+        const model = queue.shift();
+        const {value_throttled, ...attributes} = model.attributes;
+        if (attributes.styles instanceof Object) {  // a style set to "" is removed from the element: as if unset
+          attributes.styles = Object.fromEntries(Object.entries(attributes.styles).filter(([, value]) => value !== ""));
+        }
+        lines.push(`model ${number.get(model)} ${model.type} ${JSON.stringify(encode(attributes))}`);
+      }
+    }
+  }
+  return detail ? lines : hash(lines.join("\\n"));
+}"""
+
+
+def page_state(page, detail: bool = False) -> int | list[str]:
+    """Everything a test could notice in ``page`` (see ``_PAGE_STATE``): as lines, or a hash of them."""
+    return page.evaluate(_PAGE_STATE, detail)

@@ -86,7 +86,8 @@ def tab_to(page, text: str) -> int:
     raise AssertionError(f"{MAX_TABS} Tab presses did not reach {text!r}")
 
 
-def test_keyboard_only_reaches_optimize_and_it_moves_the_sliders_to_the_mle(page):
+def test_keyboard_only_reaches_optimize_and_it_moves_the_sliders_to_the_mle(fresh_page):
+    page = fresh_page  # the keyboard's path starts at the top of a newly opened page
     tab_to(page, "Optimize")
     now = focused(page)
     assert now["tag"] == "BUTTON"
@@ -96,7 +97,8 @@ def test_keyboard_only_reaches_optimize_and_it_moves_the_sliders_to_the_mle(page
     wait_until(lambda: math.isclose(slider_value(page, "μ"), MU_HAT, rel_tol=1e-12))
 
 
-def test_the_page_title_is_its_heading_not_a_link_that_reloads_and_loses_the_data(page):
+def test_the_page_title_is_its_heading_not_a_link_that_reloads_and_loses_the_data(fresh_page):
+    page = fresh_page  # the keyboard's path starts at the top of a newly opened page
     # The template's title was a link to the page itself, the first Tab stop: Enter on it reloaded the page into
     # the example data. There was no heading and no main landmark either.
     expect(page.get_by_role("heading", level=1, name="MLE Explorer", exact=False)).to_be_visible()
@@ -106,7 +108,8 @@ def test_the_page_title_is_its_heading_not_a_link_that_reloads_and_loses_the_dat
     assert focused(page)["tag"] != "A"
 
 
-def test_the_focus_ring_is_as_visible_on_the_plot_and_its_toolbar_as_on_the_controls(page):
+def test_the_focus_ring_is_as_visible_on_the_plot_and_its_toolbar_as_on_the_controls(fresh_page):
+    page = fresh_page  # the keyboard's path starts at the top of a newly opened page
     # The plot itself (its event layer, in Bokeh's canvas's shadow root), Bokeh's toolbar buttons (in their own
     # shadow root) and the template's title link showed a 1 px ring.
     rings = {}
@@ -120,7 +123,8 @@ def test_the_focus_ring_is_as_visible_on_the_plot_and_its_toolbar_as_on_the_cont
     assert all(outline == "solid" and width == "3px" for outline, width in rings.values()), rings
 
 
-def test_the_skip_link_takes_the_keyboard_to_the_controls_in_a_few_presses(page):
+def test_the_skip_link_takes_the_keyboard_to_the_controls_in_a_few_presses(fresh_page):
+    page = fresh_page  # the keyboard's path starts at the top of a newly opened page
     presses = tab_to(page, "Skip to the controls")
     assert presses <= 6, f"the skip link is the {presses}th Tab stop"
     page.keyboard.press("Enter")
