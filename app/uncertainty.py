@@ -38,6 +38,8 @@ from .requirements import missing_modules, run_when_loaded
 from .theme import palette, requested_theme
 from .widgets import Formulas, GuardedIntInput
 
+#: A row's boxes and buttons go on the next line where a phone has no room for them side by side.
+_WRAP = {"flex-wrap": "wrap"}
 #: Points of each profile curve drawn on the slices (fewer where each point is a costly maximisation).
 PROFILE_POINTS = 80
 COSTLY_PROFILE_POINTS = 25
@@ -155,14 +157,15 @@ class HowSure(LazyView):
             self._intervals,
             pn.pane.Markdown(TESTS_TEXT, sizing_mode="stretch_width", margin=(0, 10)),
             Formulas(TESTS_FORMULA, margin=(0, 10)),
-            pn.Row(*self.null_inputs),
+            pn.Row(*self.null_inputs, styles=_WRAP),
             self._tests,
             self._sigma_box,
             pn.pane.Markdown(REPEAT_TEXT, sizing_mode="stretch_width", margin=(0, 10)),
-            pn.Row(self.repeats_input, pn.Column(self.repeat_button, align="end")),
+            pn.Row(self.repeats_input, pn.Column(self.repeat_button, align="end"), styles=_WRAP),
             self._repeat_summary,
-            # Side by side where they fit, one under the other in a narrow window.
-            pn.FlexBox(*(h.pane for h in self.histograms), flex_wrap="wrap", sizing_mode="stretch_width"),
+            # Side by side where they fit, one under the other in a narrow window. A Row that wraps, not a FlexBox:
+            # in a FlexBox BokehJS laid the figures out again and again and the page stopped answering.
+            pn.Row(*(h.pane for h in self.histograms), sizing_mode="stretch_width", styles=_WRAP),
             sizing_mode="stretch_width",
         )
         self._sync_family()
@@ -485,19 +488,27 @@ class _Histogram:
         fig.add_layout(self.mean)
         format_axes(fig)
         self.figure = fig
-        self.pane = pn.pane.Bokeh(fig, sizing_mode="stretch_width", min_width=280)
-        self.shown = False  # until the experiment is run: an empty frame waiting for it said nothing
+        # Hidden until the experiment is run (an empty frame waiting for it said nothing): the column round the
+        # figure is, as a layout's visible is what the browser follows. Not the pane's (set back to its default,
+        # Panel's pane takes the figure's instead) nor the figure's (BokehJS then lays the hidden figure out again
+        # and again, "could not set initial ranges", and the page stopped answering the button).
+        self.pane = pn.Column(
+            pn.pane.Bokeh(fig, sizing_mode="stretch_width"),
+            sizing_mode="stretch_width",
+            # 280 px at least, side by side where the row has room: in CSS, as a min_width would add up to the row's
+            # least width (Panel's), 560 px, wider than a phone.
+            styles={"flex": "1 1 280px", "min-width": "min(280px, 100%)"},
+            visible=False,
+        )
 
     @property
     def shown(self) -> bool:
         """Whether the histogram is on the page."""
-        return self.figure.visible
+        return self.pane.visible
 
     @shown.setter
     def shown(self, on: bool) -> None:
-        # The figure's own flag, which the browser follows. The pane's ``visible`` would not do: set back to its
-        # default, Panel's pane takes the figure's value instead (and the figure was never hidden).
-        self.figure.visible = on
+        self.pane.visible = on
 
     def show(self, parameter: mle_core.Parameter, values: np.ndarray, truth: float) -> None:
         if values.size:

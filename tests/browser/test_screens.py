@@ -411,3 +411,41 @@ def test_the_tour_brings_each_target_into_view_with_its_card_beside_it(page, scr
         wait_until(placed)
         tour.get_by_role("button", name="Finish" if step == steps else "Next").click()
     expect(tour).to_be_hidden()
+
+
+# --- below the first screen -------------------------------------------------------------------------------------
+_HISTOGRAMS = """() => {
+  // The repeated experiment's histograms as drawn (BokehJS's views of the figures named repeat-histogram-…): their
+  // boxes, empty while hidden.
+  const views = [];
+  const walk = (view) => { views.push(view); for (const child of view.child_views ?? []) walk(child); };
+  for (const view of Object.values(Bokeh.index)) walk(view);
+  return views.filter((view) => view.model.name?.startsWith("repeat-histogram") && view.frame !== undefined)
+    .sort((a, b) => (a.model.name < b.model.name ? -1 : 1))
+    .map((view) => {
+      const r = view.el.getBoundingClientRect();
+      return { left: r.left, top: r.top, right: r.right, bottom: r.bottom, width: r.width, height: r.height };
+    });
+}"""
+
+
+def test_the_repeated_experiment_shows_its_histograms_only_once_run_and_within_the_window(page, screen):
+    page.get_by_role("button", name="The likelihood landscape").click()
+    page.get_by_role("tab", name="How sure?").click()
+    button = page.get_by_role("button", name="Repeat the experiment")
+    expect(button).to_be_visible()
+    wait_until(lambda: page.evaluate(_HISTOGRAMS) == [] or all(box["width"] == 0 for box in page.evaluate(_HISTOGRAMS)))
+    button.click()  # no empty frame waited for it
+    expect(page.get_by_text("samples of n = 5 drawn from")).to_be_visible()
+
+    def drawn():
+        boxes = page.evaluate(_HISTOGRAMS)
+        assert len(boxes) == 2, boxes
+        for box in boxes:
+            assert box["width"] >= 250, box
+            assert box["height"] >= 150, box
+            assert -0.5 <= box["left"] <= box["right"] <= screen.size["width"] + 0.5, box
+        return True
+
+    wait_until(drawn)
+    assert page.evaluate(_OVERFLOW) <= 0, f"{screen.name}: the page is wider than the window"
