@@ -165,10 +165,10 @@ class Formulas(pn.viewable.Viewer):
     """Formulas in LaTeX (``$…$``) that wrap: side by side where they fit, one under another in a narrow column.
 
     ``\\qquad`` separates two formulas, ``\\allowbreak`` marks where a long one may continue on the next line (as in
-    LaTeX): each piece is a KaTeX pane of its own, in a row that wraps (formulas.css spaces them). A formula itself never
-    breaks: Panel's KaTeX pane shows the math markup that KaTeX writes, which a browser does not break, so a long line
-    ran past a phone's edge or the explanations' column. ``object`` is the whole text, as a pane's; ``pane_params`` go
-    to every pane.
+    LaTeX): each piece is a KaTeX pane of its own, in a row that wraps (formulas.css spaces them). A formula itself
+    never breaks: Panel's KaTeX pane shows the math markup that KaTeX writes, which a browser does not break, so a
+    long line ran past a phone's edge or the explanations' column. ``object`` is the whole text, as a pane's;
+    ``pane_params`` go to every pane.
     """
 
     object = param.String(default="", doc="The formulas, in LaTeX: $…$, split at \\qquad and \\allowbreak.")
