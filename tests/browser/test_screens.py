@@ -378,6 +378,9 @@ def test_the_dark_theme_switches_in_place_keeping_the_data_the_sliders_the_cards
     assert "theme=dark" in page.url
     hint = page.get_by_text("The best fit is hidden")
     assert hint.evaluate("(el) => getComputedStyle(el).color") == "rgb(255, 184, 107)", "the dark theme's hint colour"
+    page.evaluate(_SCROLL_TO, 0)
+    for kind, (_, cut) in page.evaluate(_CLIPPED_TEXT).items():  # the open card's formulas among them
+        assert cut == [], f"{screen.name}, dark: {kind} cut off"
 
     page.get_by_role("button", name="Light theme").click()
     wait_until(lambda: page.evaluate("document.documentElement.dataset.bsTheme") == "light")

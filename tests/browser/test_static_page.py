@@ -22,6 +22,7 @@ from .support import (
     click_plot,
     gaussian_log_likelihood,
     observation_xs,
+    plot_property,
     read_log_likelihood,
     read_n,
     readout_matches,
@@ -172,6 +173,23 @@ def test_a_family_switch_and_a_scenario(student, no_errors):
     wait_for_observations(page, 60, timeout=UPDATE_TIMEOUT_S)
     expect(page.locator("select").first).to_have_value("Poisson (counts)")
     assert slider_value(page, "λ") is not None
+
+
+def test_the_dark_theme_switches_in_place_keeping_the_data_and_the_sliders(student, no_errors):
+    # The static page had no theme button; a reload would have lost the view (and taken Pyodide's start again).
+    page = student.pages[0]
+    before = (observation_xs(page), slider_value(page, "λ"))
+    page.evaluate("() => { window.__same_page = true; }")  # gone if the page reloads
+    page.get_by_role("button", name="Dark theme").click()
+    wait_until(lambda: page.evaluate("document.documentElement.dataset.bsTheme") == "dark", timeout=UPDATE_TIMEOUT_S)
+    expect(page.get_by_role("button", name="Light theme")).to_be_visible()
+    wait_until(lambda: plot_property(page, "background_fill_color") == "#2b3035", timeout=UPDATE_TIMEOUT_S)
+    assert page.evaluate("() => window.__same_page === true"), "the switch reloaded the page"
+    assert (observation_xs(page), slider_value(page, "λ")) == before
+    page.get_by_role("button", name="Light theme").click()
+    wait_until(lambda: page.evaluate("document.documentElement.dataset.bsTheme") == "light", timeout=UPDATE_TIMEOUT_S)
+    expect(page.get_by_role("button", name="Dark theme")).to_be_visible()
+    assert (observation_xs(page), slider_value(page, "λ")) == before
 
 
 def test_the_weibull_says_loading_scipy_first_and_without_it_keeps_the_family_and_data(student, no_errors):
