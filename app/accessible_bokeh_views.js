@@ -87,10 +87,6 @@ function tabbed(view) {
     header.tabIndex = selected ? 0 : -1;  // one Tab stop for the list; the arrows move within it
     if (header._mleKeys) return;
     header._mleKeys = true;
-    // Whether the keyboard is on the headers: kept while a header is removed with the focus on it (focusout with
-    // no element to go to), so that the new header takes it back below.
-    header.addEventListener("focusin", () => { view._mleTabFocus = true; });
-    header.addEventListener("focusout", (event) => { if (event.relatedTarget != null) view._mleTabFocus = false; });
     header.addEventListener("keydown", (event) => {
       const last = headers.length - 1;
       const next = { ArrowRight: i === last ? 0 : i + 1, ArrowLeft: i === 0 ? last : i - 1, Home: 0, End: last,
@@ -101,8 +97,6 @@ function tabbed(view) {
       view.header_els[next]?.focus();
     });
   });
-  // Panel's dynamic tabs render the headers anew when a tab is chosen: the chosen one keeps the keyboard's focus.
-  if (view._mleTabFocus && !headers.includes(deepActive())) headers[view.model.active]?.focus();
   if (view.header_el != null && view.shadow_el.firstElementChild !== view.header_el) {
     // Bokeh appends the headers after the panels: in the keyboard's order they came after the tab's content.
     const first = [...view.shadow_el.children].find((el) => el.tagName !== "STYLE" && el.tagName !== "LINK");
