@@ -1079,7 +1079,11 @@ class LandscapePanel(pn.viewable.Viewer):
             }
             self._built = {0: self.climb}
             self._holders = [self.climb] + [pn.Column(sizing_mode="stretch_width") for _ in self._builders]
-            self.tabs = pn.Tabs(*zip(self.TABS, self._holders, strict=True), sizing_mode="stretch_width", dynamic=True)
+            self.tabs = pn.Tabs(
+                *zip(self.TABS, self._holders, strict=True),
+                sizing_mode="stretch_width",
+                stylesheets=[stylesheet("tabs.css")],
+            )
             self.tabs.param.watch(self._on_tab, ["active"])
             self._card.objects = [
                 pn.pane.Markdown(INTRODUCTION, sizing_mode="stretch_width"),

@@ -405,7 +405,7 @@ def test_repeat_the_experiment_draws_the_sampling_distribution(panel):
     state.set_parameters(mu=2.0, sigma=0.5)
     how_sure.rng = np.random.default_rng(11)
     how_sure.repeats = 500
-    # Before the experiment no empty frame waits for it, in the browser either (the figure's own flag).
+    # Before the experiment no empty frame waits for it, in the browser either (a column round each, hidden).
     assert not any(histogram.shown for histogram in how_sure.histograms)
     how_sure.repeat_button.clicks += 1
     expected = inference.sampling_distribution("gaussian", {"mu": 2.0, "sigma": 0.5}, 5, 500, rng=11)
