@@ -22,6 +22,7 @@ import difflib
 import json
 import logging
 import time
+import traceback
 import uuid
 
 import pytest
@@ -48,7 +49,16 @@ class Problems:
 
     def errors(self) -> list[str]:
         records = self.server_log.records
-        return self.problems + [f"server log {r.name}: {r.getMessage()}" for r in records if r.levelno >= logging.ERROR]
+        return self.problems + [_describe(r) for r in records if r.levelno >= logging.ERROR]
+
+
+def _describe(record: logging.LogRecord) -> str:
+    """The record's message and, when it carries one, its exception's traceback (a callback's message alone
+    does not say what failed)."""
+    text = f"server log {record.name}: {record.getMessage()}"
+    if record.exc_info:
+        text += "\n" + "".join(traceback.format_exception(*record.exc_info))
+    return text
 
 
 class _ServerLog:
