@@ -114,9 +114,12 @@ def watch(page, label: str, allowed: tuple[str, ...] = (), allowed_errors: list[
     page.on("pageerror", lambda error: _router.problem(f"{label} page error: {error}"))
 
 
-@pytest.fixture(scope="session", autouse=True)
+# Package scope: the tests outside tests/browser log Panel's errors on purpose (tests/test_upstream.py makes Panel
+# log "Callback failed"), and they run after these.
+@pytest.fixture(scope="package", autouse=True)
 def _route_the_server_log():
-    """Route the server's log to the running test; at the end, fail on errors that came after the last test."""
+    """Route the server's log to the running browser test; at the end of the browser tests, fail on errors that
+    came after the last of them."""
     loggers = [logging.getLogger(name) for name in SERVER_LOGGERS]
     for logger in loggers:
         logger.addHandler(_router)
