@@ -30,11 +30,13 @@ _TABLEAU_COLUMNS = 6
 _SIGNAL_TO_NOISE = 1e8
 
 
-def _richardson(values: np.ndarray) -> np.ndarray:
+def _richardson(values: np.ndarray, rounding: np.ndarray) -> np.ndarray:
     """Extrapolate columns of D(h₀·2⁻ᵐ) (rows m) to h → 0; nan rows are levels not to be used.
 
     Tableau T[m, j] = (4ʲ T[m, j−1] − T[m−1, j−1]) / (4ʲ − 1) with error estimate
-    max(|T[m, j] − T[m, j−1]|, |T[m, j] − T[m−1, j−1]|); the estimate with the smallest error wins.
+    max(|T[m, j] − T[m, j−1]|, |T[m, j] − T[m−1, j−1]|, 2·rounding[m]); the estimate with the smallest
+    error wins. ``rounding[m]`` is the rounding error of level m's quotients (~ε|ℓ|/hᵏ): without it, two
+    noisy quotients at tiny steps that round to the same value (their error estimate then 0) would win.
     """
     levels, quantities = values.shape
     columns = np.arange(quantities)
@@ -53,6 +55,7 @@ def _richardson(values: np.ndarray) -> np.ndarray:
         current[j:] = (factor * previous[j:] - previous[j - 1 : -1]) / (factor - 1.0)
         error = np.full_like(values, np.inf)
         error[j:] = np.maximum(np.abs(current[j:] - previous[j:]), np.abs(current[j:] - previous[j - 1 : -1]))
+        error[j:] = np.maximum(error[j:], 2.0 * rounding[j:])
         error[~np.isfinite(error)] = np.inf
         rows = np.argmin(error, axis=0)
         candidate_error = error[rows, columns]
@@ -119,7 +122,7 @@ def _numeric_derivatives(fam: Family, stats, x: np.ndarray) -> tuple[np.ndarray,
     with np.errstate(all="ignore"):
         values = _evaluate(fam, stats, np.concatenate(blocks))
         f0 = values[0]
-        first, second = [], []
+        first, second, first_rounding, second_rounding = [], [], [], []
         for j in range(k):
             plus = values[1 + 2 * j * _LEVELS : 1 + (2 * j + 1) * _LEVELS]
             minus = values[1 + (2 * j + 1) * _LEVELS : 1 + (2 * j + 2) * _LEVELS]
@@ -139,7 +142,9 @@ def _numeric_derivatives(fam: Family, stats, x: np.ndarray) -> tuple[np.ndarray,
             sloped = usable & (noise / (2.0 * h) < np.maximum(np.abs(d1), np.sqrt(np.abs(d2))))
             first.append(np.where(sloped, d1, np.nan))
             second.append(np.where(curved, d2, np.nan))
-        estimates = _richardson(np.column_stack(first + second))
+            first_rounding.append(noise / _SIGNAL_TO_NOISE / h)
+            second_rounding.append(4.0 * noise / _SIGNAL_TO_NOISE / (h * h))
+        estimates = _richardson(np.column_stack(first + second), np.column_stack(first_rounding + second_rounding))
     # A curvature below the smallest normal float (n/λ² for data in units of 1e-155) has lost its digits
     # to underflow; inverted, it made a standard error of inf. It is unknown, like one no step resolved.
     curvature = estimates[k:]
@@ -171,7 +176,7 @@ def _numeric_derivatives(fam: Family, stats, x: np.ndarray) -> tuple[np.ndarray,
             blocks.append(block)
     with np.errstate(all="ignore"):
         values = _evaluate(fam, stats, np.concatenate(blocks))
-        columns = []
+        columns, roundings = [], []
         for number, (i, j) in enumerate(pairs):
             base = 4 * number * size
             corners = np.array([values[base + s * size : base + (s + 1) * size] for s in range(4)])
@@ -182,7 +187,8 @@ def _numeric_derivatives(fam: Family, stats, x: np.ndarray) -> tuple[np.ndarray,
             noise = _SIGNAL_TO_NOISE * _EPS * np.max(np.abs(corners), axis=0)
             ok = np.isfinite(cross) & agree_i & agree_j & (hi * hj / (unit[i] * unit[j]) > noise)
             columns.append(np.where(ok, cross / ((ai + bi) * (aj + bj)), np.nan))
-        mixed = _richardson(np.column_stack(columns))
+            roundings.append(4.0 * noise / _SIGNAL_TO_NOISE / ((ai + bi) * (aj + bj)))
+        mixed = _richardson(np.column_stack(columns), np.column_stack(roundings))
     for number, (i, j) in enumerate(pairs):
         hessian[i, j] = hessian[j, i] = mixed[number]
     return gradient, hessian
