@@ -38,7 +38,7 @@ from .theme import HEADER_BACKGROUND, css_variables
 from .theme import THEME_COLORS as THEME_COLORS
 from .theme import requested_theme as requested_theme
 from .upstream import SessionPage, release_js_callbacks_when_the_session_ends
-from .widgets import AccessibleBokehViews
+from .widgets import AccessibleBokehViews, card_built_when_opened
 
 #: The page's font size in presentation mode (the normal page uses 12 px text): 1.5 times, as much as the
 #: app's fixed 400 px column of controls and readout takes.
@@ -130,18 +130,21 @@ class Explanations(pn.viewable.Viewer):
         self.plot_card = pn.Card(
             pn.pane.Markdown(PLOT_TEXT, sizing_mode="stretch_width"), title="What the plot shows", **card
         )
-        self.log_likelihood_card = pn.Card(
-            pn.pane.Markdown(LOG_LIKELIHOOD_TEXT, sizing_mode="stretch_width"),
-            pn.pane.LaTeX(LIKELIHOOD_FORMULA, renderer="katex"),
+        # Collapsed, and built when first opened (``card_built_when_opened``): a lighter page for every student.
+        self.log_likelihood_card = card_built_when_opened(
+            lambda: [
+                pn.pane.Markdown(LOG_LIKELIHOOD_TEXT, sizing_mode="stretch_width"),
+                pn.pane.LaTeX(LIKELIHOOD_FORMULA, renderer="katex"),
+            ],
             title="ℓ, the log-likelihood: why logs?",
-            collapsed=True,
             **card,
         )
-        self.optimize_card = pn.Card(
-            pn.pane.Markdown(OPTIMIZE_TEXT, sizing_mode="stretch_width"),
-            pn.pane.LaTeX(OPTIMIZE_FORMULA, renderer="katex"),
+        self.optimize_card = card_built_when_opened(
+            lambda: [
+                pn.pane.Markdown(OPTIMIZE_TEXT, sizing_mode="stretch_width"),
+                pn.pane.LaTeX(OPTIMIZE_FORMULA, renderer="katex"),
+            ],
             title="θ̂, the maximum likelihood estimate",
-            collapsed=True,
             **card,
         )
         self.cards = [self.plot_card, self.family_card, self.log_likelihood_card, self.optimize_card]
