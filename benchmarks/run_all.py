@@ -1,7 +1,7 @@
 """Every benchmark in one run: the numeric core, then the served app in Chromium.
 
-Run ``python benchmarks/run_all.py`` (about two minutes); ``--update-readme`` also writes the tables
-into README.md between its ``<!-- benchmark-table -->`` markers.
+Run ``python benchmarks/run_all.py`` (about five minutes); ``--update-docs`` also writes the tables
+into docs/performance.md between its ``<!-- benchmark-table -->`` markers.
 """
 
 from __future__ import annotations
@@ -19,12 +19,13 @@ import bench_core
 import bench_families
 import bench_landscape
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+PERFORMANCE_DOC = Path(__file__).resolve().parents[1] / "docs" / "performance.md"
 MARKERS = re.compile(r"(<!-- benchmark-table -->\n).*?(<!-- /benchmark-table -->)", re.DOTALL)
 
 
-def browser_ratios(rows, baseline_n: int = 100) -> list[str]:
-    """Each scenario's median at every n against its median at ``baseline_n``, measured in the same run."""
+def browser_ratios(rows, baseline_n: int | None = None) -> list[str]:
+    """Each scenario's median at every n against its median at ``baseline_n`` (the smallest n by default),
+    measured in the same run."""
     notes = []
     for scenario in dict.fromkeys(row["scenario"] for row in rows):
         mine = {row["n"]: row for row in rows if row["scenario"] == scenario}
@@ -82,16 +83,16 @@ def report() -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--update-readme", action="store_true", help="write the tables into README.md")
+    parser.add_argument("--update-docs", action="store_true", help="write the tables into docs/performance.md")
     args = parser.parse_args(argv)
     text = report()
     print(text)
-    if args.update_readme:
-        readme = README.read_text()
-        if not MARKERS.search(readme):
-            raise SystemExit("README.md has no <!-- benchmark-table --> … <!-- /benchmark-table --> markers")
-        README.write_text(MARKERS.sub(lambda match: f"{match[1]}{text}\n{match[2]}", readme))
-        print(f"\nwrote the tables into {README}")
+    if args.update_docs:
+        document = PERFORMANCE_DOC.read_text()
+        if not MARKERS.search(document):
+            raise SystemExit(f"{PERFORMANCE_DOC} has no <!-- benchmark-table --> … <!-- /benchmark-table --> markers")
+        PERFORMANCE_DOC.write_text(MARKERS.sub(lambda match: f"{match[1]}{text}\n{match[2]}", document))
+        print(f"\nwrote the tables into {PERFORMANCE_DOC}")
 
 
 if __name__ == "__main__":
