@@ -184,7 +184,7 @@ class LikelihoodPlot(pn.viewable.Viewer):
         fig.title.text_font_style = "normal"
         colors = palette(requested_theme())
         # The curves, bars and marks are added as bare glyphs: bokeh.plotting would build a non-selection and a
-        # muted copy of each (16 Bokeh models more in every page), which nothing here uses (their sources are
+        # muted copy of each (18 Bokeh models more in every page), which nothing here uses (their sources are
         # never selected; a legend click hides a glyph, it does not mute it). Only the observations, which the
         # student selects, get plotting's copies. Legend labels are placeholders, one per renderer (renderers
         # sharing a label would share a legend item): ``_show_mode`` writes the family's own.
