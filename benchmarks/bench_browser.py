@@ -11,7 +11,8 @@ send the Tap, or for the ``keydown`` of ArrowRight on the focused μ handle) to 
 MutationObserver sees the log-likelihood readout show a new value (the browser paints it in the frame that
 follows). The observations (5 to 30, a classroom's data) are
 set on the server, in the session's own ``ExplorerState``, under the document lock; a click adds one, so
-before each timed click the data are set back to the row's n.
+before each timed click the data are set back to the row's n. Before the slider steps μ is set 1.5 below the
+sample mean, where every step changes the ℓ the readout shows (near the maximum a step may not).
 """
 
 from __future__ import annotations
@@ -149,7 +150,26 @@ def _click_latencies(page, repeats: int, session=None, values: np.ndarray | None
     return times
 
 
+#: Before the slider steps, μ is put this far below the sample mean (or at the slider's start): near the maximum ℓ is
+#: flat, and a step of 0.01 may leave the readout's digits unchanged (nothing new to see, and no time to measure).
+SLIDER_START_BELOW_MEAN = 1.5
+
+
+def _move_mu_away_from_the_maximum(page, session, values: np.ndarray) -> None:
+    explorer, document = session
+    slider = explorer.controls.sliders["mu"]
+    target = max(slider.start, float(np.mean(values)) - SLIDER_START_BELOW_MEAN)
+    if abs(slider.value - target) < 1e-9:
+        return
+    readout = page.get_by_test_id("log-likelihood")
+    before = readout.text_content()
+    document.add_next_tick_callback(lambda: setattr(slider, "value", target))
+    support.wait_until(lambda: readout.text_content() != before, timeout=30)
+
+
 def _slider_latencies(page, repeats: int, session=None, values=None) -> list[float]:
+    if session is not None:
+        _move_mu_away_from_the_maximum(page, session, values)
     handle = support.slider_handle(page, "μ")
     handle.focus()
     times = []
