@@ -88,10 +88,10 @@ def main(argv: list[str] | None = None) -> None:
     text = report()
     print(text)
     if args.update_docs:
-        document = PERFORMANCE_DOC.read_text()
-        if not MARKERS.search(document):
+        page = PERFORMANCE_DOC.read_text()
+        if not MARKERS.search(page):
             raise SystemExit(f"{PERFORMANCE_DOC} has no <!-- benchmark-table --> … <!-- /benchmark-table --> markers")
-        PERFORMANCE_DOC.write_text(MARKERS.sub(lambda match: f"{match[1]}{text}\n{match[2]}", document))
+        PERFORMANCE_DOC.write_text(MARKERS.sub(lambda match: f"{match[1]}{text}\n{match[2]}", page))
         print(f"\nwrote the tables into {PERFORMANCE_DOC}")
 
 

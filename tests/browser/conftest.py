@@ -22,6 +22,7 @@ import difflib
 import json
 import logging
 import time
+import traceback
 import uuid
 
 import pytest
@@ -48,7 +49,16 @@ class Problems:
 
     def errors(self) -> list[str]:
         records = self.server_log.records
-        return self.problems + [f"server log {r.name}: {r.getMessage()}" for r in records if r.levelno >= logging.ERROR]
+        return self.problems + [_describe(r) for r in records if r.levelno >= logging.ERROR]
+
+
+def _describe(record: logging.LogRecord) -> str:
+    """The record's message and, when it carries one, its exception's traceback (a callback's message alone
+    does not say what failed)."""
+    text = f"server log {record.name}: {record.getMessage()}"
+    if record.exc_info:
+        text += "\n" + "".join(traceback.format_exception(*record.exc_info))
+    return text
 
 
 class _ServerLog:
@@ -104,9 +114,12 @@ def watch(page, label: str, allowed: tuple[str, ...] = (), allowed_errors: list[
     page.on("pageerror", lambda error: _router.problem(f"{label} page error: {error}"))
 
 
-@pytest.fixture(scope="session", autouse=True)
+# Package scope: the tests outside tests/browser log Panel's errors on purpose (tests/test_upstream.py makes Panel
+# log "Callback failed"), and they run after these.
+@pytest.fixture(scope="package", autouse=True)
 def _route_the_server_log():
-    """Route the server's log to the running test; at the end, fail on errors that came after the last test."""
+    """Route the server's log to the running browser test; at the end of the browser tests, fail on errors that
+    came after the last of them."""
     loggers = [logging.getLogger(name) for name in SERVER_LOGGERS]
     for logger in loggers:
         logger.addHandler(_router)
