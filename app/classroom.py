@@ -39,7 +39,7 @@ from .theme import BOOTSTRAP_THEMES, HEADER_BACKGROUND, css_variables, palette_c
 from .theme import THEME_COLORS as THEME_COLORS
 from .theme import requested_theme as requested_theme
 from .upstream import SessionPage, release_js_callbacks_when_the_session_ends, theme_variables_by_mode
-from .widgets import AccessibleBokehViews, Formulas
+from .widgets import AccessibleBokehViews, Formulas, card_built_when_opened
 
 #: The page's font size in presentation mode (the normal page uses 12 px text): 1.5 times, as much as the
 #: app's fixed 400 px column of controls and readout takes.
@@ -154,18 +154,21 @@ class Explanations(pn.viewable.Viewer):
         self.plot_card = pn.Card(
             pn.pane.Markdown(PLOT_TEXT, sizing_mode="stretch_width"), title="What the plot shows", **card
         )
-        self.log_likelihood_card = pn.Card(
-            pn.pane.Markdown(LOG_LIKELIHOOD_TEXT, sizing_mode="stretch_width"),
-            Formulas(LIKELIHOOD_FORMULA),  # two: side by side they were wider than this column
+        # Collapsed, and built when first opened (``card_built_when_opened``): a lighter page for every student.
+        self.log_likelihood_card = card_built_when_opened(
+            lambda: [
+                pn.pane.Markdown(LOG_LIKELIHOOD_TEXT, sizing_mode="stretch_width"),
+                Formulas(LIKELIHOOD_FORMULA),  # two: side by side they were wider than this column
+            ],
             title="ℓ, the log-likelihood: why logs?",
-            collapsed=True,
             **card,
         )
-        self.optimize_card = pn.Card(
-            pn.pane.Markdown(OPTIMIZE_TEXT, sizing_mode="stretch_width"),
-            pn.pane.LaTeX(OPTIMIZE_FORMULA, renderer="katex"),
+        self.optimize_card = card_built_when_opened(
+            lambda: [
+                pn.pane.Markdown(OPTIMIZE_TEXT, sizing_mode="stretch_width"),
+                pn.pane.LaTeX(OPTIMIZE_FORMULA, renderer="katex"),
+            ],
             title="θ̂, the maximum likelihood estimate",
-            collapsed=True,
             **card,
         )
         self.cards = [self.plot_card, self.family_card, self.log_likelihood_card, self.optimize_card]

@@ -15,6 +15,7 @@ from .assets import stylesheet
 from .numbers import log_likelihood
 from .requirements import missing_modules, run_when_loaded
 from .state import ExplorerState
+from .widgets import card_built_when_opened
 
 #: AIC differences below this are no real difference (the usual rule of thumb, Burnham & Anderson's ΔAIC < 2).
 NO_REAL_DIFFERENCE = 2.0
@@ -34,17 +35,19 @@ class FamilyComparisonTable(pn.viewable.Viewer):
     def __init__(self, **params):
         super().__init__(**params)
         self._table = Div(text="", sizing_mode="stretch_width")
-        self._card = pn.Card(
-            pn.pane.Markdown(
-                "Each family fitted by maximum likelihood to the **same data**. Higher ℓ̂ fits better; "
-                "AIC = 2k − 2ℓ̂ charges each of the k parameters, and the lowest AIC fits best. ΔAIC is the "
-                "distance above the lowest: below 2 it is no real difference (a common rule of thumb).",
-                sizing_mode="stretch_width",
-            ),
-            # The pane's stylesheets, not the Div's: the pane sets the Div's own (Panel's design, then these).
-            pn.pane.Bokeh(self._table, sizing_mode="stretch_width", stylesheets=[stylesheet("comparison.css")]),
+        # Its contents are put in the page when it is first opened (a lighter page for every student).
+        self._card = card_built_when_opened(
+            lambda: [
+                pn.pane.Markdown(
+                    "Each family fitted by maximum likelihood to the **same data**. Higher ℓ̂ fits better; "
+                    "AIC = 2k − 2ℓ̂ charges each of the k parameters, and the lowest AIC fits best. ΔAIC is the "
+                    "distance above the lowest: below 2 it is no real difference (a common rule of thumb).",
+                    sizing_mode="stretch_width",
+                ),
+                # The pane's stylesheets, not the Div's: the pane sets the Div's own (Panel's design, then these).
+                pn.pane.Bokeh(self._table, sizing_mode="stretch_width", stylesheets=[stylesheet("comparison.css")]),
+            ],
             title="Compare families on these data",
-            collapsed=True,
             sizing_mode="stretch_width",
         )
         self._card.param.watch(self._refresh, ["collapsed"])

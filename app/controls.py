@@ -102,7 +102,8 @@ class ParameterControls(pn.viewable.Viewer):
         self.switch_button = pn.widgets.Button(label="Clear the data and switch", color="warning")
         self.keep_button = pn.widgets.Button(label="Keep the current family")
         # Stacked: side by side the two buttons are wider than the column, and "Keep …" ended under the next one.
-        self._refusal = pn.Column(self.switch_button, self.keep_button, visible=False, sizing_mode="stretch_width")
+        # Put in the page the first time a switch is refused (``_sync_family``): most sessions never need them.
+        self._refusal = pn.Column(visible=False, sizing_mode="stretch_width")
         # One box per known constant of the family (the binomial's trials m), rebuilt with the family.
         self.constant_inputs: dict[str, GuardedIntInput] = {}
         self._constants_box = pn.Column(sizing_mode="stretch_width")
@@ -204,11 +205,13 @@ class ParameterControls(pn.viewable.Viewer):
             finally:
                 self._syncing = False
         refused = state.refused_switch
-        self._refusal.visible = refused is not None
         if refused is not None:
             label = mle_core.get_family(refused.family).label
             self.switch_button.label = f"Clear the data and switch to {label}"
             self.keep_button.label = f"Keep {state.family_spec.label}"
+            if not self._refusal.objects:
+                self._refusal.objects = [self.switch_button, self.keep_button]
+        self._refusal.visible = refused is not None
         self._sync_constants()
         outcomes = outcome_buttons(state)
         if [b.name for b in self.outcome_buttons.objects] != [label for label, _ in outcomes]:

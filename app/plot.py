@@ -21,13 +21,21 @@ import param
 from bokeh.core.property.descriptors import UnsetValueError
 from bokeh.events import DoubleTap, Press, Tap
 from bokeh.models import (
+    AllIndices,
+    CDSView,
     ColumnDataSource,
     HoverTool,
+    Legend,
+    LegendItem,
+    Line,
     PanTool,
     PointDrawTool,
+    Quad,
     Range1d,
     ResetTool,
     SaveTool,
+    Scatter,
+    VBar,
     WheelZoomTool,
 )
 from bokeh.plotting import figure
@@ -197,71 +205,91 @@ class LikelihoodPlot(pn.viewable.Viewer):
         )
         fig.css_classes = ["mle-likelihood-figure"]  # its height is set in plot.css, from the window's
         colors = palette(requested_theme())
-        # Legend labels are placeholders, one per renderer (renderers sharing a label would share a
-        # legend item): ``_show_mode`` writes the family's own.
-        self._bars = fig.quad(
-            left="left",
-            right="right",
-            bottom=0,
-            top="density",
-            source=self._histogram,
-            fill_color=colors.observation,
-            fill_alpha=0.35,
-            line_color=colors.observation,
-            legend_label="bars-continuous",
+        # The curves, bars and marks are added as bare glyphs: bokeh.plotting would build a non-selection and a
+        # muted copy of each (18 Bokeh models more in every page), which nothing here uses (their sources are
+        # never selected; a legend click hides a glyph, it does not mute it). Only the observations, which the
+        # student selects, get plotting's copies. Legend labels are placeholders, one per renderer (renderers
+        # sharing a label would share a legend item): ``_show_mode`` writes the family's own.
+        legend_items = []
+        # One view per source and one filter for all (each renderer would get its own pair): 13 models fewer. A
+        # view keeps the indices it last computed, so only renderers of the same source may share one.
+        every_row = AllIndices()
+        views: dict[int, CDSView] = {}
+
+        def view(source) -> CDSView:
+            return views.setdefault(id(source), CDSView(filter=every_row))
+
+        def add(source, glyph, label=None):
+            renderer = fig.add_glyph(source, glyph, view=view(source))
+            if label is not None:
+                legend_items.append(LegendItem(label={"value": label}, renderers=[renderer]))
+            return renderer
+
+        self._bars = add(
+            self._histogram,
+            Quad(
+                left="left",
+                right="right",
+                bottom=0,
+                top="density",
+                fill_color=colors.observation,
+                fill_alpha=0.35,
+                line_color=colors.observation,
+            ),
+            "bars-continuous",
         )
-        self._model_bars = fig.vbar(
-            x="x",
-            top="density",
-            width=BAR_WIDTH,
-            source=self._curve,
-            fill_color=colors.model,
-            fill_alpha=0.35,
-            line_color=colors.model,
-            line_width=2,
-            legend_label="model-discrete",
+        self._model_bars = add(
+            self._curve,
+            VBar(
+                x="x",
+                top="density",
+                width=BAR_WIDTH,
+                fill_color=colors.model,
+                fill_alpha=0.35,
+                line_color=colors.model,
+                line_width=2,
+            ),
+            "model-discrete",
         )
-        self._mle_bars = fig.vbar(
-            x="x",
-            top="density",
-            width=BAR_WIDTH,
-            source=self._mle_curve,
-            fill_alpha=0,
-            line_color=colors.best_fit_bars,
-            line_dash="dashed",
-            line_width=2,
-            legend_label="mle-discrete",
+        self._mle_bars = add(
+            self._mle_curve,
+            VBar(
+                x="x",
+                top="density",
+                width=BAR_WIDTH,
+                fill_alpha=0,
+                line_color=colors.best_fit_bars,
+                line_dash="dashed",
+                line_width=2,
+            ),
+            "mle-discrete",
         )
-        self._true_marks = fig.scatter(
-            "x",
-            "density",
-            source=self._true_curve,
-            marker="dash",
-            size=24,
-            line_width=3,
-            color=colors.truth,
-            legend_label="true-discrete",
+        self._true_marks = add(
+            self._true_curve,
+            Scatter(
+                x="x",
+                y="density",
+                marker="dash",
+                size=24,
+                line_width=3,
+                fill_color=colors.truth,
+                line_color=colors.truth,
+                hatch_color=colors.truth,
+            ),
+            "true-discrete",
         )
-        self._mle_line = fig.line(
-            "x",
-            "density",
-            source=self._mle_curve,
-            color=colors.best_fit_line,
-            line_dash="dashed",
-            line_width=2,
-            legend_label="mle-continuous",
+        self._mle_line = add(
+            self._mle_curve,
+            Line(x="x", y="density", line_color=colors.best_fit_line, line_dash="dashed", line_width=2),
+            "mle-continuous",
         )
-        self._true_line = fig.line(
-            "x",
-            "density",
-            source=self._true_curve,
-            color=colors.truth,
-            line_dash="dotted",
-            line_width=3,
-            legend_label="true-continuous",
+        self._true_line = add(
+            self._true_curve,
+            Line(x="x", y="density", line_color=colors.truth, line_dash="dotted", line_width=3),
+            "true-continuous",
         )
-        self._model_line = fig.line(
-            "x", "density", source=self._curve, color=colors.model, line_width=3, legend_label="model-continuous"
+        self._model_line = add(
+            self._curve, Line(x="x", y="density", line_color=colors.model, line_width=3), "model-continuous"
         )
         self._segments = fig.segment(
             x0="x",
@@ -269,36 +297,41 @@ class LikelihoodPlot(pn.viewable.Viewer):
             x1="x",
             y1="density",
             source=self._observations,
+            view=view(self._observations),
             color=colors.observation,
             line_width=2,
-            legend_label="segments-continuous",
         )
+        legend_items.append(LegendItem(label={"value": "segments-continuous"}, renderers=[self._segments]))
         self._points = points = fig.scatter(
             "x",
             "y",
             source=self._observations,
+            view=view(self._observations),
             size=MARKER_SIZE,
             color=colors.observation,
             line_color=colors.marker_outline,
-            legend_label="points-continuous",
         )
+        legend_items.append(LegendItem(label={"value": "points-continuous"}, renderers=[points]))
+        for renderer in (self._segments, points):
+            renderer.muted_glyph = "auto"  # never muted (see above): one Bokeh model fewer each
         points.selection_glyph = points.glyph.clone(
             fill_color=colors.selected, line_color=colors.selected_outline, line_width=2
         )
         # Picked by its number from the keyboard, a point is otherwise one of many alike: the ring shows which.
-        fig.scatter(
-            "x",
-            "y",
-            source=self._chosen,
-            size=MARKER_SIZE + 10,
-            fill_alpha=0,
-            # The focus ring's colour (blue, or yellow on the dark theme): it marks what the keyboard chose.
-            line_color=colors.chosen_ring,
-            line_width=3,
+        add(
+            self._chosen,
+            Scatter(
+                x="x",
+                y="y",
+                size=MARKER_SIZE + 10,
+                fill_alpha=0,
+                # The focus ring's colour (blue, or yellow on the dark theme): it marks what the keyboard chose.
+                line_color=colors.chosen_ring,
+                line_width=3,
+            ),
         )
-        legend = fig.legend[0]
-        fig.center.remove(legend)
-        legend.update(
+        legend = Legend(
+            items=legend_items,
             orientation="horizontal",
             location="center",
             label_text_font_size="11px",

@@ -229,7 +229,8 @@ class Formulas(pn.viewable.Viewer):
 
 
 def card_built_when_opened(build: Callable[[], object], title: str, **card_params) -> pn.Card:
-    """Return a collapsed ``Card`` titled ``title`` whose contents ``build()`` returns the first time it is opened.
+    """Return a collapsed ``Card`` titled ``title`` whose contents ``build()`` returns (one object, or a list of
+    them) the first time it is opened.
 
     A collapsed Card still renders everything it holds: the sampler's card and the share / files card
     made 24 of the page's 245 Bokeh models and 0.5 MB of its 4.1 MB of Python objects for every page
@@ -241,7 +242,8 @@ def card_built_when_opened(build: Callable[[], object], title: str, **card_param
         if not event.new and not card.objects:
             card.param.unwatch(watcher)
             with pn.io.hold():
-                card.objects = [build()]
+                built = build()
+                card.objects = list(built) if isinstance(built, list | tuple) else [built]
 
     watcher = card.param.watch(fill, "collapsed")
     return card

@@ -159,12 +159,14 @@ class ServedApp:
         profile_path: str | os.PathLike | None = None,
         panel_log_level: str = "info",
         environment: dict[str, str] | None = None,
+        app: str | os.PathLike = APP,
     ):
+        self.app = Path(app).resolve()
         self.profile_path = profile_path
         self.environment = dict(environment or {})
         self.panel_log_level = panel_log_level
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/main"
+        self.url = f"http://127.0.0.1:{self.port}/{self.app.stem}"
         self.extra_args = list(extra_args)
         self.log_path = log_path
         self.lines: list[str] = []
@@ -187,7 +189,7 @@ class ServedApp:
             "-m",
             "panel",
             "serve",
-            str(APP.relative_to(ROOT)),
+            str(self.app.relative_to(ROOT)),
             "--address",
             "127.0.0.1",
             "--port",
@@ -430,21 +432,27 @@ def ui_event(event_class, model, **values):
 class AppSession:
     """One simulated browser tab: a server session over a websocket, with a synced copy of its document.
 
-    ``await open()`` connects (the server runs the app for a new session), pulls the document and sends
-    ``DocumentReady`` as BokehJS does once the page is rendered (Panel runs its ``onload`` callbacks
-    then). Change models of ``document`` (or ``send_event``) and ``await flush()`` to send the changes in
-    one PATCH-DOC message; ``flush`` returns the time it started sending. ``await wait_for(predicate)``
-    returns the time of the first server update after which ``predicate()`` holds. ``on_update`` is
-    called after every server update (e.g. for isolation checks).
+    ``await open()`` connects (the server runs the app for a new session, or takes the one its page was
+    rendered with: ``token``, see ``open_page``), pulls the document and sends ``DocumentReady`` as BokehJS does
+    once the page is rendered (Panel runs its ``onload`` callbacks then). With ``mirror=False`` the pulled
+    document is received but not rebuilt in Python, and later updates are only counted: a page open that costs
+    this process little (the client shares the machine with the server). Change models of ``document`` (or
+    ``send_event``) and ``await flush()`` to send the changes in one PATCH-DOC message; ``flush`` returns the time
+    it started sending. ``await wait_for(predicate)`` returns the time of the first server update after which
+    ``predicate()`` holds. ``on_update`` is called after every server update (e.g. for isolation checks).
     """
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, token: str | None = None, mirror: bool = True):
         from bokeh.client.util import websocket_url_for_server_url
-        from bokeh.util.token import generate_jwt_token, generate_session_id
+        from bokeh.util.token import generate_jwt_token, generate_session_id, get_session_id
 
-        self.id = generate_session_id()
-        self._token = generate_jwt_token(self.id)
+        self.id = generate_session_id() if token is None else get_session_id(token)
+        self._token = generate_jwt_token(self.id) if token is None else token
         self._ws_url = websocket_url_for_server_url(url)
+        self.mirror = mirror
+        #: Bytes of the document the server sent (the PULL-DOC-REPLY's fragments).
+        self.document_bytes = 0
+        self._received_bytes = 0
         self.document = None
         self.connected = False
         self.closed_reason: str | None = None
@@ -470,7 +478,8 @@ class AppSession:
         from tornado.httpclient import HTTPRequest
         from tornado.websocket import websocket_connect
 
-        register_panel_models()
+        if self.mirror:
+            register_panel_models()
         self._protocol = Protocol()
         self._receiver = Receiver(self._protocol)
         request = HTTPRequest(self._ws_url, connect_timeout=OPEN_TIMEOUT_S, request_timeout=OPEN_TIMEOUT_S)
@@ -482,6 +491,7 @@ class AppSession:
             raise ConnectionError(f"expected ACK from the server, got {ack!r}")
         request = self._protocol.create("PULL-DOC-REQ")
         await request.send(self._socket)
+        self._received_bytes = 0
         while True:
             reply = await self._next_message()
             if reply is None:
@@ -490,10 +500,12 @@ class AppSession:
                 break
         if reply.msgtype != "PULL-DOC-REPLY":
             raise ConnectionError(f"pulling the document failed: {reply.content}")
+        self.document_bytes = self._received_bytes
         document = Document()
-        reply.push_to_document(document)
-        # Every pulled model is known to the server: refer to it by id (a browser does), not in full.
-        document.models.flush_synced()
+        if self.mirror:
+            reply.push_to_document(document)
+            # Every pulled model is known to the server: refer to it by id (a browser does), not in full.
+            document.models.flush_synced()
         self.document = document
         document.callbacks.on_change_dispatch_to(self)
         self.connected = True
@@ -506,6 +518,7 @@ class AppSession:
             fragment = await self._socket.read_message()
             if fragment is None:
                 return None
+            self._received_bytes += len(fragment)
             message = await self._receiver.consume(fragment)
             if message is not None:
                 return message
@@ -517,7 +530,8 @@ class AppSession:
                 if message is None:
                     break
                 if message.msgtype == "PATCH-DOC":
-                    apply_patch(self.document, message, self)
+                    if self.mirror:
+                        apply_patch(self.document, message, self)
                     self.updates += 1
                     if self.on_update is not None:
                         self.on_update()
@@ -639,6 +653,34 @@ class AppSession:
             ),
             "figure with the observations",
         )
+
+
+#: The session token a served page hands to BokehJS (in its ``render_items``), with which the page's websocket
+#: attaches to the session the server built for that page.
+_PAGE_TOKEN = re.compile(r'"token"\s*:\s*"([^"]+)"')
+
+
+async def open_page(url: str, http_client, mirror: bool = True, timeout: float | None = None) -> AppSession:
+    """Open the app as a browser does: GET the page (the server builds the session and renders the page's HTML),
+    then open the page's websocket with the token the page carries, pull the document and send ``DocumentReady``.
+
+    ``http_client`` is a Tornado ``AsyncHTTPClient`` (with ``max_clients`` at least the number of pages opened at
+    once: its default of 10 would queue the rest). The session's ``page_s`` is the time to the page's HTML,
+    ``page_bytes`` its size, ``open_s`` the time to the document received and ``DocumentReady`` sent. The page's
+    scripts and stylesheets are left out: static files, which a browser caches after the first student.
+    """
+    timeout = timeout or OPEN_TIMEOUT_S
+    started = time.perf_counter()
+    response = await http_client.fetch(url, connect_timeout=timeout, request_timeout=timeout)
+    page_s = time.perf_counter() - started
+    match = _PAGE_TOKEN.search(response.body.decode("utf-8", errors="replace"))
+    if match is None:
+        raise ConnectionError(f"the page at {url} carries no session token")
+    session = AppSession(url, token=match.group(1), mirror=mirror)
+    await asyncio.wait_for(session._open(), max(timeout - page_s, 1.0))
+    session.open_s = time.perf_counter() - started
+    session.page_s, session.page_bytes = page_s, len(response.body)
+    return session
 
 
 def _example_observations() -> list[float]:

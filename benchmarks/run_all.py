@@ -1,6 +1,6 @@
 """Every benchmark in one run: the numeric core, then the served app in Chromium.
 
-Run ``python benchmarks/run_all.py`` (about two minutes); ``--update-docs`` also writes the tables
+Run ``python benchmarks/run_all.py`` (about five minutes); ``--update-docs`` also writes the tables
 into docs/performance.md between its ``<!-- benchmark-table -->`` markers.
 """
 
@@ -23,8 +23,9 @@ PERFORMANCE_DOC = Path(__file__).resolve().parents[1] / "docs" / "performance.md
 MARKERS = re.compile(r"(<!-- benchmark-table -->\n).*?(<!-- /benchmark-table -->)", re.DOTALL)
 
 
-def browser_ratios(rows, baseline_n: int = 100) -> list[str]:
-    """Each scenario's median at every n against its median at ``baseline_n``, measured in the same run."""
+def browser_ratios(rows, baseline_n: int | None = None) -> list[str]:
+    """Each scenario's median at every n against its median at ``baseline_n`` (the smallest n by default),
+    measured in the same run."""
     notes = []
     for scenario in dict.fromkeys(row["scenario"] for row in rows):
         mine = {row["n"]: row for row in rows if row["scenario"] == scenario}

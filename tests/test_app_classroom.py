@@ -219,6 +219,8 @@ def test_the_model_card_follows_family_switches(classroom):
 
 
 def test_the_explanations_render_their_formulas_with_katex(classroom):
+    for card in classroom.explanations.cards:
+        card.collapsed = False  # a collapsed card's contents are built when it is first opened
     latex = [pane for card in classroom.explanations.cards for pane in card.select(pn.pane.LaTeX)]
     # The density, L and ℓ (two formulas, one under the other where the column is narrow: Formulas), and θ̂.
     assert len(latex) == 4

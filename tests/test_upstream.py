@@ -195,6 +195,32 @@ def test_a_live_slider_step_holds_the_document_while_the_app_reacts():
     assert held == ["combine"]
 
 
+def test_panel_still_asks_the_design_for_every_change_and_the_live_slider_only_for_its_stylesheets(monkeypatch):
+    from panel.theme.base import Design
+
+    asked = []
+    original = Design.params
+    monkeypatch.setattr(Design, "params", lambda self, *a, **k: asked.append(1) or original(self, *a, **k))
+    plain = pn.widgets.FloatSlider(start=0, end=1, design=pn.theme.Bootstrap)
+    live = LiveFloatSlider(start=0, end=1, design=pn.theme.Bootstrap)
+    events = [param.parameterized.Event(what="value", name="value", obj=None, cls=None, old=0, new=0.5, type=None)]
+    expected = plain._update_properties(*events, doc=None)
+    assert len(asked) == 1
+    asked.clear()
+    assert live._update_properties(*events, doc=None) == expected == {"value": 0.5}
+    assert not asked
+    stylesheet = param.parameterized.Event(
+        what="value", name="stylesheets", obj=None, cls=None, old=[], new=["a {}"], type=None
+    )
+    sheets = [
+        [getattr(sheet, "url", sheet) for sheet in widget._update_properties(stylesheet, doc=None)["stylesheets"]]
+        for widget in (live, plain)
+    ]
+    assert sheets[0] == sheets[1]
+    assert "a {}" in sheets[0]
+    assert len(asked) == 2
+
+
 # --- HTML panes -----------------------------------------------------------------------------------------
 def test_panel_s_html_pane_still_reassigns_every_property_and_live_html_only_the_text(monkeypatch):
     updates = []
