@@ -11,6 +11,7 @@ import asyncio
 import math
 from typing import NamedTuple
 
+import numpy as np
 import panel as pn
 import param
 
@@ -153,3 +154,9 @@ class LazyView(pn.viewable.Viewer):
     def update_theta(self) -> None:
         """Redraw what depends on the parameters (a slider step)."""
         self.refresh()
+
+
+def display(values: np.ndarray) -> np.ndarray:
+    """Values to draw: ±inf become nan (a gap in the line), since a browser cannot draw to infinity."""
+    values = np.asarray(values, dtype=float)
+    return np.where(np.isfinite(values), values, np.nan)

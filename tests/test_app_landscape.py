@@ -15,9 +15,10 @@ from bokeh.models import Model
 import mle_core
 from mle_core import inference
 from mle_explorer import overlays
-from mle_explorer.landscape import MAX_BARS, LandscapePanel, local_derivatives
+from mle_explorer.landscape import LandscapePanel, local_derivatives
 from mle_explorer.numbers import number, parameter
 from mle_explorer.state import ExplorerState
+from mle_explorer.sum_of_logs import MAX_BARS
 
 EXAMPLE = [2.3, 1.9, 2.5, 2.8, 1.7]
 #: Data each family accepts (as in tests/test_app_families.py).
