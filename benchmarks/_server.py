@@ -703,3 +703,18 @@ def readout_value(text: str) -> str | None:
     """The log-likelihood the readout's HTML shows (as text, escaped or not), or None."""
     match = _LOG_LIKELIHOOD.search(html.unescape(text or ""))
     return match.group(1) if match else None
+
+
+def app_version(paths: tuple[str, ...] = ("app", "mle_core")) -> str:
+    """The commit the app was measured at, and whether ``paths`` (of the checkout) had uncommitted changes."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", *paths], cwd=ROOT, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "app: commit unknown"
+    changed = ", ".join(f"{path}/" for path in paths)
+    return f"app at commit {commit}" + (f" (with uncommitted changes in {changed})" if dirty else "")

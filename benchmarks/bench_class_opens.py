@@ -27,7 +27,6 @@ import asyncio
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
 from importlib.metadata import version
@@ -36,7 +35,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _server import APP, ROOT, ServedApp, cpu_seconds, open_page
+from _server import APP, ServedApp, app_version, cpu_seconds, open_page
 
 MINIMAL_APP = Path(__file__).resolve().parent / "minimal_app.py"
 APPS = {"project": APP, "minimal": MINIMAL_APP}
@@ -233,23 +232,6 @@ def versions() -> str:
     )
 
 
-def app_version() -> str:
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "app", "mle_core", "benchmarks"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "commit unknown"
-    return f"commit {commit}" + (" (with uncommitted changes)" if dirty else "")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=STUDENTS, help=f"pages opened at once (default {STUDENTS})")
@@ -257,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", metavar="FILE", help="profile the project's server over one more burst")
     args = parser.parse_args(argv)
     print(f"$ python {' '.join(sys.argv)}")
-    print(f"{versions()}; {app_version()}")
+    print(f"{versions()}; {app_version(('app', 'mle_core', 'benchmarks'))}")
     result = asyncio.run(run(args.students, args.rounds, args.profile))
     loads = result["loads"]
     print(

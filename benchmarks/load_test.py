@@ -43,7 +43,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _server import AppSession, CpuMeter, ServedApp, readout_value, ui_event
+from _server import AppSession, CpuMeter, ServedApp, app_version, readout_value, ui_event
 
 SESSIONS = 40
 DURATION_S = 60.0
@@ -568,27 +568,6 @@ def costs_table(rows: list[dict[str, Any]]) -> str:
         label = LABELS[row["kind"]].split(" (")[0] if row["kind"] == "open" else LABELS[row["kind"]]
         lines.append(f"| {label} | {row['cpu_ms']:.0f} | {_ms(row['median_ms'])} |")
     return "\n".join(lines)
-
-
-def app_version() -> str:
-    """The commit the app was measured at, and whether its files had uncommitted changes."""
-    import subprocess
-
-    root = Path(__file__).resolve().parent.parent
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "app", "mle_core"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "app: commit unknown"
-    return f"app at commit {commit}" + (" (with uncommitted changes in app/ or mle_core/)" if dirty else "")
 
 
 def profile_summary(path: str, limit: int = 25) -> str:
