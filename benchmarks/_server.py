@@ -346,33 +346,44 @@ signal.signal(signal.SIGUSR2, _stop)
 
 
 # --- the client ---------------------------------------------------------------------------------------
-_models_registered = False
+_app_modules_imported = False
 
 
-def register_panel_models() -> None:
-    """Define, in this process, every Bokeh model class the served document may use.
+def register_models_of(content) -> None:
+    """Define, in this process, every Bokeh model class that a message from the server (its decoded JSON
+    ``content``) names, so that it can be read.
 
-    Panel's models are imported lazily, and the app's own components (``JSComponent`` /
-    ``ReactiveHTML`` subclasses) define their Bokeh models when their module is imported: import all of
-    ``panel.models``, ``panel.template`` and the app's modules (not ``app.main``, which builds a page).
+    Panel's models are imported lazily, and the app's own components (``JSComponent`` / ``ReactiveHTML``
+    subclasses) define their Bokeh models when their module is imported: the app's modules (not ``app.main``,
+    which builds a page) are imported once, and of ``panel.models`` only the modules the message names. Importing
+    them all would define models the app never uses, whose scripts Panel then lists in every page this process
+    serves afterwards (Vizzu's, from a CDN: the browser tests that run after the load test asked for it).
     """
-    global _models_registered
-    if _models_registered:
-        return
-    import panel.models
-    import panel.template
+    global _app_modules_imported
+    if not _app_modules_imported:
+        if str(ROOT) not in sys.path:
+            sys.path.insert(0, str(ROOT))
+        import mle_explorer
 
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    import mle_explorer
-
-    modules = [f"panel.models.{m.name}" for m in pkgutil.iter_modules(panel.models.__path__)]
-    modules += [f"mle_explorer.{m.name}" for m in pkgutil.iter_modules(mle_explorer.__path__) if m.name != "main"]
-    for module in modules:
-        with contextlib.suppress(Exception):  # optional extras (e.g. VTK's) that this app never uses
+        for module in pkgutil.iter_modules(mle_explorer.__path__):
+            if module.name != "main":
+                importlib.import_module(f"mle_explorer.{module.name}")
+        skip_eager_trace_formatting()
+        _app_modules_imported = True
+    names: set[str] = set()
+    pending = [content]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            if node.get("type") == "object" and isinstance(node.get("name"), str):
+                names.add(node["name"])
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    for name in sorted(names):
+        module = name.rpartition(".")[0]
+        if module.startswith("panel.models.") and module not in sys.modules:
             importlib.import_module(module)
-    skip_eager_trace_formatting()
-    _models_registered = True
 
 
 def skip_eager_trace_formatting() -> None:
@@ -478,8 +489,6 @@ class AppSession:
         from tornado.httpclient import HTTPRequest
         from tornado.websocket import websocket_connect
 
-        if self.mirror:
-            register_panel_models()
         self._protocol = Protocol()
         self._receiver = Receiver(self._protocol)
         request = HTTPRequest(self._ws_url, connect_timeout=OPEN_TIMEOUT_S, request_timeout=OPEN_TIMEOUT_S)
@@ -503,6 +512,7 @@ class AppSession:
         self.document_bytes = self._received_bytes
         document = Document()
         if self.mirror:
+            register_models_of(reply.content)
             reply.push_to_document(document)
             # Every pulled model is known to the server: refer to it by id (a browser does), not in full.
             document.models.flush_synced()
@@ -531,6 +541,7 @@ class AppSession:
                     break
                 if message.msgtype == "PATCH-DOC":
                     if self.mirror:
+                        register_models_of(message.content)
                         apply_patch(self.document, message, self)
                     self.updates += 1
                     if self.on_update is not None:
